@@ -1,0 +1,14 @@
+"""The portal's Celery app: JSON only, tasks discovered in every installed app.
+
+Without REDIS_URL the settings make every task run eagerly in the calling process.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,39 @@
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import health
+
+STATIC_PAGES = {"about", "accessibility", "privacy"}
+
+
+@require_GET
+def home(request):
+    return render(request, "portal/home.html")
+
+
+@require_GET
+def static_page(request, page: str):
+    """An editorial page; its text lives in one template per language."""
+    if page not in STATIC_PAGES:
+        raise Http404
+    try:
+        template = select_template(
+            [f"portal/pages/{page}.{get_language()}.html", f"portal/pages/{page}.sv.html"]
+        )
+    except TemplateDoesNotExist as exc:  # pragma: no cover - a missing file is a bug
+        raise Http404 from exc
+    return render(request, template.template.name, {"page": page})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    state = {"database": health.database_state(), "broker": health.broker_state()}
+    status = 200 if state["database"] == "ok" else 503
+    state["status"] = "ok" if status == 200 else "unavailable"
+    return JsonResponse(state, status=status)

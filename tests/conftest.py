@@ -1,0 +1,102 @@
+"""Shared fixtures: the browser harness and service requirements.
+
+Browser tests drive a real headless Chromium through Playwright against pytest-django's live
+server. Without a browser they skip with the reason, unless REQUIRE_BROWSER=1 (as in CI), where
+a missing browser fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def _required(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0", "false", "False")
+
+
+def chromium_executable() -> str | None:
+    """PLAYWRIGHT_CHROMIUM_EXECUTABLE, else Debian's /usr/bin/chromium, else Playwright's own."""
+    configured = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE")
+    if configured:
+        return configured
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - playwright is a dev dependency
+        if _required("REQUIRE_BROWSER"):
+            pytest.fail(f"REQUIRE_BROWSER=1 but Playwright is not installed: {exc}")
+        pytest.skip(f"Playwright is not installed: {exc}")
+
+    # Playwright's sync API runs an event loop in this thread; the live server's ORM work
+    # happens in its own thread, and the fixtures' ORM calls are deliberate and synchronous.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
+            )
+        except PlaywrightError as exc:
+            if _required("REQUIRE_BROWSER"):
+                pytest.fail(f"REQUIRE_BROWSER=1 but Chromium could not start: {exc}")
+            pytest.skip(
+                "No Chromium to drive (install Debian's chromium or set "
+                f"PLAYWRIGHT_CHROMIUM_EXECUTABLE): {exc}"
+            )
+        yield browser
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis a broker test talks to; skips (or fails when REQUIRE_REDIS=1) without one."""
+    url = os.environ.get("REDIS_URL", "")
+    reason = ""
+    if not url:
+        reason = "REDIS_URL is not set"
+    else:
+        import redis
+
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        except redis.RedisError as exc:
+            reason = f"Redis at {url} does not answer: {exc}"
+    if reason:
+        if _required("REQUIRE_REDIS"):
+            pytest.fail(f"REQUIRE_REDIS=1 but {reason}")
+        pytest.skip(reason)
+    return url

@@ -1,0 +1,64 @@
+"""Every public page passes axe-core (WCAG 2.0/2.1 A and AA) in a real Chromium.
+
+PUBLIC_PAGES is the one list of public pages; each feature appends its pages here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.accessibility import axe_violations, describe
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# (url name, args) of every public page.
+PUBLIC_PAGES: list[tuple[str, tuple]] = [
+    ("portal:home", ()),
+    ("portal:about", ()),
+    ("portal:accessibility", ()),
+    ("portal:privacy", ()),
+    ("account_login", ()),
+    ("account_signup", ()),
+    ("account_reset_password", ()),
+    ("dialogues:meeting_list", ()),
+    ("dialogues:summary_list", ()),
+    ("stockholmstinget:edition_current", ()),
+]
+
+
+def _url(name: str, args: tuple, language: str) -> str:
+    with translation.override(language):
+        return reverse(name, args=args)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize(("name", "args"), PUBLIC_PAGES, ids=[p[0] for p in PUBLIC_PAGES])
+def test_public_page_has_no_axe_violations(page, name, args, language):
+    """The page answers 200 in the right language and axe-core finds no WCAG A/AA violation."""
+    response = page.goto(_url(name, args, language))
+    assert response is not None and response.status == 200
+    assert page.locator("html").get_attribute("lang") == language
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+
+
+def test_skip_link_is_first_and_moves_focus_to_main(page):
+    """Keyboard users reach the skip link with the first Tab and land in the main content."""
+    page.goto(_url("portal:home", (), "sv"))
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Hoppa till innehållet"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_navigation_and_language_switch_work(page):
+    """A visitor follows the header navigation and switches to English on the same page."""
+    page.goto(_url("portal:home", (), "sv"))
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Om").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Om regional samverkan"
+    page.get_by_role("link", name="English").click()
+    assert page.url.endswith("/en/om/")
+    assert page.get_by_role("heading", level=1).inner_text() == "About regional cooperation"

@@ -1,0 +1,114 @@
+"""Settings and URL resolution in both languages, and production hardening."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import resolve, reverse
+from django.utils import translation
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "x" * 30 + "-production-like-secret-key-for-the-check-only",
+    "DJANGO_ALLOWED_HOSTS": "samverkan.example.se",
+    "SITE_URL": "https://samverkan.example.se",
+    "EMAIL_URL": "smtp://mail.example.se:587",
+}
+
+
+def test_swedish_first_in_stockholm_time():
+    assert settings.LANGUAGE_CODE == "sv"
+    assert [code for code, _name in settings.LANGUAGES] == ["sv", "en"]
+    assert settings.TIME_ZONE == "Europe/Stockholm"
+    assert settings.USE_TZ is True
+    assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+
+
+@pytest.mark.parametrize(
+    ("name", "swedish", "english"),
+    [
+        ("portal:home", "/", "/en/"),
+        ("portal:about", "/om/", "/en/om/"),
+        ("portal:accessibility", "/tillganglighet/", "/en/tillganglighet/"),
+        ("portal:privacy", "/integritet/", "/en/integritet/"),
+        ("dialogues:meeting_list", "/dialogmoten/", "/en/dialogmoten/"),
+        ("dialogues:summary_list", "/sammanfattningar/", "/en/sammanfattningar/"),
+        ("stockholmstinget:edition_current", "/stockholmstinget/", "/en/stockholmstinget/"),
+        ("accounts:my_pages", "/mina-sidor/", "/en/mina-sidor/"),
+        ("account_login", "/konto/login/", "/en/konto/login/"),
+    ],
+)
+def test_urls_resolve_in_both_languages(name, swedish, english):
+    """Swedish paths are unprefixed; English is the same path under /en/."""
+    with translation.override("sv"):
+        assert reverse(name) == swedish
+        assert resolve(swedish).view_name == name
+    with translation.override("en"):
+        assert reverse(name) == english
+        assert resolve(english).view_name == name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "language", "heading"),
+    [
+        ("/om/", "sv", "Om regional samverkan"),
+        ("/en/om/", "en", "About regional cooperation"),
+        ("/tillganglighet/", "sv", "Tillgänglighetsredogörelse"),
+        ("/en/tillganglighet/", "en", "Accessibility statement"),
+        ("/integritet/", "sv", "Integritet och personuppgifter"),
+        ("/en/integritet/", "en", "Privacy notice"),
+    ],
+)
+def test_pages_are_served_in_the_language_of_the_url(client, path, language, heading):
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{language}">' in html
+    assert f"<h1>{heading}</h1>" in html
+
+
+@pytest.mark.django_db
+def test_navigation_is_translated(client):
+    swedish = client.get("/").content.decode()
+    english = client.get("/en/").content.decode()
+    for label in ("Dialogmöten", "Sammanfattningar", "Om", "Hoppa till innehållet"):
+        assert label in swedish
+    for label in ("Dialogue meetings", "Summaries", "About", "Skip to content"):
+        assert label in english
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run manage.py in a fresh process; an empty value unsets that variable."""
+    full_env = {**os.environ, **env}
+    test_only = ["DJANGO_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"]
+    for key in [key for key, value in full_env.items() if value == ""] + test_only:
+        full_env.pop(key, None)
+    full_env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_is_clean_with_production_values():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", env={**PRODUCTION_ENV, "DJANGO_SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
