@@ -21,15 +21,26 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
-def _database() -> object | None:
-    """Start the embedded server unless DATABASE_URL points elsewhere; export its URL."""
+@contextlib.contextmanager
+def _database():
+    """Provide DATABASE_URL to every child: the given one, or the embedded server's.
+
+    The embedded server is stopped on the way out, unless it was already running before
+    (then someone else started it and owns it). Yields whether the embedded server is used.
+    """
     if os.environ.get("DATABASE_URL"):
-        return None
+        yield False
+        return
     from portal import embedded_db
 
-    server = embedded_db.start(stop_on_exit=True)
+    started_here = not embedded_db.is_running()
+    server = embedded_db.start()
     os.environ["DATABASE_URL"] = embedded_db.url_for(server)
-    return server
+    try:
+        yield True
+    finally:
+        if started_here:
+            embedded_db.stop(server)
 
 
 def _manage(*args: str) -> None:
@@ -46,7 +57,16 @@ def _banner(lines: list[str]) -> None:
 
 def run() -> int:
     os.environ.setdefault("DJANGO_DEBUG", "1")
-    server = _database()
+    # `kill` (SIGTERM) stops everything as Ctrl-C (SIGINT) does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with _database() as embedded:
+            return _serve(embedded)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _serve(embedded: bool) -> int:
     _manage("migrate", "--noinput")
     _manage("compile_translations")
     _manage("seed_demo")
@@ -87,7 +107,7 @@ def run() -> int:
         [
             "Samverkansportalen: http://127.0.0.1:8000  (English: http://127.0.0.1:8000/en/)",
             "Admin: http://127.0.0.1:8000/admin/",
-            "Database: " + ("embedded PostgreSQL in .data/pg" if server else "DATABASE_URL"),
+            "Database: " + ("embedded PostgreSQL in .data/pg" if embedded else "DATABASE_URL"),
             (
                 f"Broker: Redis at {redis_url}; Celery worker and beat are running"
                 if redis_url
@@ -113,24 +133,27 @@ def run() -> int:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
-        print("Stopped the portal" + (" and the embedded database." if server else "."))
+        print(
+            "Stopped the portal" + (" and the embedded database." if embedded else "."), flush=True
+        )
     return 0
 
 
 def test(args: list[str]) -> int:
-    _database()
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.test_settings"
-    _manage("compile_translations")
-    return subprocess.run([PYTHON, "-m", "pytest", *args], cwd=BASE_DIR).returncode
+    with _database():
+        _manage("compile_translations")
+        return subprocess.run([PYTHON, "-m", "pytest", *args], cwd=BASE_DIR).returncode
 
 
 def db_stop() -> int:
     from portal import embedded_db
 
-    if not (embedded_db.DATA_DIR / "postmaster.pid").exists():
+    if not embedded_db.is_running():
         print("The embedded database is not running.")
         return 0
-    embedded_db.start(stop_on_exit=True)  # the last handle to exit stops the server
+    embedded_db.stop(embedded_db.start())
+    print("Stopped the embedded database.")
     return 0
 
 

@@ -9,3 +9,14 @@ from portal.settings import *  # noqa: F403
 # Hashing cost is not under test; a fast hasher keeps the suite quick.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# The suite runs tasks in-process; the broker tests start their own worker against REDIS_URL.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+# The database cache rolls back with each test, so rate limits never leak between tests.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+    }
+}
