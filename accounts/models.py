@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -31,11 +33,59 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=email)
 
 
+class StakeholderGroup(models.TextChoices):
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    PROFESSIONAL_ARTIST = "professional_artist", _("Professional artist")
+    MUNICIPALITY = "municipality", _("Municipality")
+    REGION = "region", _("Region")
+    STATE_AGENCY = "state_agency", _("State agency")
+    ADULT_EDUCATION = "adult_education", _("Adult education")
+    ASSOCIATION = "association", _("Association")
+    BUSINESS = "business", _("Business")
+    OTHER = "other", _("Other")
+
+
+class Sector(models.TextChoices):
+    CULTURE = "culture", _("Culture")
+    SPORT = "sport", _("Sport")
+    ADULT_EDUCATION = "adult_education", _("Adult education")
+    ASSOCIATIONS = "associations", _("Associations")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with an account. The email address is the login; there is no username."""
 
     email = models.EmailField(_("email address"), max_length=254, unique=True)
     display_name = models.CharField(_("name"), max_length=150, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    stakeholder_group = models.CharField(
+        _("stakeholder group"), max_length=32, choices=StakeholderGroup.choices, blank=True
+    )
+    municipality = models.ForeignKey(
+        "portal.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    sectors = ArrayField(
+        models.CharField(max_length=32, choices=Sector.choices),
+        verbose_name=_("sectors of interest"),
+        default=list,
+        blank=True,
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="sv"
+    )
+    # Consents are stored with the time they were given; None means not given (or withdrawn).
+    invitations_consented_at = models.DateTimeField(
+        _("consented to invitations at"), null=True, blank=True
+    )
+    public_listing_consented_at = models.DateTimeField(
+        _("consented to public attendee lists at"), null=True, blank=True
+    )
+    profile_completed_at = models.DateTimeField(_("profile completed at"), null=True, blank=True)
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,
@@ -57,6 +107,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             # "Anna@Example.se" and "anna@example.se" are one person.
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            # A municipality officer always says which municipality they work for.
+            models.CheckConstraint(
+                condition=~models.Q(stakeholder_group="municipality")
+                | models.Q(municipality__isnull=False),
+                name="user_municipality_officer_has_municipality",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,3 +123,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+    @property
+    def wants_invitations(self) -> bool:
+        return self.invitations_consented_at is not None
+
+    @property
+    def may_be_listed(self) -> bool:
+        return self.public_listing_consented_at is not None
+
+    @property
+    def profile_is_complete(self) -> bool:
+        return self.profile_completed_at is not None
