@@ -21,25 +21,48 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
+LAUNCHERS = BASE_DIR / ".data" / "launchers"
+
+
+def _live_launchers() -> list[Path]:
+    """Pid files of launchers (make run, make test) that are still alive."""
+    alive = []
+    for pid_file in LAUNCHERS.glob("*.pid"):
+        try:
+            os.kill(int(pid_file.stem), 0)
+        except (ValueError, ProcessLookupError):
+            pid_file.unlink(missing_ok=True)
+            continue
+        except PermissionError:
+            pass
+        alive.append(pid_file)
+    return alive
+
+
 @contextlib.contextmanager
 def _database():
     """Provide DATABASE_URL to every child: the given one, or the embedded server's.
 
-    The embedded server is stopped on the way out, unless it was already running before
-    (then someone else started it and owns it). Yields whether the embedded server is used.
+    The embedded server is stopped on the way out by the last launcher using it, unless it
+    was already running before any launcher started it (then someone else owns it).
+    Yields whether the embedded server is used.
     """
     if os.environ.get("DATABASE_URL"):
         yield False
         return
     from portal import embedded_db
 
-    started_here = not embedded_db.is_running()
+    LAUNCHERS.mkdir(parents=True, exist_ok=True)
+    owned = embedded_db.is_running() is False or bool(_live_launchers())
     server = embedded_db.start()
     os.environ["DATABASE_URL"] = embedded_db.url_for(server)
+    me = LAUNCHERS / f"{os.getpid()}.pid"
+    me.touch()
     try:
         yield True
     finally:
-        if started_here:
+        me.unlink(missing_ok=True)
+        if owned and not _live_launchers():
             embedded_db.stop(server)
 
 
@@ -141,6 +164,8 @@ def _serve(embedded: bool) -> int:
 
 def test(args: list[str]) -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.test_settings"
+    # One test database per run, so that two runs on one server never collide.
+    os.environ.setdefault("DJANGO_TEST_DATABASE", f"test_portal_{os.getpid()}")
     with _database():
         _manage("compile_translations")
         return subprocess.run([PYTHON, "-m", "pytest", *args], cwd=BASE_DIR).returncode
