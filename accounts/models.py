@@ -8,7 +8,34 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class UserManager(BaseUserManager):
+class StakeholderGroup(models.TextChoices):
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    PROFESSIONAL_ARTIST = "professional_artist", _("Professional artist")
+    MUNICIPALITY = "municipality", _("Municipality")
+    REGION = "region", _("Region")
+    STATE_AGENCY = "state_agency", _("State agency")
+    ADULT_EDUCATION = "adult_education", _("Adult education")
+    ASSOCIATION = "association", _("Association")
+    BUSINESS = "business", _("Business")
+    OTHER = "other", _("Other")
+
+
+class Sector(models.TextChoices):
+    CULTURE = "culture", _("Culture")
+    SPORT = "sport", _("Sport")
+    ADULT_EDUCATION = "adult_education", _("Adult education")
+    ASSOCIATIONS = "associations", _("Associations")
+
+
+class UserQuerySet(models.QuerySet):
+    def anonymised(self):
+        return self.filter(anonymised_at__isnull=False)
+
+    def not_anonymised(self):
+        return self.filter(anonymised_at__isnull=True)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
@@ -31,25 +58,6 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, email: str):
         return self.get(email__iexact=email)
-
-
-class StakeholderGroup(models.TextChoices):
-    CIVIL_SOCIETY = "civil_society", _("Civil society")
-    PROFESSIONAL_ARTIST = "professional_artist", _("Professional artist")
-    MUNICIPALITY = "municipality", _("Municipality")
-    REGION = "region", _("Region")
-    STATE_AGENCY = "state_agency", _("State agency")
-    ADULT_EDUCATION = "adult_education", _("Adult education")
-    ASSOCIATION = "association", _("Association")
-    BUSINESS = "business", _("Business")
-    OTHER = "other", _("Other")
-
-
-class Sector(models.TextChoices):
-    CULTURE = "culture", _("Culture")
-    SPORT = "sport", _("Sport")
-    ADULT_EDUCATION = "adult_education", _("Adult education")
-    ASSOCIATIONS = "associations", _("Associations")
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -86,6 +94,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("consented to public attendee lists at"), null=True, blank=True
     )
     profile_completed_at = models.DateTimeField(_("profile completed at"), null=True, blank=True)
+    # Set when the person deleted their account: the row stays (registrations keep pointing at
+    # it, so counts survive), but everything that identified them is gone.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,

@@ -1,9 +1,291 @@
+"""Operations on accounts: profile and consents, the data export, erasure, staff access."""
+
 from __future__ import annotations
 
-from allauth.account.models import EmailAddress
-from django.db import transaction
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
 
-from .models import User
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import registry
+from .models import StakeholderGroup, User
+
+EXPORT_FORMAT_VERSION = 1
+ANONYMISED_EMAIL_DOMAIN = "anonymised.invalid"
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    """What a person tells the portal about themselves (sign-up, completion, Mina sidor)."""
+
+    display_name: str
+    stakeholder_group: str
+    preferred_language: str
+    organisation: str = ""
+    municipality: Any = None  # portal.Municipality or None
+    sectors: list[str] = field(default_factory=list)
+    invitations_consent: bool = False
+    public_listing_consent: bool = False
+
+
+def mail_language_for(email: str, *, default: str | None = None) -> str:
+    """The language mail to this address is written in: its owner's preferred language."""
+    user = (
+        User.objects.filter(emailaddress__email__iexact=email).first()
+        or User.objects.filter(email__iexact=email).first()
+    )
+    if user is not None:
+        return user.preferred_language
+    languages = {code for code, _name in settings.LANGUAGES}
+    return default if default in languages else settings.LANGUAGE_CODE
+
+
+def _consent_time(
+    given: bool, previous: dt.datetime | None, now: dt.datetime
+) -> dt.datetime | None:
+    # A consent keeps the time it was first given; withdrawing it clears the time.
+    if not given:
+        return None
+    return previous or now
+
+
+def profile_apply(*, user: User, data: ProfileData, now: dt.datetime | None = None) -> User:
+    """Put the profile on the user (unsaved); the municipality rule is checked here too."""
+    if data.stakeholder_group == StakeholderGroup.MUNICIPALITY and data.municipality is None:
+        raise ValidationError(
+            {"municipality": _("Choose the municipality you work for.")}, code="required"
+        )
+    now = now or timezone.now()
+    user.display_name = data.display_name.strip()
+    user.organisation = data.organisation.strip()
+    user.stakeholder_group = data.stakeholder_group
+    user.municipality = data.municipality
+    user.sectors = sorted(set(data.sectors))
+    user.preferred_language = data.preferred_language
+    user.invitations_consented_at = _consent_time(
+        data.invitations_consent, user.invitations_consented_at, now
+    )
+    user.public_listing_consented_at = _consent_time(
+        data.public_listing_consent, user.public_listing_consented_at, now
+    )
+    user.profile_completed_at = user.profile_completed_at or now
+    return user
+
+
+PROFILE_FIELDS = [
+    "display_name",
+    "organisation",
+    "stakeholder_group",
+    "municipality",
+    "sectors",
+    "preferred_language",
+    "invitations_consented_at",
+    "public_listing_consented_at",
+    "profile_completed_at",
+]
+
+
+@transaction.atomic
+def profile_update(*, user: User, data: ProfileData) -> User:
+    """Save a changed profile; consents given now are stamped, withdrawn ones cleared."""
+    profile_apply(user=user, data=data)
+    user.save(update_fields=PROFILE_FIELDS)
+    return user
+
+
+# --- Registration gate ----------------------------------------------------------------------
+
+
+class GateBlock(models.TextChoices):
+    """Why a person may not register for something yet."""
+
+    LOGIN = "login", _("Log in to register.")
+    UNVERIFIED = "unverified", _("Confirm your email address before you register.")
+    PROFILE = "profile", _("Complete your profile before you register.")
+
+
+def registration_gate_block(user) -> GateBlock | None:
+    """The first thing stopping `user` from registering for anything, or None if nothing does.
+
+    Services that register people call this too, so the rule holds beyond the views.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return GateBlock.LOGIN
+    if not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
+        return GateBlock.UNVERIFIED
+    if not user.profile_is_complete:
+        return GateBlock.PROFILE
+    return None
+
+
+# --- Data export ----------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
+
+
+def _user_fields(user: User) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for model_field in User._meta.concrete_fields:
+        if model_field.name == "password":
+            # Not even the hash leaves the database; say whether one is set.
+            data["password"] = {"is_set": user.has_usable_password()}
+            continue
+        data[model_field.name] = _plain(getattr(user, model_field.name))
+    if user.municipality_id:
+        data["municipality"] = {
+            "code": user.municipality.code,
+            "name": user.municipality.name,
+        }
+    data["groups"] = sorted(user.groups.values_list("name", flat=True))
+    return data
+
+
+def _outgoing_emails(addresses: set[str]) -> list[dict[str, Any]]:
+    try:
+        outgoing = apps.get_model("portal", "OutgoingEmail")
+    except LookupError:
+        return []
+    query = models.Q()
+    for address in addresses:
+        query |= models.Q(to__iexact=address)
+    if not addresses:
+        return []
+    rows = []
+    skip = {"id", "attachments", "message_id", "lease_until", "enqueued_at", "mailout"}
+    for email in outgoing.objects.filter(query).order_by("created_at", "pk"):
+        row = {
+            f.name: _plain(getattr(email, f.name))
+            for f in outgoing._meta.concrete_fields
+            if f.name not in skip
+        }
+        row["attachments"] = [a.get("filename") for a in (email.attachments or [])]
+        rows.append(row)
+    return rows
+
+
+def account_export(*, user: User) -> dict[str, Any]:
+    """Everything the portal stores about `user`, as JSON-ready data ("download my data")."""
+    user = User.objects.select_related("municipality").get(pk=user.pk)
+    addresses = list(EmailAddress.objects.filter(user=user).order_by("email"))
+    authenticators = apps.get_model("mfa", "Authenticator").objects.filter(user=user)
+    return {
+        "format_version": EXPORT_FORMAT_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "profile": _user_fields(user),
+        "consents": {
+            "invitations": {
+                "given": user.wants_invitations,
+                "given_at": _plain(user.invitations_consented_at),
+            },
+            "public_attendee_lists": {
+                "given": user.may_be_listed,
+                "given_at": _plain(user.public_listing_consented_at),
+            },
+        },
+        "email_addresses": [
+            {"email": a.email, "verified": a.verified, "primary": a.primary} for a in addresses
+        ],
+        # Which second factors exist and when they were used; never their secrets.
+        "two_factor_authentication": [
+            {
+                "type": a.type,
+                "created_at": _plain(a.created_at),
+                "last_used_at": _plain(a.last_used_at),
+            }
+            for a in authenticators.order_by("created_at")
+        ],
+        "sections": {
+            section.key: section.export(user)
+            for section in registry.sections()
+            if section.export is not None
+        },
+        "emails_sent": _outgoing_emails({a.email for a in addresses} | {user.email}),
+    }
+
+
+# --- Erasure --------------------------------------------------------------------------------
+
+
+def _outbox_anonymise(addresses: set[str], *, keep: str) -> None:
+    """Blank the address and content of mail already sent (or given up on) to the person.
+
+    The rows stay, so staff still see that a message of a kind went out and when; mail still
+    waiting to be sent is left alone, and so is the deletion confirmation (`keep`).
+    """
+    try:
+        outgoing = apps.get_model("portal", "OutgoingEmail")
+    except LookupError:
+        return
+    query = models.Q()
+    for address in addresses:
+        query |= models.Q(to__iexact=address)
+    done = [outgoing.Status.SENT, outgoing.Status.FAILED]
+    outgoing.objects.filter(query, status__in=done).exclude(key=keep).update(
+        to="", subject="", body_text="", body_html="", attachments=[], last_error=""
+    )
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> User:
+    """Erase a person's account, keeping the row so counts of what they took part in hold.
+
+    In one transaction: every registered section cancels the person's active registrations
+    through its normal cancellation service (seats are freed, waitlists move) and anonymises
+    what it holds; a confirmation is queued to the address the account had; then the name,
+    organisation, email addresses, consents, password, second factors and staff rights go,
+    and so do the address and content of mail already sent to the person.
+    The stakeholder group, municipality and sectors stay, as they only feed statistics.
+    """
+    from portal.services import email_enqueue
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.anonymised_at is not None:
+        return user
+    for section in registry.sections():
+        if section.erase is not None:
+            section.erase(user)
+    email_enqueue(
+        key=f"account-deleted:{user.pk}",
+        to=user.email,
+        template="accounts/email/account_deleted",
+        context={"name": user.display_name},
+        language=user.preferred_language,
+    )
+    addresses = set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
+    _outbox_anonymise(addresses | {user.email}, keep=f"account-deleted:{user.pk}")
+    EmailAddress.objects.filter(user=user).delete()
+    apps.get_model("mfa", "Authenticator").objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.email = f"deleted-{user.pk}@{ANONYMISED_EMAIL_DOMAIN}"
+    user.display_name = ""
+    user.organisation = ""
+    user.invitations_consented_at = None
+    user.public_listing_consented_at = None
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    # A new (unusable) password hash also ends every other session of the account.
+    user.set_unusable_password()
+    user.anonymised_at = timezone.now()
+    user.save()
+    return user
+
+
+# --- Staff ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -15,8 +297,35 @@ def staff_account_ensure(*, email: str, password: str, name: str = "") -> User:
     user.is_superuser = True
     user.is_active = True
     user.set_password(password)
+    user.profile_completed_at = user.profile_completed_at or timezone.now()
+    user.stakeholder_group = user.stakeholder_group or StakeholderGroup.REGION
     user.save()
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
     return user
+
+
+def staff_totp_ensure(*, user: User, secret: str) -> list[str]:
+    """Give a staff account a TOTP authenticator with `secret` and recovery codes.
+
+    Returns the unused recovery codes. Development only: the demo staff command prints both.
+    """
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+    from allauth.mfa.utils import decrypt
+
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is not None and decrypt(totp.data.get("secret", "")) != secret:
+        totp.delete()
+        totp = None
+    if totp is None:
+        TOTP.activate(user, secret)
+    codes = Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).first()
+    recovery = RecoveryCodes(codes) if codes else RecoveryCodes.activate(user)
+    unused = recovery.get_unused_codes()
+    if not unused:
+        codes.delete()
+        unused = RecoveryCodes.activate(user).get_unused_codes()
+    return unused

@@ -6,5 +6,19 @@ app_name = "dialogues"
 
 urlpatterns = [
     path("dialogmoten/", views.meeting_list, name="meeting_list"),
+    path("dialogmoten/arkiv/", views.meeting_archive, name="meeting_archive"),
+    path("dialogmoten/kalender.ics", views.meeting_feed, name="meeting_feed"),
+    path("dialogmoten/<slug:slug>.ics", views.meeting_ics, name="meeting_ics"),
+    path("dialogmoten/<slug:slug>/", views.meeting_detail, name="meeting_detail"),
+    path(
+        "dialogmoten/<slug:slug>/anmalan/",
+        views.registration_create,
+        name="registration_create",
+    ),
+    path(
+        "dialogmoten/<slug:slug>/avanmalan/",
+        views.registration_cancel,
+        name="registration_cancel",
+    ),
     path("sammanfattningar/", views.summary_list, name="summary_list"),
 ]

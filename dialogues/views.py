@@ -1,12 +1,241 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.decorators import profile_required
+
+from . import services
+from .calendar import calendar_render
+from .forms import MeetingFilterForm, RegistrationForm
+from .models import Meeting, Registration, RegistrationStatus
+
+PAGE_SIZE = 12
+# How far back the calendar feed reaches, so subscribers keep recent meetings in view.
+FEED_HISTORY = dt.timedelta(days=90)
+
+
+def _meeting_or_404(request: HttpRequest, slug: str) -> Meeting:
+    meetings = Meeting.objects.select_related("series")
+    # Staff may preview a draft; everyone else sees only what has been published.
+    if not request.user.is_staff:
+        meetings = meetings.public()
+    meeting = meetings.with_counts().filter(slug=slug).first()
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def _own_registration(request: HttpRequest, meeting: Meeting) -> Registration | None:
+    if not request.user.is_authenticated:
+        return None
+    return (
+        Registration.objects.filter(meeting=meeting, user=request.user)
+        .order_by("-pk")
+        .select_related("invitation")
+        .first()
+    )
+
+
+def _filtered(meetings, filters: dict):
+    if "serie" in filters:
+        meetings = meetings.filter(series=filters["serie"])
+    if "format" in filters:
+        meetings = meetings.filter(format=filters["format"])
+    if "manad" in filters:
+        month = filters["manad"]
+        meetings = meetings.filter(starts_at__year=month.year, starts_at__month=month.month)
+    return meetings
+
+
+def _meeting_page(request: HttpRequest, *, archive: bool) -> HttpResponse:
+    form = MeetingFilterForm(request.GET or None)
+    filters = form.filters() if request.GET else {}
+    meetings = Meeting.objects.public().select_related("series").with_counts()
+    meetings = meetings.past() if archive else meetings.upcoming()
+    meetings = _filtered(meetings, filters)
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("sida"))
+    query = request.GET.copy()
+    query.pop("sida", None)
+    return render(
+        request,
+        "dialogues/meeting_list.html",
+        {
+            "form": form,
+            "page": page,
+            "archive": archive,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @require_GET
-def meeting_list(request):
-    return render(request, "dialogues/meeting_list.html")
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    return _meeting_page(request, archive=False)
 
 
 @require_GET
-def summary_list(request):
+def meeting_archive(request: HttpRequest) -> HttpResponse:
+    return _meeting_page(request, archive=True)
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = _meeting_or_404(request, slug)
+    registration = _own_registration(request, meeting)
+    active = registration if registration and registration.is_active else None
+    refusal = None
+    if request.user.is_authenticated and active is None:
+        invitation = services.invitation_for(meeting=meeting, user=request.user)
+        refusal = services.registration_refusal(
+            meeting=meeting, user=request.user, invited=invitation is not None
+        )
+    elif not meeting.registration_is_open():
+        refusal = services.registration_refusal(meeting=meeting, user=request.user)
+    return render(
+        request,
+        "dialogues/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "registration": registration,
+            "active_registration": active,
+            "position": services.waitlist_position(active) if active else None,
+            "show_online_link": bool(
+                active and active.status == RegistrationStatus.CONFIRMED and meeting.is_online
+            ),
+            "refusal": refusal,
+            "can_cancel": bool(active and timezone.now() < meeting.starts_at),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@profile_required
+def registration_create(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = _meeting_or_404(request, slug)
+    token = request.GET.get("inbjudan") or request.POST.get("inbjudan") or ""
+    refusal = None
+    try:
+        invitation = (
+            services.invitation_check(meeting=meeting, user=request.user, token=token)
+            if token
+            else services.invitation_for(meeting=meeting, user=request.user)
+        )
+    except services.RegistrationError as error:
+        refusal, invitation, token = error, None, ""
+    if refusal is None:
+        refusal = services.registration_refusal(
+            meeting=meeting, user=request.user, invited=invitation is not None
+        )
+    if (
+        refusal is None
+        and Registration.objects.active().filter(meeting=meeting, user=request.user).exists()
+    ):
+        messages.info(request, _("You are already registered for this meeting."))
+        return redirect(meeting)
+
+    form = RegistrationForm(request.POST or None, initial={"inbjudan": token})
+    if request.method == "POST" and refusal is None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration = services.registration_create(
+                meeting=meeting,
+                user=request.user,
+                accessibility_needs=data["accessibility_needs"],
+                dietary_needs=data["dietary_needs"],
+                message=data["message"],
+                consent_to_be_listed=data["consent_to_be_listed"],
+                invitation_token=token,
+            )
+        except services.RegistrationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _registered_message(registration))
+            return redirect(meeting)
+    return render(
+        request,
+        "dialogues/registration_form.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "refusal": refusal,
+            "invited": invitation is not None,
+            "seats_left": services.seats_left(meeting, invited=invitation is not None),
+        },
+        status=200,
+    )
+
+
+def _registered_message(registration: Registration) -> str:
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return _("You are registered. Your check-in code is %(code)s.") % {
+            "code": registration.check_in_code
+        }
+    if registration.status == RegistrationStatus.PENDING:
+        return _("Thank you. The organisers will confirm your place.")
+    return _("The meeting is full. You are number %(position)s on the waiting list.") % {
+        "position": services.waitlist_position(registration)
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@profile_required
+def registration_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = _meeting_or_404(request, slug)
+    # Only the visitor's own registration can be reached here; no id travels in the request.
+    registration = Registration.objects.active().filter(meeting=meeting, user=request.user).first()
+    if registration is None:
+        messages.info(request, _("You have no registration for this meeting to cancel."))
+        return redirect(meeting)
+    if request.method == "POST":
+        try:
+            services.registration_cancel(registration=registration, user=request.user)
+        except services.RegistrationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your registration has been cancelled."))
+        return redirect(meeting)
+    return render(
+        request,
+        "dialogues/registration_cancel.html",
+        {"meeting": meeting, "registration": registration},
+    )
+
+
+@require_GET
+def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = _meeting_or_404(request, slug)
+    registration = _own_registration(request, meeting)
+    confirmed = bool(registration and registration.status == RegistrationStatus.CONFIRMED)
+    response = HttpResponse(
+        calendar_render([meeting], with_online_link=confirmed),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{meeting.slug}.ics"'
+    return response
+
+
+@require_GET
+def meeting_feed(request: HttpRequest) -> HttpResponse:
+    """Every public meeting from the recent past on, never with an online link."""
+    meetings = (
+        Meeting.objects.public()
+        .select_related("series")
+        .upcoming(now=timezone.now() - FEED_HISTORY)
+    )
+    return HttpResponse(
+        calendar_render(meetings, name=_("Dialogue meetings")),
+        content_type="text/calendar; charset=utf-8",
+    )
+
+
+@require_GET
+def summary_list(request: HttpRequest) -> HttpResponse:
     return render(request, "dialogues/summary_list.html")

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -50,3 +52,136 @@ class Theme(models.Model):
     def display_name(self, language: str) -> str:
         """The theme's name in the given language (Swedish when no translation is set)."""
         return self.name_en if language == "en" and self.name_en else self.name
+
+
+class MailOut(models.Model):
+    """A bulk send (invitations, alerts): one row here, one outbox row per recipient."""
+
+    key = models.CharField(
+        _("key"),
+        max_length=200,
+        unique=True,
+        help_text=_(
+            "Chosen by the code that creates the mail-out; creating it again with the same key "
+            "adds only the recipients not written yet."
+        ),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    template = models.CharField(_("template"), max_length=200)
+    total = models.PositiveIntegerField(_("recipients"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("mail-out")
+        verbose_name_plural = _("mail-outs")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def counts(self) -> dict[str, int]:
+        """Rows per status, plus the total, in one query."""
+        counts = {status: 0 for status in OutgoingEmail.Status.values}
+        for row in self.emails.values("status").annotate(n=models.Count("pk")).order_by():
+            counts[row["status"]] = row["n"]
+        counts["total"] = sum(counts.values())
+        return counts
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Queued rows whose next attempt is due."""
+        return self.filter(
+            status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=now or timezone.now()
+        )
+
+
+class OutgoingEmail(models.Model):
+    """The outbox: one row per logical message, sent at most once per key.
+
+    Written by `portal.services.email_enqueue` in the caller's transaction and sent by
+    `portal.tasks.outgoing_email_send`; see docs/operations.md for the life of a row.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    key = models.CharField(_("key"), max_length=255, unique=True)
+    to = models.CharField(_("recipient"), max_length=254)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    template = models.CharField(_("template"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("plain-text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    # [{"filename": ..., "mimetype": ..., "content": <base64>}]
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    mailout = models.ForeignKey(
+        MailOut,
+        verbose_name=_("mail-out"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="emails",
+    )
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    # When the next send attempt is due (retries wait here with their backoff).
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    # When a send task was last published for the row; the redrive republishes stale ones.
+    enqueued_at = models.DateTimeField(_("enqueued"), null=True, blank=True)
+    # A row in "sending" belongs to the worker that claimed it until then.
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    # After this, a transient failure marks the row failed instead of retrying it.
+    give_up_at = models.DateTimeField(_("give up at"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        indexes = [
+            # The redrive's two sweeps and the mail-out counts stay index scans.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="queued"),
+                name="outgoingemail_queued_due",
+            ),
+            models.Index(
+                fields=["lease_until"],
+                condition=models.Q(status="sending"),
+                name="outgoingemail_sending_lease",
+            ),
+            models.Index(fields=["mailout", "status"], name="outgoingemail_mailout_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="outgoingemail_sent_has_sent_at",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sending") | models.Q(lease_until__isnull=False),
+                name="outgoingemail_sending_has_lease",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.to}"

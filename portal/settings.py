@@ -27,7 +27,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin on a site that demands staff status and a second factor (accounts/admin_site.py).
+    "accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -147,6 +148,22 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "portal:home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Samverkansportalen] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# The sign-up form also collects the profile, so nobody is left with half an account.
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# allauth's limits, counted in the shared cache above. A failed login counts per address (key)
+# and per IP; the login view answers 429 once the per-address limit is spent.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/3m/key",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Samverkansportalen"
 
@@ -221,8 +238,54 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Longer than any countdown the portal schedules (mail retries wait at most an hour), so Redis
 # never hands an unacknowledged, delayed message to a second worker while it still waits.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Mail goes through its own queue, so a 10,000-message mail-out never waits behind other work
+# (and other work never waits behind it); run workers with `-Q mail,celery`.
+CELERY_TASK_ROUTES = {
+    "portal.tasks.email_send": {"queue": "mail"},
+}
+
+# --- Outbox (portal/services.py, docs/operations.md) ----------------------------------------
+# Rows one send task claims and sends over one SMTP connection. Small batches keep the
+# crash window (a killed worker) to one message per worker process and spread a mail-out
+# over all workers.
+MAIL_BATCH_SIZE = env.int("MAIL_BATCH_SIZE", default=20)
+# Seconds to wait before the 1st, 2nd, 3rd and every later retry of a transient failure.
+MAIL_RETRY_DELAYS = [30, 2 * 60, 10 * 60, 60 * 60]
+# A message still failing this long after it was written is marked failed.
+MAIL_GIVE_UP_AFTER_SECONDS = env.int("MAIL_GIVE_UP_AFTER_SECONDS", default=24 * 60 * 60)
+# A claimed ("sending") row belongs to its worker for this long; after that the redrive takes
+# it back. The send task stops starting new sends after half of it and is killed by its time
+# limit before all of it, so a live worker never loses a row it is still sending.
+MAIL_LEASE_SECONDS = env.int("MAIL_LEASE_SECONDS", default=10 * 60)
+# A queued, due row whose send task was published this long ago is published again.
+MAIL_REDRIVE_AFTER_SECONDS = env.int("MAIL_REDRIVE_AFTER_SECONDS", default=5 * 60)
+MAIL_REDRIVE_INTERVAL_SECONDS = env.float("MAIL_REDRIVE_INTERVAL_SECONDS", default=60.0)
+
 # Every periodic task of the portal, in one place.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Every minute (MAIL_REDRIVE_INTERVAL_SECONDS): publish queued mail whose task message was
+    # lost and take back rows left "sending" by a killed worker.
+    "email-redrive": {
+        "task": "portal.tasks.email_redrive",
+        "schedule": MAIL_REDRIVE_INTERVAL_SECONDS,
+        # A sweep nobody ran in time is dropped; the next one does the same work.
+        "options": {"expires": MAIL_REDRIVE_INTERVAL_SECONDS},
+    },
+    # Every 5 minutes: meeting reminders that have come due (each meeting's own lead time);
+    # what was sent is recorded per registration and meeting start, so a late run sends once.
+    "dialogues-meeting-reminders": {
+        "task": "dialogues.tasks.meeting_reminders_send",
+        "schedule": 5 * 60,
+        "options": {"expires": 5 * 60},
+    },
+    # Every 15 minutes: Stockholmstinget reminders for editions starting within 24 hours;
+    # each registration records its reminder, so a late or repeated run sends once.
+    "stockholmstinget-edition-reminders": {
+        "task": "stockholmstinget.tasks.edition_reminders_send",
+        "schedule": 15 * 60,
+        "options": {"expires": 15 * 60},
+    },
+}
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -17,7 +17,7 @@ urlpatterns = [
 # Swedish without a prefix, English under /en/; the paths themselves stay Swedish.
 urlpatterns += i18n_patterns(
     path("", include("portal.urls_public")),
-    path("konto/", include("allauth.urls")),
+    path("konto/", include("accounts.urls_allauth")),
     path("mina-sidor/", include("accounts.urls")),
     path("", include("dialogues.urls")),
     path("stockholmstinget/", include("stockholmstinget.urls")),

@@ -11,9 +11,15 @@ from . import health
 STATIC_PAGES = {"about", "accessibility", "privacy"}
 
 
+HOME_MEETINGS = 3
+
+
 @require_GET
 def home(request):
-    return render(request, "portal/home.html")
+    from dialogues.models import Meeting
+
+    next_meetings = Meeting.objects.published().upcoming().select_related("series")
+    return render(request, "portal/home.html", {"next_meetings": next_meetings[:HOME_MEETINGS]})
 
 
 @require_GET

@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class StockholmstingetConfig(AppConfig):
     name = "stockholmstinget"
     verbose_name = _("Stockholmstinget")
+
+    def ready(self):
+        from accounts.registry import AccountSection, section_register
+
+        from . import account_hooks
+
+        section_register(
+            AccountSection(
+                key="stockholmstinget",
+                title=_("Stockholmstinget"),
+                template="stockholmstinget/my_pages_section.html",
+                context=account_hooks.my_pages_context,
+                export=account_hooks.export,
+                erase=account_hooks.erase,
+                order=20,
+            )
+        )

@@ -1,7 +1,193 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import profile_required
+
+from . import services
+from .calendar import programme_render, schedule_render
+from .forms import RegistrationForm
+from .models import Edition, EditionRegistration, RegistrationStatus, Session, Speaker
+
+# Which form field a refusal from the service belongs next to.
+ERROR_FIELDS = {
+    "overlap": "sessions",
+    "in_person_only": "sessions",
+    "session_unknown": "sessions",
+    "mode_not_offered": "mode",
+}
+
+
+def _public_edition(year: int) -> Edition:
+    return get_object_or_404(Edition.objects.public(), year=year)
+
+
+def _programme(edition: Edition):
+    speakers = Speaker.objects.order_by("name")
+    return list(
+        Session.objects.filter(edition=edition)
+        .with_seats_taken()
+        .prefetch_related(Prefetch("speakers", queryset=speakers))
+        .order_by("starts_at", "ends_at", "track", "pk")
+    )
+
+
+def _my_registration(request, edition: Edition) -> EditionRegistration | None:
+    if not request.user.is_authenticated:
+        return None
+    return (
+        EditionRegistration.objects.active()
+        .filter(edition=edition, user=request.user)
+        .select_related("edition")
+        .first()
+    )
+
+
+def _edition_page(request, edition: Edition):
+    registration = _my_registration(request, edition)
+    return render(
+        request,
+        "stockholmstinget/edition_detail.html",
+        {
+            "edition": edition,
+            "registration": registration,
+            "signups": registration.signups.active().select_related("session")
+            if registration
+            else [],
+            "links": edition.links.all() if edition.documentation_is_published else [],
+            "speakers": edition.speakers.all(),
+            "seats_left": services.edition_seats_left(edition) if edition.has_place else None,
+            "registration_open": edition.registration_is_open(),
+            "archive": Edition.objects.public().past().exclude(pk=edition.pk)[:5],
+        },
+    )
 
 
 @require_GET
 def edition_current(request):
-    return render(request, "stockholmstinget/edition_current.html")
+    """The coming edition; when none is planned, the latest with its documentation."""
+    edition = Edition.objects.public().upcoming().first()
+    edition = edition or Edition.objects.public().past().first()
+    if edition is None:
+        return render(request, "stockholmstinget/edition_current.html")
+    return _edition_page(request, edition)
+
+
+@require_GET
+def edition_detail(request, year: int):
+    return _edition_page(request, _public_edition(year))
+
+
+@require_GET
+def edition_archive(request):
+    editions = Edition.objects.public().past()
+    return render(request, "stockholmstinget/edition_archive.html", {"editions": editions})
+
+
+@require_GET
+def programme(request, year: int):
+    edition = _public_edition(year)
+    sessions = _programme(edition)
+    slots = [
+        {"starts_at": start, "ends_at": end, "sessions": list(items)}
+        for (start, end), items in groupby(sessions, key=lambda s: (s.starts_at, s.ends_at))
+    ]
+    return render(
+        request,
+        "stockholmstinget/programme.html",
+        {"edition": edition, "slots": slots, "tracks": sorted({s.track for s in sessions} - {""})},
+    )
+
+
+@require_GET
+def programme_ics(request, year: int):
+    edition = _public_edition(year)
+    response = HttpResponse(
+        programme_render(edition, _programme(edition)), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="stockholmstinget-{year}.ics"'
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def schedule_ics(request, year: int):
+    """The person's own day; only their own registration, with the stream link when due."""
+    edition = _public_edition(year)
+    registration = _my_registration(request, edition)
+    if registration is None:
+        raise Http404
+    response = HttpResponse(schedule_render(registration), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="mitt-schema-{year}.ics"'
+    return response
+
+
+@never_cache
+@profile_required
+@require_http_methods(["GET", "POST"])
+def registration(request, year: int):
+    edition = _public_edition(year)
+    existing = _my_registration(request, edition)
+    refusal = services.registration_refusal(edition=edition)
+    if request.method == "POST" and refusal is None:
+        form = RegistrationForm(
+            request.POST, edition=edition, user=request.user, registration=existing
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = services.registration_save(
+                    edition=edition,
+                    user=request.user,
+                    mode=data["mode"],
+                    sector=data["sector"],
+                    organisation=data["organisation"],
+                    municipality=data["municipality"],
+                    needs=data["needs"],
+                    session_ids=[session.pk for session in data["sessions"]],
+                )
+            except services.RegistrationError as error:
+                form.add_error(ERROR_FIELDS.get(error.code), error.message)
+            else:
+                if saved.status == RegistrationStatus.WAITLISTED:
+                    messages.info(request, _("All seats are taken; you are on the waitlist."))
+                elif existing is not None:
+                    messages.success(request, _("Your registration has been updated."))
+                else:
+                    messages.success(request, _("You are registered. Welcome!"))
+                return redirect(edition.get_absolute_url())
+    else:
+        form = RegistrationForm(edition=edition, user=request.user, registration=existing)
+        if refusal is not None and request.method == "POST":
+            messages.error(request, refusal.message)
+    return render(
+        request,
+        "stockholmstinget/registration_form.html",
+        {"edition": edition, "form": form, "registration": existing, "refusal": refusal},
+    )
+
+
+@login_required
+@require_POST
+def registration_cancel(request, year: int):
+    edition = _public_edition(year)
+    registration = _my_registration(request, edition)
+    if registration is None:
+        raise Http404
+    try:
+        services.registration_cancel(registration=registration, user=request.user)
+    except services.RegistrationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your registration has been cancelled."))
+    return redirect(edition.get_absolute_url())

@@ -1,6 +1,7 @@
 import factory
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import StakeholderGroup, User
 
 DEFAULT_PASSWORD = "kultur-i-hela-lanet-2026"
 
@@ -12,6 +13,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"deltagare{n}@example.se")
     display_name = factory.Faker("name", locale="sv_SE")
+    organisation = "Kulturföreningen Ljus"
+    stakeholder_group = StakeholderGroup.CIVIL_SOCIETY
+    # A completed profile, as after sign-up; `profile_completed_at=None` for one that is not.
+    profile_completed_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation

@@ -6,6 +6,7 @@ PUBLIC_PAGES is the one list of public pages; each feature appends its pages her
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -22,10 +23,23 @@ PUBLIC_PAGES: list[tuple[str, tuple]] = [
     ("account_login", ()),
     ("account_signup", ()),
     ("account_reset_password", ()),
+    ("account_reset_password_done", ()),
+    ("account_email_verification_sent", ()),
     ("dialogues:meeting_list", ()),
+    ("dialogues:meeting_archive", ()),
+    ("dialogues:meeting_detail", ("kulturskapares-arbetsvillkor",)),
     ("dialogues:summary_list", ()),
     ("stockholmstinget:edition_current", ()),
+    ("stockholmstinget:edition_archive", ()),
+    ("stockholmstinget:edition_detail", (2019,)),
+    ("stockholmstinget:programme", (2027,)),
 ]
+
+
+@pytest.fixture(autouse=True)
+def demo_data(transactional_db):
+    """Pages with arguments need rows to show: the demo data provides them."""
+    call_command("seed_demo")
 
 
 def _url(name: str, args: tuple, language: str) -> str:

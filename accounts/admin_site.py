@@ -1,0 +1,78 @@
+"""The admin site: staff status and a second factor in this session, or no admin.
+
+Nobody logs in through the admin's own form. The admin's login URL sends people to allauth's
+login (rate limited, with the TOTP step for accounts that have MFA), and from there back here:
+
+- not logged in: to `account_login` with `next` back to the admin;
+- logged in but not staff (or inactive): 403;
+- staff without an authenticator: to the TOTP activation page, with a message;
+- staff with an authenticator who signed in without using it in this session (say, they
+  activated it after logging in): to `mfa_reauthenticate`, which records the second factor.
+
+allauth writes every authentication step of the session into the session itself; a "mfa"
+record there is what "authenticated with a second factor" means. Development has no bypass:
+`manage.py demo_staff` gives the demo account a known TOTP secret and recovery codes instead.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+
+def session_has_second_factor(request: HttpRequest) -> bool:
+    """Did the person behind this session complete a second factor while logging in?"""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def staff_may_use_admin(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(
+        user.is_active
+        and user.is_staff
+        and is_mfa_enabled(user)
+        and session_has_second_factor(request)
+    )
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = "Samverkansportalen"
+    site_title = "Samverkansportalen"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return staff_may_use_admin(request)
+
+    def login(self, request: HttpRequest, extra_context=None):
+        target = request.GET.get(REDIRECT_FIELD_NAME) or request.POST.get(REDIRECT_FIELD_NAME)
+        if not target or not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("admin:index", current_app=self.name)
+        query = urlencode({REDIRECT_FIELD_NAME: target})
+        user = request.user
+        if not user.is_authenticated:
+            return HttpResponseRedirect(f"{reverse('account_login')}?{query}")
+        if not (user.is_active and user.is_staff):
+            raise PermissionDenied
+        if not is_mfa_enabled(user):
+            messages.warning(
+                request,
+                _(
+                    "Staff accounts need two-factor authentication. Activate an authenticator "
+                    "app, then open the admin again."
+                ),
+            )
+            return HttpResponseRedirect(reverse("mfa_activate_totp"))
+        if not session_has_second_factor(request):
+            return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
+        return HttpResponseRedirect(target)

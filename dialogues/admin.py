@@ -1,0 +1,597 @@
+from __future__ import annotations
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.models import Sector, StakeholderGroup
+from portal.models import Municipality
+
+from . import services
+from .forms import CheckInForm
+from .models import (
+    ACTIVE_STATUSES,
+    DialogueSeries,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    Registration,
+    RegistrationStatus,
+)
+
+
+def _report(request, done: int, errors: list[str], message: str) -> None:
+    """One success line with the count, one warning per refused row."""
+    if done:
+        messages.success(request, message % {"count": done})
+    for error in errors:
+        messages.warning(request, error)
+
+
+def _apply(request, queryset, operation, message) -> None:
+    done, errors = 0, []
+    for obj in queryset:
+        try:
+            operation(obj)
+        except services.RegistrationError as error:
+            errors.append(f"{obj}: {error.message}")
+        else:
+            done += 1
+    _report(request, done, errors, message)
+
+
+# --- CSV export ----------------------------------------------------------------------------------
+
+
+def registrations_csv(registrations) -> HttpResponse:
+    """Active registrations with their needs, and a summary of the needs first."""
+    registrations = list(registrations)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="anmalningar.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 correctly only with a BOM.
+    writer = csv.writer(response, delimiter=";")
+    counts = {status: 0 for status in RegistrationStatus.values}
+    for registration in registrations:
+        counts[registration.status] += 1
+    access = [r for r in registrations if r.accessibility_needs.strip()]
+    dietary = [r for r in registrations if r.dietary_needs.strip()]
+    writer.writerow([_("Summary")])
+    for status, label in RegistrationStatus.choices:
+        if counts[status]:
+            writer.writerow([label, counts[status]])
+    writer.writerow([_("With accessibility needs"), len(access)])
+    for registration in access:
+        writer.writerow(["", registration.accessibility_needs.strip()])
+    writer.writerow([_("With dietary needs"), len(dietary)])
+    for registration in dietary:
+        writer.writerow(["", registration.dietary_needs.strip()])
+    writer.writerow([])
+    writer.writerow(
+        [
+            _("Meeting"),
+            _("Name"),
+            _("Email"),
+            _("Organisation"),
+            _("Status"),
+            _("Check-in code"),
+            _("Accessibility needs"),
+            _("Dietary needs"),
+            _("Message"),
+            _("May be listed"),
+            _("Checked in"),
+        ]
+    )
+    for r in registrations:
+        writer.writerow(
+            [
+                r.meeting.title,
+                r.user.display_name,
+                r.user.email,
+                r.user.organisation,
+                r.get_status_display(),
+                r.check_in_code,
+                r.accessibility_needs,
+                r.dietary_needs,
+                r.message,
+                _("yes") if r.consent_to_be_listed else _("no"),
+                timezone.localtime(r.checked_in_at).strftime("%Y-%m-%d %H:%M")
+                if r.checked_in_at
+                else "",
+            ]
+        )
+    return response
+
+
+# --- Series --------------------------------------------------------------------------------------
+
+
+@admin.register(DialogueSeries)
+class DialogueSeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact_name", "is_active", "meeting_count"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "contact_name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(meeting_total=Count("meetings"))
+
+    @admin.display(description=_("meetings"), ordering="meeting_total")
+    def meeting_count(self, obj) -> int:
+        return obj.meeting_total
+
+
+# --- Meetings ------------------------------------------------------------------------------------
+
+
+class UpcomingFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", _("Upcoming")), ("past", _("Past"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "upcoming":
+            return queryset.filter(ends_at__gte=now)
+        if self.value() == "past":
+            return queryset.filter(ends_at__lt=now)
+        return queryset
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = [
+        "user",
+        "status",
+        "check_in_code",
+        "accessibility_needs",
+        "dietary_needs",
+        "checked_in_at",
+    ]
+    readonly_fields = fields
+    ordering = ["pk"]
+
+    def has_add_permission(self, request, obj=None):
+        # Seats are handed out by the registration service, never by a bare insert.
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    can_delete = False
+    fields = ["email", "user", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+class InvitationSendForm(forms.Form):
+    groups = forms.MultipleChoiceField(
+        label=_("Stakeholder groups"),
+        choices=StakeholderGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    municipalities = forms.ModelMultipleChoiceField(
+        label=_("Municipalities"), queryset=Municipality.objects.all(), required=False
+    )
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    emails = forms.CharField(
+        label=_("Email addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One per line, or separated by commas or semicolons."),
+    )
+
+    def clean_emails(self) -> list[str]:
+        raw = self.cleaned_data["emails"].replace(",", "\n").replace(";", "\n")
+        emails, bad = [], []
+        for line in raw.splitlines():
+            value = line.strip()
+            if not value:
+                continue
+            try:
+                validate_email(value)
+            except ValidationError:
+                bad.append(value)
+            else:
+                emails.append(value)
+        if bad:
+            raise ValidationError(
+                _("These are not email addresses: %(addresses)s"),
+                params={"addresses": ", ".join(bad)},
+                code="invalid",
+            )
+        return emails
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(name) for name in ("groups", "municipalities", "sectors", "emails")):
+            raise ValidationError(_("Choose at least one group or enter addresses."))
+        return data
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "series",
+        "starts_at",
+        "status",
+        "format",
+        "capacity",
+        "confirmed",
+        "waitlisted",
+        "pending",
+    ]
+    list_filter = ["series", "status", UpcomingFilter, "format", "requires_approval"]
+    list_select_related = ["series"]
+    search_fields = ["title", "case_number", "venue", "series__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "starts_at"
+    readonly_fields = ["published_at", "sequence", "seat_summary"]
+    inlines = [RegistrationInline, InvitationInline]
+    actions = ["publish", "cancel_meetings", "export_csv", "send_invitations"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "series",
+                    "title",
+                    "slug",
+                    "status",
+                    "case_number",
+                    "description",
+                    "agenda",
+                ]
+            },
+        ),
+        (
+            _("Time and place"),
+            {"fields": ["starts_at", "ends_at", "format", "venue", "address", "online_url"]},
+        ),
+        (
+            _("Registration"),
+            {
+                "fields": [
+                    "capacity",
+                    "reserved_seats",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "requires_approval",
+                    "audience_groups",
+                    "seat_summary",
+                ]
+            },
+        ),
+        (
+            _("Contact and reminder"),
+            {"fields": ["contact_name", "contact_email", "reminder_lead_hours", "reminder_text"]},
+        ),
+        (_("Publication"), {"fields": ["published_at", "sequence"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_counts()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "audience_groups":
+            return forms.MultipleChoiceField(
+                label=db_field.verbose_name,
+                choices=StakeholderGroup.choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=db_field.help_text,
+            )
+        if db_field.name == "online_url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("confirmed"), ordering="confirmed_count")
+    def confirmed(self, obj) -> int:
+        return obj.confirmed_count
+
+    @admin.display(description=_("waitlisted"), ordering="waitlisted_count")
+    def waitlisted(self, obj) -> int:
+        return obj.waitlisted_count
+
+    @admin.display(description=_("pending"), ordering="pending_count")
+    def pending(self, obj) -> int:
+        return obj.pending_count
+
+    @admin.display(description=_("seats"))
+    def seat_summary(self, obj) -> str:
+        if not obj.pk:
+            return "-"
+        return _("%(confirmed)s confirmed, %(pending)s pending, %(waitlisted)s waitlisted") % {
+            "confirmed": obj.confirmed_count,
+            "pending": obj.pending_count,
+            "waitlisted": obj.waitlisted_count,
+        }
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Edits go through the service: a new time or place tells registrants, more seats
+        # move the waitlist.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if changes.get("status") == MeetingStatus.PUBLISHED:
+            changes.pop("status")
+            services.meeting_update(meeting=obj, changes=changes)
+            services.meeting_publish(meeting=obj)
+        elif changes.get("status") == MeetingStatus.CANCELLED:
+            changes.pop("status")
+            services.meeting_update(meeting=obj, changes=changes)
+            services.meeting_cancel(meeting=obj)
+        else:
+            services.meeting_update(meeting=obj, changes=changes)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:pk>/incheckning/",
+                self.admin_site.admin_view(self.check_in_view),
+                name="dialogues_meeting_check_in",
+            ),
+            path(
+                "<int:pk>/inbjudningar/",
+                self.admin_site.admin_view(self.invitations_view),
+                name="dialogues_meeting_invitations",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    @admin.action(description=_("Publish selected meetings"), permissions=["change"])
+    def publish(self, request, queryset):
+        _apply(
+            request,
+            queryset,
+            lambda m: services.meeting_publish(meeting=m),
+            _("Published %(count)s meetings."),
+        )
+
+    @admin.action(
+        description=_("Cancel selected meetings (registrants are told)"), permissions=["change"]
+    )
+    def cancel_meetings(self, request, queryset):
+        _apply(
+            request,
+            queryset,
+            lambda m: services.meeting_cancel(meeting=m),
+            _("Cancelled %(count)s meetings."),
+        )
+
+    @admin.action(description=_("Export registrations as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        registrations = (
+            Registration.objects.active()
+            .filter(meeting__in=queryset)
+            .select_related("meeting", "user")
+            .order_by("meeting__starts_at", "pk")
+        )
+        return registrations_csv(registrations)
+
+    @admin.action(description=_("Send invitations"), permissions=["change"])
+    def send_invitations(self, request, queryset):
+        if queryset.count() != 1:
+            messages.warning(request, _("Choose one meeting to send invitations for."))
+            return None
+        return HttpResponseRedirect(
+            reverse("admin:dialogues_meeting_invitations", args=[queryset.get().pk])
+        )
+
+    def _meeting_page(self, request, meeting, template, context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": meeting,
+                "meeting": meeting,
+                **context,
+            },
+        )
+
+    def check_in_view(self, request: HttpRequest, pk: int):
+        meeting = get_object_or_404(Meeting, pk=pk)
+        if not self.has_change_permission(request, meeting):
+            return HttpResponse(status=403)
+        form = CheckInForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                registration = services.registration_check_in_by_code(
+                    meeting=meeting, code=form.cleaned_data["code"]
+                )
+            except services.RegistrationError as error:
+                form.add_error("code", error.message)
+            else:
+                messages.success(
+                    request, _("%(name)s is checked in.") % {"name": registration.user}
+                )
+                return HttpResponseRedirect(request.path)
+        checked_in = Registration.objects.filter(meeting=meeting, checked_in_at__isnull=False)
+        return self._meeting_page(
+            request,
+            meeting,
+            "admin/dialogues/meeting/check_in.html",
+            {"form": form, "title": _("Check in"), "checked_in": checked_in.count()},
+        )
+
+    def invitations_view(self, request: HttpRequest, pk: int):
+        meeting = get_object_or_404(Meeting, pk=pk)
+        if not self.has_change_permission(request, meeting):
+            return HttpResponse(status=403)
+        form = InvitationSendForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                invitations = services.invitation_send(
+                    meeting=meeting,
+                    emails=data["emails"],
+                    groups=data["groups"],
+                    municipalities=data["municipalities"],
+                    sectors=data["sectors"],
+                    created_by=request.user,
+                )
+            except services.RegistrationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s invitation is on its way.",
+                        "%(count)s invitations are on their way.",
+                        len(invitations),
+                    )
+                    % {"count": len(invitations)},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:dialogues_meeting_change", args=[meeting.pk])
+                )
+        return self._meeting_page(
+            request,
+            meeting,
+            "admin/dialogues/meeting/invitations.html",
+            {"form": form, "title": _("Send invitations")},
+        )
+
+
+# --- Registrations -------------------------------------------------------------------------------
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "meeting",
+        "status",
+        "check_in_code",
+        "created_at",
+        "checked_in_at",
+    ]
+    list_filter = ["status", "meeting__series", "meeting"]
+    list_select_related = ["user", "meeting"]
+    search_fields = ["user__email", "user__display_name", "check_in_code", "meeting__title"]
+    readonly_fields = [
+        "meeting",
+        "user",
+        "status",
+        "invitation",
+        "check_in_code",
+        "created_at",
+        "decided_at",
+        "cancelled_at",
+        "checked_in_at",
+    ]
+    fields = [
+        *readonly_fields,
+        "accessibility_needs",
+        "dietary_needs",
+        "message",
+        "consent_to_be_listed",
+    ]
+    actions = ["approve", "decline", "check_in", "cancel", "export_csv"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _related(self, queryset):
+        return queryset.select_related("meeting", "user")
+
+    @admin.action(description=_("Approve selected registrations"), permissions=["change"])
+    def approve(self, request, queryset):
+        _apply(
+            request,
+            self._related(queryset),
+            lambda r: services.registration_approve(registration=r),
+            _("Approved %(count)s registrations."),
+        )
+
+    @admin.action(description=_("Decline selected registrations"), permissions=["change"])
+    def decline(self, request, queryset):
+        _apply(
+            request,
+            self._related(queryset),
+            lambda r: services.registration_decline(registration=r),
+            _("Declined %(count)s registrations."),
+        )
+
+    @admin.action(description=_("Check in selected registrations"), permissions=["change"])
+    def check_in(self, request, queryset):
+        _apply(
+            request,
+            self._related(queryset),
+            lambda r: services.registration_check_in(registration=r),
+            _("Checked in %(count)s registrations."),
+        )
+
+    @admin.action(description=_("Cancel selected registrations"), permissions=["change"])
+    def cancel(self, request, queryset):
+        _apply(
+            request,
+            self._related(queryset),
+            lambda r: services.registration_cancel(registration=r, by_staff=True),
+            _("Cancelled %(count)s registrations."),
+        )
+
+    @admin.action(description=_("Export registrations as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return registrations_csv(self._related(queryset).order_by("meeting__starts_at", "pk"))
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "meeting", "user", "created_at", "registered"]
+    list_filter = ["meeting__series", "meeting"]
+    list_select_related = ["meeting", "user"]
+    search_fields = ["email", "meeting__title"]
+    readonly_fields = ["meeting", "email", "user", "token", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        active = Q(registrations__status__in=ACTIVE_STATUSES)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(registration_count=Count("registrations", filter=active))
+        )
+
+    @admin.display(description=_("registered"), boolean=True)
+    def registered(self, obj) -> bool:
+        return obj.registration_count > 0

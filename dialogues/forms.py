@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import DialogueSeries, MeetingFormat
+
+
+class MeetingFilterForm(forms.Form):
+    """The list's filters; a value that does not fit is reported at its field and ignored."""
+
+    serie = forms.ModelChoiceField(
+        label=_("Series"),
+        queryset=DialogueSeries.objects.filter(is_active=True),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All series"),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("", _("All formats")), *MeetingFormat.choices],
+        required=False,
+    )
+    manad = forms.CharField(
+        label=_("Month"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "month"}),
+        help_text=_("For example 2026-03"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_manad(self) -> dt.date | None:
+        value = self.cleaned_data["manad"].strip()
+        if not value:
+            return None
+        try:
+            return dt.datetime.strptime(value, "%Y-%m").date()
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter a month as year and month, for example 2026-03."), code="invalid"
+            ) from None
+
+    def filters(self) -> dict:
+        """The valid filters only, so one bad value does not empty the list."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data.get(name) for name in self.fields if data.get(name)}
+
+
+class RegistrationForm(forms.Form):
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example sign language interpreter, hearing loop or step-free access."),
+    )
+    dietary_needs = forms.CharField(
+        label=_("Dietary needs"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    message = forms.CharField(
+        label=_("Message to the organisers"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    consent_to_be_listed = forms.BooleanField(
+        label=_("My name and organisation may be shown on the public list of attendees"),
+        required=False,
+    )
+    inbjudan = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class CheckInForm(forms.Form):
+    code = forms.CharField(label=_("Check-in code"), max_length=20)

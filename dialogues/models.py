@@ -1,0 +1,378 @@
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import StakeholderGroup
+
+# A code people read aloud and type at the door: no 0/1/O/I to confuse.
+CHECK_IN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CHECK_IN_CODE_LENGTH = 8
+
+
+def check_in_code_generate() -> str:
+    return "".join(secrets.choice(CHECK_IN_ALPHABET) for _ in range(CHECK_IN_CODE_LENGTH))
+
+
+def invitation_token_generate() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class DialogueSeries(models.Model):
+    """A standing dialogue with one audience, e.g. "Dialog med civilsamhället"."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    audience_groups = ArrayField(
+        models.CharField(max_length=32, choices=StakeholderGroup.choices),
+        verbose_name=_("audience groups"),
+        default=list,
+        blank=True,
+        help_text=_("Leave empty to open the series to everyone."),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("dialogue series")
+        verbose_name_plural = _("dialogue series")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class MeetingFormat(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    CANCELLED = "cancelled", _("Cancelled")
+    DECLINED = "declined", _("Declined")
+
+
+# A registration in one of these states counts as the person's one registration for a meeting.
+ACTIVE_STATUSES = (
+    RegistrationStatus.PENDING,
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+)
+# These hold a seat: a pending registration keeps its seat while staff decide.
+SEAT_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def published(self) -> MeetingQuerySet:
+        return self.filter(status=MeetingStatus.PUBLISHED)
+
+    def public(self) -> MeetingQuerySet:
+        """Meetings anyone may see: published ones and cancelled ones that once were."""
+        return self.filter(
+            Q(status=MeetingStatus.PUBLISHED)
+            | Q(status=MeetingStatus.CANCELLED, published_at__isnull=False)
+        )
+
+    def upcoming(self, now: dt.datetime | None = None) -> MeetingQuerySet:
+        return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "pk")
+
+    def past(self, now: dt.datetime | None = None) -> MeetingQuerySet:
+        return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at", "-pk")
+
+    def with_counts(self) -> MeetingQuerySet:
+        seat = Q(registrations__status__in=SEAT_STATUSES)
+        return self.annotate(
+            seats_held=Count("registrations", filter=seat),
+            general_seats_held=Count(
+                "registrations", filter=seat & Q(registrations__invitation__isnull=True)
+            ),
+            confirmed_count=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
+            ),
+            pending_count=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.PENDING)
+            ),
+            waitlisted_count=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
+            ),
+        )
+
+
+class Meeting(models.Model):
+    series = models.ForeignKey(
+        DialogueSeries,
+        verbose_name=_("series"),
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    format = models.CharField(
+        _("format"), max_length=16, choices=MeetingFormat.choices, default=MeetingFormat.IN_PERSON
+    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    online_url = models.URLField(
+        _("online link"),
+        blank=True,
+        help_text=_("Shown only to confirmed registrants: on the page, in mail and in the .ics."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+    )
+    reserved_seats = models.PositiveIntegerField(
+        _("seats reserved for invitees"),
+        default=0,
+        help_text=_("Only people holding an invitation to this meeting may take these seats."),
+    )
+    registration_opens_at = models.DateTimeField(
+        _("registration opens at"), null=True, blank=True, help_text=_("Empty: open at once.")
+    )
+    registration_closes_at = models.DateTimeField(
+        _("registration closes at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: open until the meeting starts."),
+    )
+    requires_approval = models.BooleanField(_("requires approval"), default=False)
+    audience_groups = ArrayField(
+        models.CharField(max_length=32, choices=StakeholderGroup.choices),
+        verbose_name=_("audience groups"),
+        default=list,
+        blank=True,
+        help_text=_("Leave empty to use the series' audience."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    case_number = models.CharField(_("case number"), max_length=50, blank=True)
+    contact_name = models.CharField(
+        _("contact person"), max_length=150, blank=True, help_text=_("Empty: the series' contact.")
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    reminder_lead_hours = models.PositiveIntegerField(_("reminder lead time (hours)"), default=48)
+    reminder_text = models.TextField(_("reminder text"), blank=True)
+    # Bumped whenever time or place changes, so calendars replace the old event.
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=0),
+                name="meeting_capacity_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(reserved_seats__lte=models.F("capacity")),
+                name="meeting_reserved_within_capacity",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__gt=models.F("registration_opens_at")),
+                name="meeting_registration_window_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("dialogues:meeting_detail", args=[self.slug])
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def is_online(self) -> bool:
+        return self.format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID)
+
+    @property
+    def has_place(self) -> bool:
+        return self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID)
+
+    @property
+    def effective_audience(self) -> list[str]:
+        return list(self.audience_groups or self.series.audience_groups)
+
+    @property
+    def effective_contact_name(self) -> str:
+        return self.contact_name or self.series.contact_name
+
+    @property
+    def effective_contact_email(self) -> str:
+        return self.contact_email or self.series.contact_email
+
+    @property
+    def registration_closes(self) -> dt.datetime:
+        return self.registration_closes_at or self.starts_at
+
+    def audience_labels(self) -> list[str]:
+        labels = dict(StakeholderGroup.choices)
+        return [str(labels.get(group, group)) for group in self.effective_audience]
+
+    @property
+    def public_seats_left(self) -> int | None:
+        """Seats a visitor without an invitation can still take (needs `with_counts()`)."""
+        if self.capacity is None:
+            return None
+        free = min(
+            self.capacity - self.seats_held,
+            self.capacity - self.reserved_seats - self.general_seats_held,
+        )
+        return max(free, 0)
+
+    def registration_is_open(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        if self.status != MeetingStatus.PUBLISHED or now >= self.starts_at:
+            return False
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        return now < self.registration_closes
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self) -> RegistrationQuerySet:
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def holding_seat(self) -> RegistrationQuerySet:
+        return self.filter(status__in=SEAT_STATUSES)
+
+    def waitlist(self) -> RegistrationQuerySet:
+        # Insertion order under the meeting lock is arrival order: first come, first served.
+        return self.filter(status=RegistrationStatus.WAITLISTED).order_by("pk")
+
+
+class Registration(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="meeting_registrations",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=RegistrationStatus.choices)
+    invitation = models.ForeignKey(
+        "Invitation",
+        verbose_name=_("invitation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    check_in_code = models.CharField(_("check-in code"), max_length=8)
+    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
+    dietary_needs = models.TextField(_("dietary needs"), blank=True)
+    message = models.TextField(_("message to the organisers"), blank=True)
+    consent_to_be_listed = models.BooleanField(_("may be listed as attendee"), default=False)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    # The meeting start a reminder was last sent for: a moved meeting gets a fresh one.
+    reminded_for_start = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                condition=Q(status__in=[s.value for s in ACTIVE_STATUSES]),
+                name="registration_one_active_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "check_in_code"], name="registration_check_in_code_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(check_in_code__regex=r"^[A-HJ-NP-Z2-9]{8}$"),
+                name="registration_check_in_code_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.meeting}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class Invitation(models.Model):
+    """An invitation to one meeting, bound to one email address."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting_invitations",
+    )
+    token = models.CharField(
+        _("token"), max_length=64, unique=True, default=invitation_token_generate, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["meeting", "email"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                "meeting", Lower("email"), name="invitation_one_per_address_and_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_absolute_url(self) -> str:
+        return reverse("dialogues:registration_create", args=[self.meeting.slug]) + (
+            f"?inbjudan={self.token}"
+        )

@@ -1,0 +1,486 @@
+"""Operations on meetings and registrations, with their rules.
+
+Every operation that can change who holds a seat locks the meeting row first and recounts
+inside the same transaction, so capacity holds however many requests arrive at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.services import registration_gate_block
+
+from .emails import invitations_mailout_create, registration_email_enqueue
+from .models import (
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    Registration,
+    RegistrationStatus,
+    check_in_code_generate,
+)
+
+
+class RegistrationError(Exception):
+    """A rule refused the operation; `message` is shown to the person as it is."""
+
+    def __init__(self, message, code: str):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+# --- reads that carry rules -------------------------------------------------------------------
+
+
+def invitation_for(*, meeting: Meeting, user) -> Invitation | None:
+    """The invitation bound to the user's address, if staff invited it to this meeting."""
+    if not user.is_authenticated:
+        return None
+    return Invitation.objects.filter(meeting=meeting, email__iexact=user.email).first()
+
+
+def invitation_check(*, meeting: Meeting, user, token: str) -> Invitation:
+    """The invitation behind a link, provided it belongs to this meeting and this address."""
+    invitation = Invitation.objects.filter(meeting=meeting, token=token).first()
+    if invitation is None:
+        raise RegistrationError(_("This invitation link is not valid."), "invitation_invalid")
+    if invitation.email.casefold() != user.email.casefold():
+        raise RegistrationError(
+            _(
+                "This invitation was sent to another email address. Log in with the address "
+                "that received it."
+            ),
+            "invitation_other_address",
+        )
+    return invitation
+
+
+def registration_refusal(
+    *, meeting: Meeting, user, invited: bool = False, now: dt.datetime | None = None
+) -> RegistrationError | None:
+    """Why `user` may not register for `meeting` now, or None when they may."""
+    now = now or timezone.now()
+    if meeting.status == MeetingStatus.CANCELLED:
+        return RegistrationError(_("The meeting has been cancelled."), "cancelled")
+    if meeting.status != MeetingStatus.PUBLISHED:
+        return RegistrationError(_("The meeting is not open for registration."), "not_published")
+    if now >= meeting.starts_at:
+        return RegistrationError(_("The meeting has already started."), "started")
+    if meeting.registration_opens_at and now < meeting.registration_opens_at:
+        return RegistrationError(_("Registration has not opened yet."), "not_open_yet")
+    if now >= meeting.registration_closes:
+        return RegistrationError(_("Registration has closed."), "closed")
+    audience = meeting.effective_audience
+    if audience and not invited and getattr(user, "stakeholder_group", "") not in audience:
+        return RegistrationError(
+            _(
+                "This meeting is for %(groups)s. Your profile says you belong to another "
+                "group; contact the organisers if you think you should take part."
+            )
+            % {"groups": ", ".join(meeting.audience_labels())},
+            "audience",
+        )
+    return None
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    return (
+        Registration.objects.waitlist()
+        .filter(meeting_id=registration.meeting_id, pk__lt=registration.pk)
+        .count()
+        + 1
+    )
+
+
+def seats_left(meeting: Meeting, *, invited: bool = False) -> int | None:
+    """Free seats for a non-invitee (or an invitee); None when the meeting has no limit."""
+    if meeting.capacity is None:
+        return None
+    holding = Registration.objects.holding_seat().filter(meeting=meeting)
+    free = meeting.capacity - holding.count()
+    if not invited:
+        general = meeting.capacity - meeting.reserved_seats
+        free = min(free, general - holding.filter(invitation__isnull=True).count())
+    return max(free, 0)
+
+
+# --- internal steps (the caller holds the meeting lock) ---------------------------------------
+
+
+def _meeting_lock(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+
+
+def _check_in_code_new(meeting: Meeting) -> str:
+    taken = set(
+        Registration.objects.filter(meeting=meeting).values_list("check_in_code", flat=True)
+    )
+    while (code := check_in_code_generate()) in taken:
+        pass
+    return code
+
+
+def _seat_status(meeting: Meeting) -> RegistrationStatus:
+    return RegistrationStatus.PENDING if meeting.requires_approval else RegistrationStatus.CONFIRMED
+
+
+def _status_mail(registration: Registration, kind: str, key: str = "") -> None:
+    extra = {}
+    if registration.status == RegistrationStatus.WAITLISTED:
+        extra["position"] = waitlist_position(registration)
+    registration_email_enqueue(registration=registration, kind=kind, key=key, extra=extra)
+
+
+# --- registrants ------------------------------------------------------------------------------
+
+
+def registration_create(
+    *,
+    meeting: Meeting,
+    user,
+    accessibility_needs: str = "",
+    dietary_needs: str = "",
+    message: str = "",
+    consent_to_be_listed: bool = False,
+    invitation_token: str = "",
+    now: dt.datetime | None = None,
+) -> Registration:
+    """Register `user`: a seat if one is free, else the waitlist; pending where staff approve."""
+    # Logged in, address confirmed, profile complete: the same gate the pages use.
+    block = registration_gate_block(user)
+    if block is not None:
+        raise RegistrationError(block.label, "gate")
+    with transaction.atomic():
+        meeting = _meeting_lock(meeting)
+        if invitation_token:
+            invitation = invitation_check(meeting=meeting, user=user, token=invitation_token)
+        else:
+            invitation = invitation_for(meeting=meeting, user=user)
+        refusal = registration_refusal(
+            meeting=meeting, user=user, invited=invitation is not None, now=now
+        )
+        if refusal:
+            raise refusal
+        if Registration.objects.active().filter(meeting=meeting, user=user).exists():
+            raise RegistrationError(
+                _("You are already registered for this meeting."), "already_registered"
+            )
+        has_seat = seats_left(meeting, invited=invitation is not None) != 0
+        registration = Registration.objects.create(
+            meeting=meeting,
+            user=user,
+            invitation=invitation,
+            status=_seat_status(meeting) if has_seat else RegistrationStatus.WAITLISTED,
+            check_in_code=_check_in_code_new(meeting),
+            accessibility_needs=accessibility_needs,
+            dietary_needs=dietary_needs,
+            message=message,
+            consent_to_be_listed=consent_to_be_listed,
+        )
+        kind = {
+            RegistrationStatus.CONFIRMED: "registration_confirmed",
+            RegistrationStatus.PENDING: "registration_pending",
+            RegistrationStatus.WAITLISTED: "registration_waitlisted",
+        }[registration.status]
+        _status_mail(registration, kind)
+    return registration
+
+
+def registration_cancel(
+    *, registration: Registration, user=None, by_staff: bool = False, now=None
+) -> Registration:
+    """Cancel a registration: the owner until the meeting starts, staff at any time.
+
+    `user` is the person asking; it must own the registration unless staff cancel.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        meeting = _meeting_lock(registration.meeting)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not by_staff and (user is None or registration.user_id != user.pk):
+            raise RegistrationError(_("That registration is not yours."), "not_owner")
+        if not registration.is_active:
+            raise RegistrationError(_("The registration is already cancelled."), "not_active")
+        if not by_staff and now >= meeting.starts_at:
+            raise RegistrationError(
+                _("The meeting has started; contact the organisers."), "started"
+            )
+        held_seat = registration.status in (
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.PENDING,
+        )
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at"])
+        registration.meeting = meeting
+        if not by_staff:
+            _status_mail(registration, "registration_cancelled")
+        if held_seat and meeting.status == MeetingStatus.PUBLISHED:
+            waitlist_promote(meeting=meeting)
+    return registration
+
+
+def waitlist_promote(*, meeting: Meeting) -> list[Registration]:
+    """Give free seats to the waitlist in arrival order; each person is promoted once.
+
+    A waitlisted non-invitee cannot take a seat reserved for invitees, so the first person who
+    fits the free seat gets it.
+    """
+    promoted: list[Registration] = []
+    with transaction.atomic():
+        meeting = _meeting_lock(meeting)
+        if meeting.status != MeetingStatus.PUBLISHED or meeting.starts_at <= timezone.now():
+            return promoted
+        for registration in Registration.objects.waitlist().filter(meeting=meeting):
+            if seats_left(meeting, invited=True) == 0:
+                break
+            if seats_left(meeting, invited=registration.invitation_id is not None) == 0:
+                continue
+            registration.status = _seat_status(meeting)
+            registration.meeting = meeting
+            registration.save(update_fields=["status"])
+            _status_mail(registration, "registration_promoted")
+            promoted.append(registration)
+    return promoted
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+def registration_approve(*, registration: Registration) -> Registration:
+    with transaction.atomic():
+        meeting = _meeting_lock(registration.meeting)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != RegistrationStatus.PENDING:
+            raise RegistrationError(_("Only pending registrations can be approved."), "state")
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.decided_at = timezone.now()
+        registration.save(update_fields=["status", "decided_at"])
+        registration.meeting = meeting
+        _status_mail(registration, "registration_approved")
+    return registration
+
+
+def registration_decline(*, registration: Registration) -> Registration:
+    """Decline a pending registration; its seat goes to the waitlist."""
+    with transaction.atomic():
+        meeting = _meeting_lock(registration.meeting)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != RegistrationStatus.PENDING:
+            raise RegistrationError(_("Only pending registrations can be declined."), "state")
+        registration.status = RegistrationStatus.DECLINED
+        registration.decided_at = timezone.now()
+        registration.save(update_fields=["status", "decided_at"])
+        registration.meeting = meeting
+        _status_mail(registration, "registration_declined")
+        waitlist_promote(meeting=meeting)
+    return registration
+
+
+def registration_check_in(*, registration: Registration) -> Registration:
+    """Mark a confirmed registrant as present; checking in twice keeps the first time."""
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != RegistrationStatus.CONFIRMED:
+            raise RegistrationError(_("Only confirmed registrations can check in."), "state")
+        if registration.checked_in_at is None:
+            registration.checked_in_at = timezone.now()
+            registration.save(update_fields=["checked_in_at"])
+    return registration
+
+
+def registration_check_in_by_code(*, meeting: Meeting, code: str) -> Registration:
+    code = "".join(code.split()).upper()
+    registration = Registration.objects.filter(meeting=meeting, check_in_code=code).first()
+    if registration is None:
+        raise RegistrationError(_("No registration for this meeting has that code."), "no_code")
+    return registration_check_in(registration=registration)
+
+
+def meeting_publish(*, meeting: Meeting) -> Meeting:
+    with transaction.atomic():
+        meeting = _meeting_lock(meeting)
+        if meeting.status != MeetingStatus.DRAFT:
+            raise RegistrationError(_("Only draft meetings can be published."), "state")
+        meeting.status = MeetingStatus.PUBLISHED
+        meeting.published_at = meeting.published_at or timezone.now()
+        meeting.save(update_fields=["status", "published_at"])
+    return meeting
+
+
+def meeting_cancel(*, meeting: Meeting) -> Meeting:
+    """Cancel the meeting and tell every active registrant, with a CANCELLED calendar entry."""
+    with transaction.atomic():
+        meeting = _meeting_lock(meeting)
+        if meeting.status == MeetingStatus.CANCELLED:
+            return meeting
+        was_published = meeting.status == MeetingStatus.PUBLISHED
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.sequence += 1
+        meeting.save(update_fields=["status", "sequence"])
+        if was_published:
+            for registration in _active_registrations(meeting):
+                _status_mail(registration, "meeting_cancelled")
+    return meeting
+
+
+# Changing any of these moves the meeting in people's calendars.
+TIME_AND_PLACE_FIELDS = ("starts_at", "ends_at", "format", "venue", "address", "online_url")
+
+
+def meeting_update(*, meeting: Meeting, changes: dict) -> Meeting:
+    """Apply staff edits; a new time or place bumps SEQUENCE and tells active registrants.
+
+    More seats (or fewer reserved ones) go to the waitlist at once.
+    """
+    with transaction.atomic():
+        locked = _meeting_lock(meeting)
+        moved = any(
+            field in changes and changes[field] != getattr(locked, field)
+            for field in TIME_AND_PLACE_FIELDS
+        )
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        if moved:
+            locked.sequence += 1
+        locked.full_clean(exclude=["slug"] if "slug" not in changes else None)
+        locked.save()
+        if moved and locked.status == MeetingStatus.PUBLISHED:
+            for registration in _active_registrations(locked):
+                _status_mail(
+                    registration,
+                    "meeting_changed",
+                    key=f"dialogues:meeting_changed:{registration.pk}:{locked.sequence}",
+                )
+        if locked.status == MeetingStatus.PUBLISHED:
+            waitlist_promote(meeting=locked)
+    return locked
+
+
+def _active_registrations(meeting: Meeting):
+    registrations = list(
+        Registration.objects.active().filter(meeting=meeting).select_related("user")
+    )
+    for registration in registrations:
+        registration.meeting = meeting
+    return registrations
+
+
+# --- invitations and reminders ------------------------------------------------------------------
+
+
+def invitation_recipients(
+    *,
+    groups: Sequence[str] = (),
+    municipalities: Iterable = (),
+    sectors: Sequence[str] = (),
+):
+    """Users who consent to invitations and match every criterion given."""
+    users = get_user_model().objects.filter(is_active=True, invitations_consented_at__isnull=False)
+    if groups:
+        users = users.filter(stakeholder_group__in=list(groups))
+    municipalities = list(municipalities)
+    if municipalities:
+        users = users.filter(municipality__in=municipalities)
+    if sectors:
+        users = users.filter(sectors__overlap=list(sectors))
+    return users
+
+
+def invitation_send(
+    *,
+    meeting: Meeting,
+    emails: Iterable[str] = (),
+    groups: Sequence[str] = (),
+    municipalities: Iterable = (),
+    sectors: Sequence[str] = (),
+    created_by=None,
+) -> list[Invitation]:
+    """Invite matching consenting users and pasted addresses; each address is mailed once."""
+    if meeting.status != MeetingStatus.PUBLISHED:
+        raise RegistrationError(_("Only published meetings can have invitations."), "state")
+    addresses: dict[str, object] = {}
+    if groups or list(municipalities) or sectors:
+        for user in invitation_recipients(
+            groups=groups, municipalities=municipalities, sectors=sectors
+        ):
+            addresses.setdefault(user.email.casefold(), user)
+    emails = [email.strip() for email in emails if email.strip()]
+    folded = [email.casefold() for email in emails]
+    users_by_email = {
+        user.email.casefold(): user
+        for user in get_user_model()
+        .objects.annotate(email_folded=Lower("email"))
+        .filter(email_folded__in=folded)
+    }
+    for email in emails:
+        addresses.setdefault(email.casefold(), users_by_email.get(email.casefold()) or email)
+    invitations = []
+    with transaction.atomic():
+        for value in addresses.values():
+            user = value if not isinstance(value, str) else None
+            email = user.email if user else value
+            invitation = Invitation.objects.filter(meeting=meeting, email__iexact=email).first()
+            if invitation is None:
+                invitation = Invitation.objects.create(meeting=meeting, email=email, user=user)
+            invitation.meeting = meeting
+            invitations.append(invitation)
+        invitations_mailout_create(meeting=meeting, invitations=invitations, created_by=created_by)
+    return invitations
+
+
+def reminders_due(now: dt.datetime | None = None):
+    """Confirmed registrations whose meeting starts within its lead time and not yet reminded."""
+    now = now or timezone.now()
+    remind_from = ExpressionWrapper(
+        F("meeting__starts_at")
+        - F("meeting__reminder_lead_hours") * Value(dt.timedelta(hours=1), DurationField()),
+        output_field=DateTimeField(),
+    )
+    return (
+        Registration.objects.filter(
+            status=RegistrationStatus.CONFIRMED,
+            meeting__status=MeetingStatus.PUBLISHED,
+            meeting__starts_at__gt=now,
+        )
+        .alias(remind_from=remind_from)
+        .filter(remind_from__lte=now)
+        .filter(Q(reminded_for_start__isnull=True) | ~Q(reminded_for_start=F("meeting__starts_at")))
+    )
+
+
+def reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Send each due reminder once per registration and meeting start."""
+    sent = 0
+    for pk in list(reminders_due(now).values_list("pk", flat=True)):
+        with transaction.atomic():
+            registration = (
+                reminders_due(now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("meeting__series", "user")
+                .filter(pk=pk)
+                .first()
+            )
+            if registration is None:
+                continue
+            start = registration.meeting.starts_at
+            registration.reminded_for_start = start
+            registration.save(update_fields=["reminded_for_start"])
+            _status_mail(
+                registration,
+                "meeting_reminder",
+                key=f"dialogues:meeting_reminder:{registration.pk}:{start.isoformat()}",
+            )
+            sent += 1
+    return sent

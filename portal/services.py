@@ -1,0 +1,540 @@
+"""Email: the one way the portal sends mail (the outbox; docs/operations.md).
+
+Callers write a message with `email_enqueue` (one recipient) or `mailout_create` (many) inside
+their own transaction; the send task goes to the broker only when that transaction commits.
+
+Templates: `template="dialogues/email/registration_confirmed"` renders, in the recipient's
+language,
+
+    dialogues/email/registration_confirmed_subject.txt   one line: what, and when
+    dialogues/email/registration_confirmed.txt           {% extends "email/base.txt" %}
+    dialogues/email/registration_confirmed.html          {% extends "email/base.html" %}
+
+Both bodies fill `{% block content %}` and may fill `{% block reason %}` (why the recipient
+gets the mail; the layout's default says they have an account). The .html file is optional:
+without it the text part's content is set in the HTML layout. Every template also gets
+`portal_name`, `site_url`, `my_pages_url` and `language`.
+
+A row's life: queued -> sending (claimed, with a lease) -> sent; transient SMTP failures go back
+to queued with a backoff, permanent ones (and anything still failing after
+MAIL_GIVE_UP_AFTER_SECONDS) end in failed. `email_redrive` takes back rows whose lease ran out
+and republishes queued rows whose task message was lost.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+import smtplib
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import parseaddr
+from itertools import islice
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import models, transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .models import MailOut, OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+PORTAL_NAME = "Samverkansportalen"
+FANOUT_CHUNK = 500
+REDRIVE_LIMIT = 10_000
+Status = OutgoingEmail.Status
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to a message, such as a meeting's .ics."""
+
+    filename: str
+    content: str | bytes
+    mimetype: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class MailRecipient:
+    """One recipient of a mail-out: address, language and their own template context.
+
+    `key` tells recipients apart within the mail-out (default: the address, lower-cased).
+    """
+
+    email: str
+    language: str = settings.LANGUAGE_CODE
+    context: dict = field(default_factory=dict)
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    body_text: str
+    body_html: str
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    released: int = 0
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+def email_enqueue(
+    *,
+    key: str,
+    to: str,
+    template: str,
+    context: dict,
+    language: str,
+    attachments: Sequence[Attachment] = (),
+) -> OutgoingEmail:
+    """Write one message to the outbox in the caller's transaction; send it after commit.
+
+    `key` names the logical message (`registration-confirmed:<id>`): enqueuing a key that is
+    already in the outbox renders, writes and sends nothing and returns the existing row.
+    """
+    existing = OutgoingEmail.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    language = _language(language)
+    row = _row(
+        key=key,
+        to=to,
+        template=template,
+        language=language,
+        rendered=email_render(template=template, context=context, language=language),
+        attachments=attachments,
+    )
+    # A savepoint, so a concurrent writer of the same key (who wins) leaves the caller's
+    # transaction usable: get_or_create then returns that writer's row.
+    email, created = OutgoingEmail.objects.get_or_create(
+        key=key, defaults={f.attname: getattr(row, f.attname) for f in _copied_fields()}
+    )
+    if created:
+        transaction.on_commit(lambda: email_publish([email.pk]))
+    return email
+
+
+def mailout_create(
+    *,
+    key: str,
+    title: str,
+    template: str,
+    recipients: Iterable[MailRecipient],
+    context: dict | None = None,
+    attachments: Sequence[Attachment] = (),
+    created_by=None,
+) -> MailOut:
+    """Write a bulk send and one outbox row per recipient, in the caller's transaction.
+
+    Rows are keyed `<mail-out key>:<recipient key>` and inserted in chunks with
+    `bulk_create(ignore_conflicts=True)`, so calling this again with the same key (after a
+    crash, or with more recipients) adds only the recipients not yet written. `context` is
+    shared; each recipient's own context is laid over it.
+    """
+    mailout, _created = MailOut.objects.get_or_create(
+        key=key, defaults={"title": title, "template": template, "created_by": created_by}
+    )
+    shared = context or {}
+    recipient_keys: list[str] = []
+    iterator = iter(recipients)
+    while chunk := list(islice(iterator, FANOUT_CHUNK)):
+        rows = []
+        for recipient in chunk:
+            row_key = f"{key}:{recipient.key or recipient.email.strip().lower()}"
+            language = _language(recipient.language)
+            row = _row(
+                key=row_key,
+                to=recipient.email,
+                template=template,
+                language=language,
+                rendered=email_render(
+                    template=template, context={**shared, **recipient.context}, language=language
+                ),
+                attachments=attachments,
+            )
+            row.mailout = mailout
+            rows.append(row)
+            recipient_keys.append(row_key)
+        OutgoingEmail.objects.bulk_create(rows, ignore_conflicts=True)
+    mailout.total = mailout.emails.count()
+    mailout.save(update_fields=["total"])
+    ids = list(
+        OutgoingEmail.objects.filter(mailout=mailout, status=Status.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        transaction.on_commit(lambda: email_publish(ids))
+    return mailout
+
+
+def email_render(*, template: str, context: dict, language: str) -> RenderedEmail:
+    """Subject, text and HTML of `template` in `language` (see the module docstring)."""
+    with translation.override(language):
+        full = {
+            "portal_name": PORTAL_NAME,
+            "site_url": settings.SITE_URL,
+            "my_pages_url": settings.SITE_URL + reverse("accounts:my_pages"),
+            "language": language,
+            **context,
+        }
+        subject = " ".join(render_to_string(f"{template}_subject.txt", full).split())[:255]
+        full["subject"] = subject
+        body_text = _tidy_text(render_to_string(f"{template}.txt", full))
+        try:
+            html_template = get_template(f"{template}.html")
+        except TemplateDoesNotExist:
+            part = {**full, "email_part": "content"}
+            body_html = render_to_string(
+                "email/text_as_html.html",
+                {
+                    **full,
+                    "text_content": _tidy_text(render_to_string(f"{template}.txt", part)),
+                    "text_reason": _tidy_text(
+                        render_to_string(f"{template}.txt", {**full, "email_part": "reason"})
+                    ),
+                },
+            )
+        else:
+            body_html = html_template.render(full)
+    return RenderedEmail(subject=subject, body_text=body_text, body_html=body_html)
+
+
+def email_publish(ids: Sequence[int], *, countdown: int | None = None) -> None:
+    """Publish send tasks for `ids`, MAIL_BATCH_SIZE rows per task.
+
+    A publish that fails (broker down) only delays the mail: the rows stay queued and the
+    redrive publishes them again.
+    """
+    from .tasks import email_send
+
+    size = settings.MAIL_BATCH_SIZE
+    try:
+        for start in range(0, len(ids), size):
+            email_send.apply_async(args=[list(ids[start : start + size])], countdown=countdown)
+    except Exception:
+        # Never fail the caller's request after its commit; the redrive will publish these.
+        logger.exception("Could not publish send tasks for %d outbox rows", len(ids))
+
+
+# --- Sending -------------------------------------------------------------------------------
+
+
+def email_send_batch(ids: Sequence[int]) -> SendResult:
+    """Claim the due, queued rows among `ids`, send them over one SMTP connection.
+
+    Safe to run any number of times for the same ids: a row is claimed in a short transaction
+    (`select_for_update(skip_locked=True)`: in-flight rows are skipped, sent ones are not
+    queued) and marked sent right after the server accepts it. Only a crash between those two
+    points can send a row twice, so each worker process risks at most one message.
+    """
+    result = SendResult()
+    now = timezone.now()
+    lease = settings.MAIL_LEASE_SECONDS
+    with transaction.atomic():
+        rows = list(
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .due(now)
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        if not rows:
+            return result
+        OutgoingEmail.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=Status.SENDING,
+            lease_until=now + timedelta(seconds=lease),
+            attempts=models.F("attempts") + 1,
+        )
+    for row in rows:
+        # The claimed attempt number fences every later update of the row to this claim.
+        row.attempts += 1
+    # No new send starts after half the lease; the rest is margin for the send in progress.
+    stop_starting_at = time.monotonic() + lease / 2
+
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as exc:
+        _retry_later(rows, exc, result)
+        return result
+    try:
+        for index, row in enumerate(rows):
+            if time.monotonic() >= stop_starting_at:
+                _release(rows[index:], result)
+                break
+            try:
+                message = _message(row)
+            except Exception as exc:
+                logger.exception("Outbox row %s cannot be built", row.pk)
+                _fail(row, exc, result)
+                continue
+            try:
+                connection.send_messages([message])
+            except SoftTimeLimitExceeded:
+                raise
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                # The server refused this message; the connection is still good.
+                if _is_permanent(exc):
+                    _fail(row, exc, result)
+                else:
+                    _retry_later([row], exc, result)
+            except Exception as exc:
+                # The connection (or the server) is gone: this row and the rest wait.
+                _retry_later(rows[index:], exc, result)
+                break
+            else:
+                _mark_sent(row, result)
+    except BaseException:
+        # A soft time limit or shutdown mid-batch: the row in flight stays "sending" (it may
+        # have been accepted, the lease decides), the untouched rest go back to the queue.
+        in_flight = next((r for r in rows if getattr(r, "_outcome", None) is None), None)
+        untouched = [r for r in rows if getattr(r, "_outcome", None) is None and r is not in_flight]
+        _release(untouched, result)
+        raise
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.warning("Closing the SMTP connection failed", exc_info=True)
+    return result
+
+
+def email_redrive() -> dict[str, int]:
+    """Take back rows left "sending" past their lease and republish stale queued rows.
+
+    A row is "sending" past its lease only when its worker died (or hung past its time limit);
+    a queued, due row whose task was published MAIL_REDRIVE_AFTER_SECONDS ago lost its broker
+    message (or waits behind a long queue, where one more task message is harmless).
+    """
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.MAIL_REDRIVE_AFTER_SECONDS)
+    with transaction.atomic():
+        released = list(
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SENDING, lease_until__lt=now)
+            .values_list("pk", flat=True)[:REDRIVE_LIMIT]
+        )
+        OutgoingEmail.objects.filter(pk__in=released, status=Status.SENDING).update(
+            status=Status.QUEUED,
+            lease_until=None,
+            next_attempt_at=now,
+            last_error="Taken back by the redrive: its worker did not finish (lease expired).",
+        )
+        stale = list(
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .due(now)
+            .filter(models.Q(enqueued_at__isnull=True) | models.Q(enqueued_at__lt=stale_before))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:REDRIVE_LIMIT]
+        )
+        ids = sorted(set(released) | set(stale))
+        OutgoingEmail.objects.filter(pk__in=ids).update(enqueued_at=now)
+        if ids:
+            transaction.on_commit(lambda: email_publish(ids))
+    if ids:
+        logger.info("Redrive: took back %d rows, republished %d", len(released), len(ids))
+    return {"released": len(released), "republished": len(ids)}
+
+
+def email_retry_failed(queryset: models.QuerySet[OutgoingEmail]) -> int:
+    """Queue failed rows of `queryset` again (staff, from admin), with a fresh 24-hour budget."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            queryset.filter(status=Status.FAILED)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        OutgoingEmail.objects.filter(pk__in=ids, status=Status.FAILED).update(
+            status=Status.QUEUED,
+            next_attempt_at=now,
+            enqueued_at=now,
+            give_up_at=now + timedelta(seconds=settings.MAIL_GIVE_UP_AFTER_SECONDS),
+        )
+        if ids:
+            transaction.on_commit(lambda: email_publish(ids))
+    return len(ids)
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def _language(language: str) -> str:
+    try:
+        return translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def _tidy_text(text: str) -> str:
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def _message_id() -> str:
+    # Random and short enough that the header is not folded.
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def _copied_fields():
+    return [
+        f
+        for f in OutgoingEmail._meta.concrete_fields
+        if not f.primary_key and f.name not in ("key", "mailout")
+    ]
+
+
+def _row(
+    *,
+    key: str,
+    to: str,
+    template: str,
+    language: str,
+    rendered: RenderedEmail,
+    attachments: Sequence[Attachment],
+) -> OutgoingEmail:
+    now = timezone.now()
+    return OutgoingEmail(
+        key=key,
+        to=to.strip(),
+        language=language,
+        template=template,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        attachments=[_attachment_json(a) for a in attachments],
+        message_id=_message_id(),
+        created_at=now,
+        next_attempt_at=now,
+        # Published on commit; until the redrive's timeout says otherwise, that is enough.
+        enqueued_at=now,
+        give_up_at=now + timedelta(seconds=settings.MAIL_GIVE_UP_AFTER_SECONDS),
+    )
+
+
+def _attachment_json(attachment: Attachment) -> dict:
+    content = attachment.content
+    if isinstance(content, str):
+        content = content.encode()
+    return {
+        "filename": attachment.filename,
+        "mimetype": attachment.mimetype,
+        "content": base64.b64encode(content).decode("ascii"),
+    }
+
+
+def _message(row: OutgoingEmail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.to],
+        headers={
+            "Message-ID": row.message_id,
+            "Content-Language": row.language,
+            # Tells autoresponders (out-of-office) not to answer.
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    if row.body_html:
+        message.attach_alternative(row.body_html, "text/html")
+    for attachment in row.attachments:
+        content = base64.b64decode(attachment["content"])
+        if attachment["mimetype"].startswith("text/"):
+            content = content.decode()
+        message.attach(attachment["filename"], content, attachment["mimetype"])
+    return message
+
+
+def _is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _claimed(row: OutgoingEmail) -> models.QuerySet[OutgoingEmail]:
+    """The row, only while it is still this claim's (status and attempt number)."""
+    return OutgoingEmail.objects.filter(pk=row.pk, status=Status.SENDING, attempts=row.attempts)
+
+
+def _mark_sent(row: OutgoingEmail, result: SendResult) -> None:
+    row._outcome = "sent"
+    _claimed(row).update(
+        status=Status.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
+    )
+    result.sent += 1
+
+
+def _fail(row: OutgoingEmail, exc: BaseException, result: SendResult) -> None:
+    row._outcome = "failed"
+    logger.warning("Outbox row %s failed for good: %s", row.pk, exc)
+    _claimed(row).update(status=Status.FAILED, lease_until=None, last_error=_error_text(exc))
+    result.failed += 1
+
+
+def _retry_later(rows: Sequence[OutgoingEmail], exc: BaseException, result: SendResult) -> None:
+    """Back to the queue with the backoff for each row's attempt, or failed past give_up_at."""
+    now = timezone.now()
+    delays = settings.MAIL_RETRY_DELAYS
+    by_delay: dict[int, list[int]] = {}
+    error = _error_text(exc)
+    logger.warning("Outbox: %d rows will be retried: %s", len(rows), error)
+    for row in rows:
+        delay = delays[min(row.attempts, len(delays)) - 1]
+        next_attempt_at = now + timedelta(seconds=delay)
+        if next_attempt_at > row.give_up_at:
+            _fail(row, exc, result)
+            continue
+        row._outcome = "retry"
+        _claimed(row).update(
+            status=Status.QUEUED,
+            lease_until=None,
+            next_attempt_at=next_attempt_at,
+            enqueued_at=now,
+            last_error=error,
+        )
+        by_delay.setdefault(delay, []).append(row.pk)
+        result.retrying += 1
+    for delay, ids in by_delay.items():
+        email_publish(ids, countdown=delay)
+
+
+def _release(rows: Sequence[OutgoingEmail], result: SendResult) -> None:
+    """Give claimed rows that were never tried back to the queue, and publish them again."""
+    if not rows:
+        return
+    now = timezone.now()
+    for row in rows:
+        row._outcome = "released"
+        _claimed(row).update(
+            status=Status.QUEUED,
+            lease_until=None,
+            attempts=models.F("attempts") - 1,
+            next_attempt_at=now,
+            enqueued_at=now,
+        )
+    result.released += len(rows)
+    email_publish([row.pk for row in rows])

@@ -1,0 +1,333 @@
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import (
+    DocumentationLink,
+    Edition,
+    EditionRegistration,
+    Session,
+    SessionSignup,
+    Speaker,
+)
+
+
+class SpeakerInline(admin.StackedInline):
+    model = Speaker
+    extra = 0
+    fields = [("name", "role", "organisation"), "bio", ("photo", "photo_alt")]
+
+
+class SessionInline(admin.StackedInline):
+    model = Session
+    extra = 0
+    fields = [
+        ("title", "track", "room"),
+        ("starts_at", "ends_at"),
+        ("capacity", "in_person_only"),
+        "description",
+        "speakers",
+    ]
+    filter_horizontal = ["speakers"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "speakers":
+            edition_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Speaker.objects.filter(edition_id=edition_id or 0)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class DocumentationLinkInline(admin.TabularInline):
+    model = DocumentationLink
+    extra = 0
+
+
+class CheckInForm(forms.Form):
+    code = forms.CharField(label=_("Check-in code"), max_length=20)
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ["year", "title", "starts_at", "format", "status", "registrations", "tools"]
+    list_filter = ["status", "format"]
+    search_fields = ["title", "theme"]
+    inlines = [SpeakerInline, SessionInline, DocumentationLinkInline]
+    readonly_fields = ["published_at", "documentation_published_at"]
+    fieldsets = [
+        (None, {"fields": ["year", "title", "theme", "description", "status", "published_at"]}),
+        (
+            _("Time and place"),
+            {"fields": [("starts_at", "ends_at"), "format", "venue", "address", "stream_url"]},
+        ),
+        (
+            _("Registration"),
+            {
+                "fields": [
+                    ("registration_opens_at", "registration_closes_at"),
+                    "capacity",
+                    "contact_email",
+                ]
+            },
+        ),
+        (_("Documentation"), {"fields": ["documentation", "documentation_published_at"]}),
+    ]
+    actions = ["publish_documentation"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.status != "draft" and obj.published_at is None:
+            obj.published_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("registrations"))
+    def registrations(self, obj: Edition) -> str:
+        url = reverse("admin:stockholmstinget_editionregistration_changelist")
+        return format_html(
+            '<a href="{}?edition__id__exact={}">{}</a>',
+            url,
+            obj.pk,
+            obj.registrations.active().count(),
+        )
+
+    @admin.display(description=_("tools"))
+    def tools(self, obj: Edition) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:stockholmstinget_edition_programme", args=[obj.pk]),
+            _("Programme overview"),
+            reverse("admin:stockholmstinget_edition_check_in", args=[obj.pk]),
+            _("Check-in"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/programme/",
+                self.admin_site.admin_view(self.programme_view),
+                name="stockholmstinget_edition_programme",
+            ),
+            path(
+                "<int:pk>/check-in/",
+                self.admin_site.admin_view(self.check_in_view),
+                name="stockholmstinget_edition_check_in",
+            ),
+            *super().get_urls(),
+        ]
+
+    def programme_view(self, request, pk: int):
+        """The programme as a grid: one row per time slot, one column per room."""
+        edition = get_object_or_404(Edition, pk=pk)
+        if not self.has_view_permission(request, edition):
+            return redirect("admin:index")
+        sessions = list(
+            Session.objects.filter(edition=edition)
+            .with_seats_taken()
+            .prefetch_related("speakers")
+            .order_by("starts_at", "room")
+        )
+        rooms = sorted({session.room for session in sessions})
+        slots: dict = {}
+        for session in sessions:
+            row = slots.setdefault((session.starts_at, session.ends_at), {})
+            row.setdefault(session.room, []).append(session)
+        rows = [
+            {"starts_at": start, "ends_at": end, "cells": [cells.get(room, []) for room in rooms]}
+            for (start, end), cells in slots.items()
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Programme overview: %(title)s") % {"title": edition.title},
+            "edition": edition,
+            "rooms": rooms,
+            "rows": rows,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/stockholmstinget/programme.html", context)
+
+    def check_in_view(self, request, pk: int):
+        edition = get_object_or_404(Edition, pk=pk)
+        if not self.has_change_permission(request, edition):
+            return redirect("admin:index")
+        form = CheckInForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                registration = services.registration_check_in_by_code(
+                    edition=edition, code=form.cleaned_data["code"]
+                )
+            except services.RegistrationError as error:
+                form.add_error("code", error.message)
+            else:
+                self.message_user(
+                    request,
+                    _("%(name)s is checked in.") % {"name": registration.user},
+                    messages.SUCCESS,
+                )
+                return redirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Check-in: %(title)s") % {"title": edition.title},
+            "edition": edition,
+            "form": form,
+            "checked_in": edition.registrations.filter(checked_in_at__isnull=False).count(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/stockholmstinget/check_in.html", context)
+
+    @admin.action(description=_("Publish documentation and mail registrants"))
+    def publish_documentation(self, request, queryset):
+        for edition in queryset:
+            try:
+                services.documentation_publish(edition=edition, created_by=request.user)
+            except services.RegistrationError as error:
+                self.message_user(request, f"{edition}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(title)s: documentation published.") % {"title": edition.title},
+                    messages.SUCCESS,
+                )
+
+
+class SignupInline(admin.TabularInline):
+    model = SessionSignup
+    extra = 0
+    fields = ["session", "status", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+CSV_COLUMNS = [
+    ("edition", _("edition")),
+    ("name", _("name")),
+    ("email", _("email address")),
+    ("mode", _("attendance")),
+    ("status", _("status")),
+    ("sector", _("sector")),
+    ("organisation", _("organisation")),
+    ("municipality", _("municipality")),
+    ("sessions", _("sessions")),
+    ("needs", _("accessibility or dietary needs")),
+    ("checked_in_at", _("checked in at")),
+]
+
+
+@admin.register(EditionRegistration)
+class EditionRegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "edition",
+        "mode",
+        "status",
+        "sector",
+        "organisation",
+        "municipality",
+        "has_needs",
+        "checked_in_at",
+    ]
+    list_filter = ["edition", "mode", "status", "sector", "municipality"]
+    search_fields = ["user__email", "user__display_name", "organisation", "check_in_code"]
+    list_select_related = ["user", "edition", "municipality"]
+    readonly_fields = [
+        "edition",
+        "user",
+        "mode",
+        "status",
+        "check_in_code",
+        "created_at",
+        "updated_at",
+        "cancelled_at",
+        "checked_in_at",
+    ]
+    fields = [*readonly_fields[:5], "sector", "organisation", "municipality", "needs"]
+    inlines = [SignupInline]
+    actions = ["export_csv", "check_in", "cancel"]
+
+    def has_add_permission(self, request):
+        # People register themselves; the registration form applies every rule.
+        return False
+
+    @admin.display(description=_("needs"), boolean=True)
+    def has_needs(self, obj: EditionRegistration) -> bool:
+        return bool(obj.needs.strip())
+
+    @admin.action(description=_("Export selected as CSV (with needs summary)"))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="stockholmstinget.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow([str(label) for _key, label in CSV_COLUMNS])
+        registrations = queryset.select_related("user", "edition", "municipality").prefetch_related(
+            "signups__session"
+        )
+        needs = Counter()
+        modes = Counter()
+        for registration in registrations:
+            sessions = [
+                signup.session.title for signup in registration.signups.all() if signup.is_active
+            ]
+            if registration.is_active:
+                modes[registration.get_mode_display()] += 1
+                if registration.needs.strip():
+                    needs[registration.get_mode_display()] += 1
+            writer.writerow(
+                [
+                    registration.edition.year,
+                    registration.user.get_full_name(),
+                    registration.user.email,
+                    registration.get_mode_display(),
+                    registration.get_status_display(),
+                    registration.get_sector_display(),
+                    registration.organisation,
+                    registration.municipality or "",
+                    " | ".join(sessions),
+                    " ".join(registration.needs.split()),
+                    registration.checked_in_at.isoformat() if registration.checked_in_at else "",
+                ]
+            )
+        writer.writerow([])
+        writer.writerow([str(_("Needs summary"))])
+        for mode, count in sorted(modes.items()):
+            writer.writerow(
+                [mode, str(_("active registrations")), count, str(_("with needs")), needs[mode]]
+            )
+        return response
+
+    @admin.action(description=_("Check in selected"))
+    def check_in(self, request, queryset):
+        done = 0
+        for registration in queryset:
+            try:
+                services.registration_check_in(registration=registration)
+            except services.RegistrationError:
+                continue
+            done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d checked in.", "%(count)d checked in.", done) % {"count": done},
+        )
+
+    @admin.action(description=_("Cancel selected (seats go to the waitlist)"))
+    def cancel(self, request, queryset):
+        done = 0
+        for registration in queryset.filter(status__in=["confirmed", "waitlisted"]):
+            services.registration_cancel(registration=registration, by_staff=True)
+            done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d cancelled.", "%(count)d cancelled.", done) % {"count": done},
+        )

@@ -1,0 +1,11 @@
+"""Celery tasks of Stockholmstinget: thin adapters over stockholmstinget.services."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def edition_reminders_send() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE): the reminder the day before, once per registration."""
+    return services.reminders_send()

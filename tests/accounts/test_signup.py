@@ -1,0 +1,184 @@
+"""Sign-up with profile, verification mail through the outbox, login; bad input at the field."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+
+from accounts.models import User
+from portal.models import Municipality, OutgoingEmail
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP_URL = "/konto/signup/"
+LOGIN_URL = "/konto/login/"
+
+
+def _signup_data(**overrides) -> dict:
+    data = {
+        "email": "sara.nyberg@example.se",
+        "password1": "fika-och-kultur-2026",
+        "password2": "fika-och-kultur-2026",
+        "display_name": "Sara Nyberg",
+        "organisation": "Studieförbundet Vuxenskolan",
+        "stakeholder_group": "adult_education",
+        "municipality": "",
+        "sectors": ["culture", "adult_education"],
+        "preferred_language": "sv",
+        "invitations_consent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def _link(body: str) -> str:
+    match = re.search(r"https?://[^/\s]+(/\S+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_signup_sends_verification_through_outbox_and_then_login_works(
+    client, django_capture_on_commit_callbacks
+):
+    """The verification mail is an outbox row; its link confirms the address and logs in."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SIGNUP_URL, _signup_data())
+    assert response.status_code == 302
+    assert response["Location"] == "/konto/confirm-email/"
+
+    user = User.objects.get(email="sara.nyberg@example.se")
+    assert user.display_name == "Sara Nyberg"
+    assert user.stakeholder_group == "adult_education"
+    assert sorted(user.sectors) == ["adult_education", "culture"]
+    assert user.profile_is_complete
+    assert user.invitations_consented_at is not None
+    assert user.public_listing_consented_at is None  # off unless chosen
+
+    row = OutgoingEmail.objects.get(to="sara.nyberg@example.se")
+    assert row.key.startswith("allauth:account/email/email_confirmation_signup:sara.nyberg@")
+    assert row.language == "sv"
+    assert "Bekräfta" in row.subject or "bekräfta" in row.subject.lower()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["sara.nyberg@example.se"]
+
+    # Before confirming, the password does not open the account.
+    response = client.post(
+        LOGIN_URL, {"login": "sara.nyberg@example.se", "password": "fika-och-kultur-2026"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/konto/confirm-email/"
+    assert "_auth_user_id" not in client.session
+
+    confirm_url = _link(row.body_text)
+    assert client.get(confirm_url).status_code == 200
+    response = client.post(confirm_url)
+    assert response.status_code == 302
+    assert EmailAddress.objects.get(email="sara.nyberg@example.se").verified
+    client.logout()
+
+    response = client.post(
+        LOGIN_URL, {"login": "Sara.Nyberg@example.se", "password": "fika-och-kultur-2026"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/mina-sidor/"
+    assert client.get("/mina-sidor/").status_code == 200
+
+
+def test_verification_mail_is_written_in_the_chosen_language(client):
+    client.post("/en/konto/signup/", _signup_data(preferred_language="en"))
+    row = OutgoingEmail.objects.get(to="sara.nyberg@example.se")
+    assert row.language == "en"
+    assert "Confirm" in row.subject or "confirm" in row.subject
+
+
+def test_a_second_verification_request_sends_a_second_mail(client):
+    """Asking again for the confirmation mail (after allauth's cooldown) sends a new one."""
+    from django.core.cache import cache
+
+    client.post(SIGNUP_URL, _signup_data())
+    assert OutgoingEmail.objects.filter(to="sara.nyberg@example.se").count() == 1
+    user = User.objects.get(email="sara.nyberg@example.se")
+    client.force_login(user)
+    cache.clear()  # the cooldown between two confirmation mails is allauth's own rule
+    response = client.post("/konto/email/", {"action_send": "", "email": "sara.nyberg@example.se"})
+    assert response.status_code in (200, 302)
+    keys = set(
+        OutgoingEmail.objects.filter(to="sara.nyberg@example.se").values_list("key", flat=True)
+    )
+    assert len(keys) == 2
+
+
+def test_duplicate_email_in_other_case_is_refused_at_the_field(client):
+    UserFactory(email="kerstin@example.se")
+    response = client.post(SIGNUP_URL, _signup_data(email="Kerstin@Example.se"))
+    assert response.status_code == 200
+    assert "email" in response.context["form"].errors
+    assert User.objects.filter(email__iexact="kerstin@example.se").count() == 1
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_weak_password_is_refused_at_the_field_and_nothing_is_saved(client):
+    response = client.post(SIGNUP_URL, _signup_data(password1="123456", password2="123456"))
+    assert response.status_code == 200
+    assert "password1" in response.context["form"].errors
+    assert not User.objects.exists()
+    assert not EmailAddress.objects.exists()
+
+
+def test_municipality_officer_must_name_the_municipality(client, municipalities):
+    response = client.post(SIGNUP_URL, _signup_data(stakeholder_group="municipality"))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == ["municipality"]
+    assert not User.objects.exists()
+
+    municipality = Municipality.objects.get(name="Södertälje")
+    response = client.post(
+        SIGNUP_URL, _signup_data(stakeholder_group="municipality", municipality=municipality.pk)
+    )
+    assert response.status_code == 302
+    assert User.objects.get().municipality == municipality
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("stakeholder_group", "royalty"),
+        ("sectors", ["culture", "fishing"]),
+        ("preferred_language", "de"),
+        ("municipality", "999999"),
+    ],
+)
+def test_tampered_choice_values_are_field_errors(client, field, value):
+    response = client.post(SIGNUP_URL, _signup_data(**{field: value}))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not User.objects.exists()
+
+
+def test_existing_login_still_works_for_completed_profiles(client):
+    UserFactory(email="per@example.se")
+    response = client.post(LOGIN_URL, {"login": "per@example.se", "password": DEFAULT_PASSWORD})
+    assert response["Location"] == "/mina-sidor/"
+
+
+def test_password_change_notification_goes_through_outbox_in_preferred_language(client):
+    user = UserFactory(email="john@example.se", preferred_language="en")
+    client.force_login(user)
+    response = client.post(
+        "/konto/password/change/",
+        {
+            "oldpassword": DEFAULT_PASSWORD,
+            "password1": "a-new-and-long-passphrase",
+            "password2": "a-new-and-long-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    row = OutgoingEmail.objects.get(to="john@example.se")
+    assert row.key.startswith("allauth:account/email/password_changed:john@example.se:")
+    assert row.language == "en"
+    assert "password" in row.subject.lower()
+    # The portal's mail layout frames allauth's text; allauth's own greeting is gone.
+    assert "Hello from" not in row.body_text

@@ -1,0 +1,21 @@
+import pytest
+
+from tests.dialogues.factories import MeetingFactory, RegistrantFactory
+
+
+@pytest.fixture
+def meeting(db):
+    return MeetingFactory(capacity=2)
+
+
+@pytest.fixture
+def registrant(db):
+    return RegistrantFactory()
+
+
+def mail_keys(prefix: str = "dialogues:") -> list[str]:
+    from portal.models import OutgoingEmail
+
+    return sorted(
+        OutgoingEmail.objects.filter(key__startswith=prefix).values_list("key", flat=True)
+    )

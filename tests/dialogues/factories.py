@@ -1,0 +1,70 @@
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from dialogues.models import (
+    DialogueSeries,
+    Invitation,
+    Meeting,
+    MeetingFormat,
+    MeetingStatus,
+    Registration,
+    RegistrationStatus,
+    check_in_code_generate,
+)
+from tests.accounts.factories import UserFactory
+
+
+class DialogueSeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DialogueSeries
+
+    name = factory.Sequence(lambda n: f"Dialogserie {n}")
+    slug = factory.Sequence(lambda n: f"dialogserie-{n}")
+    contact_name = "Karin Lindqvist"
+    contact_email = "karin.lindqvist@regionstockholm.se"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    series = factory.SubFactory(DialogueSeriesFactory)
+    title = factory.Sequence(lambda n: f"Dialogmöte {n}")
+    slug = factory.Sequence(lambda n: f"dialogmote-{n}")
+    description = "Vi samtalar om tillgång till kultur i hela länet."
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+    format = MeetingFormat.IN_PERSON
+    venue = "Kulturförvaltningen"
+    address = "Södra Långgatan 1, Stockholm"
+    capacity = 10
+    status = MeetingStatus.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    meeting = factory.SubFactory(MeetingFactory)
+    user = factory.SubFactory(UserFactory)
+    status = RegistrationStatus.CONFIRMED
+    check_in_code = factory.LazyFunction(check_in_code_generate)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    meeting = factory.SubFactory(MeetingFactory)
+    email = factory.Sequence(lambda n: f"inbjuden{n}@example.se")
+
+
+class RegistrantFactory(UserFactory):
+    """A user who has passed the registration gate: confirmed address, complete profile."""
+
+    stakeholder_group = "civil_society"
+    preferred_language = "sv"
+    profile_completed_at = factory.LazyFunction(timezone.now)

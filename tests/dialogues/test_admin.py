@@ -1,0 +1,180 @@
+"""Staff work in admin: counts, actions, check-in, CSV export, invitations."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from dialogues.models import Invitation, MeetingStatus, Registration, RegistrationStatus
+from portal.models import OutgoingEmail
+from tests.accounts.factories import UserFactory
+from tests.dialogues.factories import MeetingFactory, RegistrantFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, monkeypatch):
+    # The second-factor requirement is the accounts app's and is tested there.
+    monkeypatch.setattr(
+        "accounts.admin_site.staff_may_use_admin",
+        lambda request: request.user.is_active and request.user.is_staff,
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def _action(client, model: str, action: str, objects, **extra):
+    return client.post(
+        reverse(f"admin:dialogues_{model}_changelist"),
+        {"action": action, "_selected_action": [o.pk for o in objects], **extra},
+    )
+
+
+@pytest.mark.parametrize("size", [5, 100])
+def test_meeting_changelist_query_count_is_flat(staff_client, django_assert_max_num_queries, size):
+    for meeting in MeetingFactory.create_batch(size):
+        RegistrationFactory(meeting=meeting)
+    with django_assert_max_num_queries(15):
+        response = staff_client.get(reverse("admin:dialogues_meeting_changelist"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [5, 100])
+def test_registration_changelist_query_count_is_flat(
+    staff_client, django_assert_max_num_queries, size
+):
+    RegistrationFactory.create_batch(size)
+    with django_assert_max_num_queries(15):
+        response = staff_client.get(reverse("admin:dialogues_registration_changelist"))
+    assert response.status_code == 200
+
+
+def test_changelist_shows_counts(staff_client):
+    meeting = MeetingFactory(title="Räknat möte", capacity=1)
+    RegistrationFactory(meeting=meeting)
+    RegistrationFactory(meeting=meeting, status=RegistrationStatus.WAITLISTED)
+    RegistrationFactory(meeting=meeting, status=RegistrationStatus.WAITLISTED)
+    response = staff_client.get(reverse("admin:dialogues_meeting_changelist"))
+    row = response.context["cl"].result_list.get(pk=meeting.pk)
+    assert (row.confirmed_count, row.waitlisted_count, row.pending_count) == (1, 2, 0)
+
+
+def test_publish_and_cancel_actions(staff_client):
+    meeting = MeetingFactory(status=MeetingStatus.DRAFT, published_at=None)
+    _action(staff_client, "meeting", "publish", [meeting])
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.PUBLISHED
+    registration = RegistrationFactory(meeting=meeting)
+    _action(staff_client, "meeting", "cancel_meetings", [meeting])
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.CANCELLED
+    assert OutgoingEmail.objects.filter(
+        key=f"dialogues:meeting_cancelled:{registration.pk}"
+    ).exists()
+
+
+def test_approve_decline_and_check_in_actions(staff_client):
+    meeting = MeetingFactory(requires_approval=True, capacity=5)
+    first, second = RegistrationFactory.create_batch(
+        2, meeting=meeting, status=RegistrationStatus.PENDING
+    )
+    _action(staff_client, "registration", "approve", [first])
+    _action(staff_client, "registration", "decline", [second])
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == RegistrationStatus.CONFIRMED
+    assert second.status == RegistrationStatus.DECLINED
+    _action(staff_client, "registration", "check_in", [first, second])
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.checked_in_at is not None and second.checked_in_at is None
+
+
+def test_check_in_by_code_view(staff_client):
+    registration = RegistrationFactory()
+    url = reverse("admin:dialogues_meeting_check_in", args=[registration.meeting.pk])
+    assert staff_client.get(url).status_code == 200
+    response = staff_client.post(url, {"code": "WRONGCOD"})
+    assert response.status_code == 200 and response.context["form"].errors
+    staff_client.post(url, {"code": registration.check_in_code})
+    registration.refresh_from_db()
+    assert registration.checked_in_at is not None
+
+
+def test_csv_export_starts_with_a_needs_summary(staff_client):
+    meeting = MeetingFactory()
+    RegistrationFactory(meeting=meeting, accessibility_needs="Teckenspråkstolk")
+    RegistrationFactory(meeting=meeting, dietary_needs="Glutenfri")
+    RegistrationFactory(meeting=meeting, status=RegistrationStatus.CANCELLED, dietary_needs="X")
+    response = _action(staff_client, "meeting", "export_csv", [meeting])
+    text = response.content.decode("utf-8-sig")
+    summary, _, table = text.partition("\r\n\r\n")
+    assert "Teckenspråkstolk" in summary and "Glutenfri" in summary
+    assert "X" not in summary.split()
+    assert len(table.strip().splitlines()) == 3  # header and the two active registrations
+
+
+def test_send_invitations_view_run_twice_sends_once(staff_client):
+    meeting = MeetingFactory()
+    consenting = RegistrantFactory(
+        stakeholder_group="professional_artist", invitations_consented_at=timezone.now()
+    )
+    RegistrantFactory(stakeholder_group="professional_artist")  # no consent
+    url = reverse("admin:dialogues_meeting_invitations", args=[meeting.pk])
+    data = {"groups": ["professional_artist"], "emails": "ny.person@example.se\nfel-adress"}
+    response = staff_client.post(url, data)
+    assert response.status_code == 200 and response.context["form"].errors
+    data["emails"] = "ny.person@example.se; NY.PERSON@example.se"
+    staff_client.post(url, data)
+    staff_client.post(url, data)
+    assert sorted(Invitation.objects.values_list("email", flat=True)) == sorted(
+        [consenting.email, "ny.person@example.se"]
+    )
+    mails = OutgoingEmail.objects.filter(template="dialogues/email/invitation")
+    assert sorted(mails.values_list("to", flat=True)) == sorted(
+        [consenting.email, "ny.person@example.se"]
+    )
+    invitation = Invitation.objects.get(email="ny.person@example.se")
+    assert invitation.token in mails.get(to="ny.person@example.se").body_text
+
+
+def test_staff_edit_of_time_mails_registrants(staff_client):
+    meeting = MeetingFactory()
+    registration = RegistrationFactory(meeting=meeting)
+    url = reverse("admin:dialogues_meeting_change", args=[meeting.pk])
+    form = staff_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    new_start = timezone.localtime(meeting.starts_at + timezone.timedelta(hours=3))
+    new_end = new_start + timezone.timedelta(hours=2)
+    data.update(
+        {
+            "series": meeting.series.pk,
+            "starts_at_0": new_start.strftime("%Y-%m-%d"),
+            "starts_at_1": new_start.strftime("%H:%M:%S"),
+            "ends_at_0": new_end.strftime("%Y-%m-%d"),
+            "ends_at_1": new_end.strftime("%H:%M:%S"),
+            "registration_opens_at_0": "",
+            "registration_opens_at_1": "",
+            "registration_closes_at_0": "",
+            "registration_closes_at_1": "",
+            "audience_groups": [],
+            "registrations-TOTAL_FORMS": 1,
+            "registrations-INITIAL_FORMS": 1,
+            "registrations-0-id": registration.pk,
+            "registrations-0-meeting": meeting.pk,
+            "invitations-TOTAL_FORMS": 0,
+            "invitations-INITIAL_FORMS": 0,
+        }
+    )
+    data.pop("starts_at", None)
+    data.pop("ends_at", None)
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
+    assert OutgoingEmail.objects.filter(
+        key=f"dialogues:meeting_changed:{registration.pk}:1"
+    ).exists()
+    assert Registration.objects.get(pk=registration.pk).status == RegistrationStatus.CONFIRMED

@@ -1,0 +1,53 @@
+"""A person finds a meeting, registers, sees the confirmation and cancels, in Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dialogues.models import Registration, RegistrationStatus
+from tests.accessibility import axe_violations, describe
+from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.dialogues.factories import MeetingFactory, RegistrantFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The pages are Swedish; until the catalogue carries a new string its English msgid shows.
+REGISTER = re.compile(r"^(Anmäl dig|Register)$")
+DIETARY = re.compile(r"^(Kostönskemål|Dietary needs)")
+CANCEL = re.compile(r"^(Avboka anmälan|Cancel registration)$")
+CONFIRM_CANCEL = re.compile(r"^(Ja, avboka min anmälan|Yes, cancel my registration)$")
+
+
+def test_find_register_see_confirmation_and_cancel(page):
+    meeting = MeetingFactory(title="Kulturskapares arbetsvillkor", capacity=5)
+    user = RegistrantFactory(email="lena.sjoberg@example.se")
+
+    page.goto("/dialogmoten/")
+    page.get_by_role("link", name="Kulturskapares arbetsvillkor").click()
+    assert page.get_by_role("heading", level=1).inner_text() == meeting.title
+    page.get_by_role("link", name=REGISTER).click()
+
+    page.wait_for_url("**/konto/login/**")
+    page.get_by_label("E-postadress").fill(user.email)
+    page.locator("main").get_by_label("Lösenord").fill(DEFAULT_PASSWORD)
+    page.locator("main").get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"**/dialogmoten/{meeting.slug}/anmalan/")
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+
+    page.get_by_role("textbox", name=DIETARY).fill("Vegetarisk")
+    page.locator("main").get_by_role("button", name=REGISTER).click()
+    page.wait_for_url(f"**/dialogmoten/{meeting.slug}/")
+    registration = Registration.objects.get(user=user)
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert registration.dietary_needs == "Vegetarisk"
+    assert registration.check_in_code in page.get_by_role("status").inner_text()
+
+    page.get_by_role("link", name=CANCEL).click()
+    page.get_by_role("button", name=CONFIRM_CANCEL).click()
+    page.wait_for_url(f"**/dialogmoten/{meeting.slug}/")
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CANCELLED
+    assert page.get_by_role("link", name=REGISTER).is_visible()

@@ -1,0 +1,26 @@
+"""The demo data: three series, past and upcoming meetings, a full one with a waitlist."""
+
+import pytest
+
+from dialogues import demo
+from dialogues.models import DialogueSeries, Meeting, Registration
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_is_idempotent_and_realistic():
+    demo.seed()
+    first = list(Registration.objects.order_by("pk").values_list())
+    demo.seed()
+    assert list(Registration.objects.order_by("pk").values_list()) == first
+    assert set(DialogueSeries.objects.values_list("name", flat=True)) >= {
+        "Dialog med civilsamhället",
+        "Dialog med professionella kulturskapare",
+        "Kommundialog",
+    }
+    assert Meeting.objects.published().upcoming().count() >= 5
+    assert Meeting.objects.published().past().count() >= 3
+    full = Meeting.objects.with_counts().get(slug="kulturskapares-arbetsvillkor")
+    assert full.public_seats_left == 0 and full.waitlisted_count == 3
+    assert Meeting.objects.filter(status="cancelled").exists()
+    assert Meeting.objects.filter(requires_approval=True).exists()

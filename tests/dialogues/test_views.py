@@ -1,0 +1,218 @@
+"""The public meeting pages, the registration pages and the calendar files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from dialogues import services
+from dialogues.models import MeetingFormat, MeetingStatus, Registration, RegistrationStatus
+from tests.dialogues.factories import (
+    DialogueSeriesFactory,
+    MeetingFactory,
+    RegistrantFactory,
+    RegistrationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ONLINE_URL = "https://meet.example.se/hemligt-rum"
+
+
+@pytest.fixture
+def online_meeting():
+    return MeetingFactory(format=MeetingFormat.HYBRID, online_url=ONLINE_URL, capacity=3)
+
+
+def _unfolded(content: bytes) -> str:
+    """The calendar text with folded lines joined, so a long link is searchable."""
+    return content.decode().replace("\r\n ", "")
+
+
+def _list(client, **params):
+    return client.get(reverse("dialogues:meeting_list"), params)
+
+
+def test_list_shows_published_upcoming_and_hides_drafts_and_past(client):
+    upcoming = MeetingFactory(title="Kommande möte")
+    MeetingFactory(title="Utkastmöte", status=MeetingStatus.DRAFT, published_at=None)
+    past_start = timezone.now() - dt.timedelta(days=30)
+    MeetingFactory(
+        title="Gammalt möte", starts_at=past_start, ends_at=past_start + dt.timedelta(hours=2)
+    )
+    content = _list(client).content.decode()
+    assert upcoming.title in content
+    assert "Utkastmöte" not in content
+    assert "Gammalt möte" not in content
+    archive = client.get(reverse("dialogues:meeting_archive")).content.decode()
+    assert "Gammalt möte" in archive and "Kommande möte" not in archive
+
+
+def test_list_filters_by_series_format_and_month(client):
+    series = DialogueSeriesFactory(slug="kommundialog")
+    in_series = MeetingFactory(series=series, title="Kommunmötet")
+    other = MeetingFactory(title="Annat möte", format=MeetingFormat.ONLINE)
+    content = _list(client, serie="kommundialog").content.decode()
+    assert in_series.title in content and other.title not in content
+    content = _list(client, format="online").content.decode()
+    assert other.title in content and in_series.title not in content
+    month = in_series.starts_at.strftime("%Y-%m")
+    assert in_series.title in _list(client, manad=month).content.decode()
+    assert in_series.title not in _list(client, manad="1999-01").content.decode()
+
+
+@pytest.mark.parametrize(
+    "params", [{"serie": "finns-inte"}, {"format": "x"}, {"manad": "2026-13"}, {"sida": "abc"}]
+)
+def test_bad_filter_values_give_a_field_error_not_a_500(client, params):
+    MeetingFactory(title="Synligt möte")
+    response = _list(client, **params)
+    assert response.status_code == 200
+    assert "Synligt möte" in response.content.decode()
+
+
+def test_list_paginates(client):
+    MeetingFactory.create_batch(14)
+    response = _list(client, sida=2)
+    assert len(response.context["page"].object_list) == 2
+
+
+@pytest.mark.parametrize("size", [5, 100])
+def test_list_query_count_does_not_grow_with_data(client, django_assert_max_num_queries, size):
+    for meeting in MeetingFactory.create_batch(size):
+        RegistrationFactory(meeting=meeting)
+    with django_assert_max_num_queries(6):
+        assert _list(client).status_code == 200
+
+
+@pytest.mark.parametrize("size", [5, 100])
+def test_detail_query_count_does_not_grow_with_registrations(
+    client, django_assert_max_num_queries, size
+):
+    meeting = MeetingFactory(capacity=200)
+    RegistrationFactory.create_batch(size, meeting=meeting)
+    user = RegistrantFactory()
+    RegistrationFactory(meeting=meeting, user=user)
+    client.force_login(user)
+    with django_assert_max_num_queries(12):
+        assert client.get(meeting.get_absolute_url()).status_code == 200
+
+
+def test_detail_shows_seats_left_and_hides_drafts(client):
+    meeting = MeetingFactory(capacity=3)
+    RegistrationFactory(meeting=meeting)
+    response = client.get(meeting.get_absolute_url())
+    assert response.context["meeting"].public_seats_left == 2
+    draft = MeetingFactory(status=MeetingStatus.DRAFT, published_at=None)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get("/dialogmoten/finns-inte/").status_code == 404
+
+
+def test_online_link_only_for_confirmed_registrants(client, online_meeting):
+    assert ONLINE_URL not in client.get(online_meeting.get_absolute_url()).content.decode()
+    waiting = RegistrantFactory()
+    RegistrationFactory(meeting=online_meeting, user=waiting, status=RegistrationStatus.WAITLISTED)
+    client.force_login(waiting)
+    assert ONLINE_URL not in client.get(online_meeting.get_absolute_url()).content.decode()
+    confirmed = RegistrantFactory()
+    RegistrationFactory(meeting=online_meeting, user=confirmed)
+    client.force_login(confirmed)
+    assert ONLINE_URL in client.get(online_meeting.get_absolute_url()).content.decode()
+    ics = client.get(reverse("dialogues:meeting_ics", args=[online_meeting.slug])).content
+    assert ONLINE_URL in _unfolded(ics)
+
+
+def test_register_page_requires_login(client, online_meeting):
+    url = reverse("dialogues:registration_create", args=[online_meeting.slug])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_register_and_cancel_through_the_pages(client, online_meeting):
+    user = RegistrantFactory()
+    client.force_login(user)
+    url = reverse("dialogues:registration_create", args=[online_meeting.slug])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"dietary_needs": "Vegansk", "consent_to_be_listed": "on"})
+    assert response.status_code == 302
+    registration = Registration.objects.get(user=user)
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert registration.dietary_needs == "Vegansk" and registration.consent_to_be_listed
+    # A second POST is refused with a message, no second row.
+    client.post(url, {})
+    assert Registration.objects.filter(user=user).count() == 1
+    cancel_url = reverse("dialogues:registration_cancel", args=[online_meeting.slug])
+    assert client.get(cancel_url).status_code == 200
+    client.post(cancel_url)
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CANCELLED
+
+
+def test_register_page_shows_why_when_outside_the_audience(client):
+    meeting = MeetingFactory(audience_groups=["municipality"])
+    client.force_login(RegistrantFactory())
+    url = reverse("dialogues:registration_create", args=[meeting.slug])
+    response = client.post(url, {})
+    assert response.status_code == 200
+    assert response.context["refusal"].code == "audience"
+    assert not Registration.objects.exists()
+
+
+def test_forged_invitation_token_is_refused_with_a_message(client, online_meeting):
+    client.force_login(RegistrantFactory())
+    url = reverse("dialogues:registration_create", args=[online_meeting.slug])
+    response = client.post(url + "?inbjudan=forged", {"inbjudan": "forged"})
+    assert response.status_code == 200
+    assert response.context["refusal"].code == "invitation_invalid"
+    assert not Registration.objects.exists()
+
+
+def test_meeting_ics_parses_with_stable_uid_and_sequence(client, online_meeting):
+    response = client.get(reverse("dialogues:meeting_ics", args=[online_meeting.slug]))
+    assert response["Content-Type"].startswith("text/calendar")
+    event = icalendar.Calendar.from_ical(response.content).walk("VEVENT")[0]
+    assert str(event["UID"]) == f"meeting-{online_meeting.pk}@samverkan.regionstockholm.se"
+    assert int(event["SEQUENCE"]) == 0
+    assert str(event["DTSTART"].dt.tzinfo) == "Europe/Stockholm"
+    assert ONLINE_URL not in _unfolded(response.content)
+    services.meeting_cancel(meeting=online_meeting)
+    event = icalendar.Calendar.from_ical(
+        client.get(reverse("dialogues:meeting_ics", args=[online_meeting.slug])).content
+    ).walk("VEVENT")[0]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert int(event["SEQUENCE"]) == 1
+
+
+def test_feed_lists_public_meetings_without_online_links_or_drafts(client, online_meeting):
+    MeetingFactory(title="Hemligt utkast", status=MeetingStatus.DRAFT, published_at=None)
+    confirmed = RegistrantFactory()
+    RegistrationFactory(meeting=online_meeting, user=confirmed)
+    client.force_login(confirmed)
+    response = client.get(reverse("dialogues:meeting_feed"))
+    calendar = icalendar.Calendar.from_ical(response.content)
+    titles = [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
+    assert titles == [online_meeting.title]
+    assert ONLINE_URL not in _unfolded(response.content)
+
+
+def test_my_pages_lists_my_registrations_with_code(client):
+    user = RegistrantFactory()
+    registration = RegistrationFactory(user=user)
+    client.force_login(user)
+    response = client.get(reverse("accounts:my_pages"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert registration.meeting.title in content
+    assert registration.check_in_code in content
+
+
+def test_home_lists_next_meetings(client):
+    meeting = MeetingFactory(title="Nästa dialogmöte")
+    MeetingFactory(title="Dolt utkast", status=MeetingStatus.DRAFT, published_at=None)
+    content = client.get(reverse("portal:home")).content.decode()
+    assert meeting.title in content and "Dolt utkast" not in content

@@ -1,0 +1,198 @@
+"""Mail-outs: bulk sends fanned out over the outbox, followed and retried in admin."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib import admin
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
+from django.core import mail
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from portal.models import MailOut, OutgoingEmail
+from portal.services import MailRecipient, mailout_create
+from tests.accounts.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = OutgoingEmail.Status
+
+
+def recipients(count: int, start: int = 0) -> list[MailRecipient]:
+    return [
+        MailRecipient(
+            email=f"person{n}@example.se",
+            language="en" if n % 2 else "sv",
+            context={"recipient_name": f"Person {n}"},
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def create(count: int, start: int = 0, key: str = "invitation:meeting-7") -> MailOut:
+    return mailout_create(
+        key=key,
+        title="Inbjudan: Kommundialog 3 juni",
+        template="portal/email/notice",
+        recipients=recipients(count, start),
+        context={"heading": "Kommundialog 3 juni", "body": "Välkommen."},
+    )
+
+
+def test_a_mailout_writes_one_row_per_recipient_in_their_language_and_sends_each_once(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        mailout = create(50)
+
+    assert mailout.total == 50
+    rows = OutgoingEmail.objects.filter(mailout=mailout)
+    assert rows.count() == 50
+    assert set(rows.values_list("status", flat=True)) == {Status.SENT}
+    assert len(mail.outbox) == 50
+    assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 50
+    english = rows.get(to="person1@example.se")
+    swedish = rows.get(to="person2@example.se")
+    assert english.language == "en" and "Hello Person 1," in english.body_text
+    assert swedish.language == "sv" and '<html lang="sv"' in swedish.body_html
+    assert english.key == "invitation:meeting-7:person1@example.se"
+
+
+def test_creating_a_mailout_again_adds_only_the_new_recipients(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = create(20)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = create(25)  # the same 20 and five more
+
+    assert again.pk == first.pk
+    assert again.total == 25
+    assert OutgoingEmail.objects.count() == 25
+    assert len(mail.outbox) == 25
+
+
+def test_the_fanout_inserts_in_chunks_and_publishes_batches(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.MAIL_BATCH_SIZE = 100
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        create(1200)
+    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "portal_outgoingemail"')]
+    assert len(inserts) == 3  # 500 + 500 + 200, ON CONFLICT DO NOTHING
+    assert all("ON CONFLICT DO NOTHING" in q["sql"] for q in inserts)
+
+    from portal.tasks import email_send
+
+    published = []
+    email_send.apply_async, original = (
+        lambda args, countdown=None: published.append(args[0]),
+        email_send.apply_async,
+    )
+    try:
+        for callback in callbacks:
+            callback()
+    finally:
+        email_send.apply_async = original
+    assert [len(batch) for batch in published] == [100] * 12
+    assert len({pk for batch in published for pk in batch}) == 1200
+
+
+# --- Admin ---------------------------------------------------------------------------------
+
+
+def admin_request(method: str = "get", path: str = "/admin/", data=None):
+    request = getattr(RequestFactory(), method)(path, data or {})
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    request._dont_enforce_csrf_checks = True
+    return request
+
+
+def test_admin_lists_a_mailouts_counts_and_progress(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        mailout = create(10)
+    rows = list(OutgoingEmail.objects.filter(mailout=mailout).order_by("pk"))
+    OutgoingEmail.objects.filter(pk__in=[r.pk for r in rows[:6]]).update(
+        status=Status.SENT, sent_at=rows[0].created_at
+    )
+    OutgoingEmail.objects.filter(pk=rows[6].pk).update(status=Status.FAILED, last_error="550")
+    model_admin = admin.site._registry[MailOut]
+
+    response = model_admin.changelist_view(admin_request())
+    response.render()
+    html = response.content.decode()
+
+    assert "Inbjudan: Kommundialog 3 juni" in html
+    assert '<td class="field-total">10</td>' in html
+    assert '<td class="field-queued">3</td>' in html
+    assert '<td class="field-sent">6</td>' in html
+    assert '<td class="field-failed">1</td>' in html
+    assert '<progress value="7" max="10" aria-label="' in html
+    assert "70 %" in html
+
+    progress = model_admin.progress_view(admin_request(), mailout.pk)
+    assert json.loads(progress.content) == {
+        "total": 10,
+        "queued": 3,
+        "sent": 6,
+        "failed": 1,
+        "done": 7,
+        "percent": 70,
+    }
+
+
+def test_staff_retry_a_mailouts_failed_rows_from_admin(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        mailout = create(4)
+    failed = OutgoingEmail.objects.filter(mailout=mailout).order_by("pk")[:2]
+    OutgoingEmail.objects.filter(pk__in=[r.pk for r in failed]).update(
+        status=Status.FAILED, last_error="SMTPServerDisconnected", sent_at=None
+    )
+    mail.outbox.clear()
+    model_admin = admin.site._registry[MailOut]
+    request = admin_request(
+        "post", data={"action": "retry_failed", "_selected_action": [mailout.pk]}
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        model_admin.changelist_view(request)
+
+    assert len(mail.outbox) == 2
+    assert OutgoingEmail.objects.filter(mailout=mailout, status=Status.SENT).count() == 4
+    assert [str(m) for m in request._messages] == ["2 failed emails are queued again."]
+
+
+def test_the_outbox_admin_searches_by_key_and_shows_the_rendered_body_read_only(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        create(3)
+    row = OutgoingEmail.objects.get(to="person1@example.se")
+    model_admin = admin.site._registry[OutgoingEmail]
+
+    listing = model_admin.changelist_view(admin_request(data={"q": "meeting-7:person1"}))
+    listing.render()
+    html = listing.content.decode()
+    assert "person1@example.se" in html
+    assert "person2@example.se" not in html
+
+    detail = model_admin.change_view(admin_request(), str(row.pk))
+    detail.render()
+    html = detail.content.decode()
+    assert "Hello Person 1," in html  # the plain-text body
+    assert "<iframe sandbox srcdoc=" in html  # the HTML body, sandboxed
+    assert "&lt;html lang=&quot;en&quot;" in html
+    assert 'name="_save"' not in html
+    # Every field is read-only: nothing to edit, nothing to save.
+    assert 'name="to"' not in html and "<textarea" not in html
+    assert not model_admin.has_add_permission(admin_request())
+    assert not model_admin.has_delete_permission(admin_request(), row)

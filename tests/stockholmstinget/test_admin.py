@@ -1,0 +1,99 @@
+"""Staff plan editions and handle registrations in the admin."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from accounts import admin_site
+from stockholmstinget.models import AttendanceMode, RegistrationStatus
+from tests.accounts.factories import UserFactory
+from tests.stockholmstinget.factories import (
+    EditionFactory,
+    RegistrationFactory,
+    SessionFactory,
+    SignupFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, monkeypatch):
+    # The second factor is under test in tests/accounts; here only staff status matters.
+    monkeypatch.setattr(admin_site, "staff_may_use_admin", lambda request: request.user.is_staff)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_edition_change_page_has_session_and_speaker_inlines(staff_client):
+    edition = EditionFactory()
+    response = staff_client.get(reverse("admin:stockholmstinget_edition_change", args=[edition.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="sessions-group"' in page
+    assert 'id="speakers-group"' in page
+
+
+def test_programme_overview_is_a_grid_by_time_and_room(staff_client):
+    edition = EditionFactory()
+    SessionFactory(edition=edition, title="Idrott för unga", room="Hörsalen")
+    SessionFactory(edition=edition, title="Folkbildning", room="Studion")
+    response = staff_client.get(
+        reverse("admin:stockholmstinget_edition_programme", args=[edition.pk])
+    )
+    assert response.context["rooms"] == ["Hörsalen", "Studion"]
+    [row] = response.context["rows"]
+    assert [[s.title for s in cell] for cell in row["cells"]] == [
+        ["Idrott för unga"],
+        ["Folkbildning"],
+    ]
+
+
+def test_check_in_by_code(staff_client):
+    registration = RegistrationFactory(check_in_code="ABCDEFGH")
+    url = reverse("admin:stockholmstinget_edition_check_in", args=[registration.edition.pk])
+    response = staff_client.post(url, {"code": "abcd efgh"})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.checked_in_at is not None
+
+
+def test_check_in_with_an_unknown_code_shows_an_error(staff_client):
+    edition = EditionFactory()
+    url = reverse("admin:stockholmstinget_edition_check_in", args=[edition.pk])
+    response = staff_client.post(url, {"code": "ZZZZZZZZ"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["code"]
+
+
+def test_registration_list_filters_by_mode_sector_and_municipality(staff_client):
+    RegistrationFactory(mode=AttendanceMode.DIGITAL, sector="sport")
+    RegistrationFactory(mode=AttendanceMode.IN_PERSON, sector="culture")
+    url = reverse("admin:stockholmstinget_editionregistration_changelist")
+    response = staff_client.get(url, {"mode": "digital", "sector": "sport"})
+    assert response.context["cl"].result_count == 1
+    response = staff_client.get(url, {"municipality__id__exact": "1"})
+    assert response.status_code == 200
+
+
+def test_csv_export_has_rows_and_a_needs_summary(staff_client):
+    edition = EditionFactory()
+    with_needs = RegistrationFactory(edition=edition, needs="Rullstol\noch hörslinga")
+    RegistrationFactory(edition=edition, mode=AttendanceMode.DIGITAL)
+    RegistrationFactory(edition=edition, status=RegistrationStatus.CANCELLED, needs="Gammal")
+    SignupFactory(registration=with_needs, session=SessionFactory(edition=edition, title="Pass X"))
+    response = staff_client.post(
+        reverse("admin:stockholmstinget_editionregistration_changelist"),
+        {
+            "action": "export_csv",
+            "_selected_action": [r.pk for r in edition.registrations.all()],
+        },
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    data = [row for row in rows[1:4]]
+    assert any("Rullstol och hörslinga" in row and "Pass X" in row for row in data)
+    summary = rows[rows.index([]) + 2 :]
+    counts = {row[0]: (int(row[2]), int(row[4])) for row in summary}
+    assert sorted(counts.values()) == [(1, 0), (1, 1)]

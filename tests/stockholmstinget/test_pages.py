@@ -1,0 +1,182 @@
+"""The public pages: current edition, any edition, programme, archive and the .ics files."""
+
+import datetime as dt
+
+import icalendar
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from stockholmstinget.models import (
+    AttendanceMode,
+    DocumentationLink,
+    EditionStatus,
+    RegistrationStatus,
+)
+from tests.dialogues.factories import RegistrantFactory
+from tests.stockholmstinget.factories import (
+    EditionFactory,
+    RegistrationFactory,
+    SessionFactory,
+    SignupFactory,
+    SpeakerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _past(year, **extra):
+    starts_at = timezone.now().replace(year=year) - dt.timedelta(days=1)
+    return EditionFactory(
+        year=year, starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=6), **extra
+    )
+
+
+def test_current_page_shows_the_coming_edition(client):
+    _past(2020)
+    coming = EditionFactory(title="Stockholmstinget framåt")
+    response = client.get(reverse("stockholmstinget:edition_current"))
+    assert response.context["edition"] == coming
+
+
+def test_current_page_falls_back_to_the_latest_with_its_documentation(client):
+    _past(2019)
+    latest = _past(
+        2020,
+        documentation="Tack för i år! Inspelningarna finns nedan.",
+        documentation_published_at=timezone.now(),
+    )
+    DocumentationLink.objects.create(
+        edition=latest, title="Inspelning förmiddag", url="https://example.se/film"
+    )
+    response = client.get(reverse("stockholmstinget:edition_current"))
+    assert response.context["edition"] == latest
+    assert "Tack för i år!" in response.content.decode()
+    assert "Inspelning förmiddag" in response.content.decode()
+
+
+def test_unpublished_documentation_is_not_shown(client):
+    edition = _past(
+        2020, documentation="Utkast till dokumentation", documentation_published_at=None
+    )
+    response = client.get(reverse("stockholmstinget:edition_detail", args=[edition.year]))
+    assert "Utkast till dokumentation" not in response.content.decode()
+
+
+def test_current_page_without_editions_shows_the_placeholder(client):
+    response = client.get(reverse("stockholmstinget:edition_current"))
+    assert response.status_code == 200
+    assert "edition" not in response.context
+
+
+@pytest.mark.parametrize("year", [1999, 2999])
+def test_unknown_year_is_404(client, year):
+    EditionFactory(year=2031)
+    assert client.get(reverse("stockholmstinget:edition_detail", args=[year])).status_code == 404
+    assert client.get(reverse("stockholmstinget:programme", args=[year])).status_code == 404
+
+
+def test_draft_edition_is_404(client):
+    edition = EditionFactory(status=EditionStatus.DRAFT, published_at=None)
+    response = client.get(reverse("stockholmstinget:edition_detail", args=[edition.year]))
+    assert response.status_code == 404
+    assert client.get(reverse("stockholmstinget:edition_current")).context.get("edition") is None
+
+
+def test_archive_lists_past_editions_only(client):
+    old = _past(2019)
+    coming = EditionFactory()
+    response = client.get(reverse("stockholmstinget:edition_archive"))
+    assert list(response.context["editions"]) == [old]
+    assert coming.title not in response.content.decode()
+
+
+def test_programme_shows_slots_tracks_speakers_and_seats_left(client):
+    edition = EditionFactory()
+    speaker = SpeakerFactory(edition=edition, name="Leila Haddad")
+    talk = SessionFactory(edition=edition, title="Folkbildning i hela länet", capacity=12)
+    talk.speakers.add(speaker)
+    SessionFactory(edition=edition, title="Idrott för unga", track="Spår B", capacity=None)
+    for _n in range(11):
+        SignupFactory(registration=RegistrationFactory(edition=edition), session=talk)
+    # A digital participant takes no seat; a cancelled one frees theirs.
+    SignupFactory(
+        registration=RegistrationFactory(edition=edition, mode=AttendanceMode.DIGITAL),
+        session=talk,
+    )
+    response = client.get(reverse("stockholmstinget:programme", args=[edition.year]))
+    page = response.content.decode()
+    [slot] = response.context["slots"]
+    assert [s.title for s in slot["sessions"]] == ["Folkbildning i hela länet", "Idrott för unga"]
+    assert "Leila Haddad" in page
+    assert "1 plats kvar" in page or "1 seat left" in page
+
+
+def _programme_with(edition, count):
+    for index in range(count):
+        session = SessionFactory(
+            edition=edition,
+            starts_at=edition.starts_at + dt.timedelta(minutes=30 * (index // 2)),
+            track="Spår A" if index % 2 else "Spår B",
+        )
+        session.speakers.add(SpeakerFactory(edition=edition))
+        SignupFactory(registration=RegistrationFactory(edition=edition), session=session)
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_programme_query_count_does_not_grow_with_sessions(
+    client, django_assert_max_num_queries, count
+):
+    edition = EditionFactory()
+    _programme_with(edition, count)
+    url = reverse("stockholmstinget:programme", args=[edition.year])
+    with django_assert_max_num_queries(4):
+        response = client.get(url)
+    assert len([s for slot in response.context["slots"] for s in slot["sessions"]]) == count
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_edition_page_query_count_does_not_grow(client, django_assert_max_num_queries, count):
+    edition = EditionFactory()
+    _programme_with(edition, count)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("stockholmstinget:edition_detail", args=[edition.year]))
+
+
+def test_full_programme_ics_parses_back_without_the_stream_link(client):
+    edition = EditionFactory()
+    SessionFactory(edition=edition, title="Välkommen")
+    SessionFactory(
+        edition=edition, title="Avslutning", starts_at=edition.ends_at - dt.timedelta(hours=1)
+    )
+    response = client.get(reverse("stockholmstinget:programme_ics", args=[edition.year]))
+    calendar = icalendar.Calendar.from_ical(response.content)
+    summaries = [str(event["summary"]) for event in calendar.walk("VEVENT")]
+    assert summaries == [edition.title, "Välkommen", "Avslutning"]
+    assert edition.stream_url not in response.content.decode()
+
+
+def test_stream_link_only_for_confirmed_digital_registrants(client):
+    edition = EditionFactory()
+    stream = edition.stream_url
+    assert stream not in client.get(edition.get_absolute_url()).content.decode()
+    on_site = RegistrantFactory()
+    RegistrationFactory(edition=edition, user=on_site, mode=AttendanceMode.IN_PERSON)
+    client.force_login(on_site)
+    assert stream not in client.get(edition.get_absolute_url()).content.decode()
+    digital = RegistrantFactory()
+    RegistrationFactory(edition=edition, user=digital, mode=AttendanceMode.DIGITAL)
+    client.force_login(digital)
+    assert stream in client.get(edition.get_absolute_url()).content.decode()
+    cancelled = RegistrantFactory()
+    RegistrationFactory(
+        edition=edition, user=cancelled, mode="digital", status=RegistrationStatus.CANCELLED
+    )
+    client.force_login(cancelled)
+    assert stream not in client.get(edition.get_absolute_url()).content.decode()
+    assert (
+        stream
+        not in client.get(
+            reverse("stockholmstinget:programme", args=[edition.year])
+        ).content.decode()
+    )
