@@ -27,6 +27,8 @@ ACCOUNT_PAGES = [
     "account_change_password",
     "account_email",
     "mfa_index",
+    # A session without a recent password asks for it first: the reauthentication page.
+    "mfa_activate_totp",
 ]
 
 
