@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import registration_gate_block
+from portal import capacity
 
 from .emails import invitations_mailout_create, registration_email_enqueue
 from .models import (
@@ -108,11 +109,12 @@ def seats_left(meeting: Meeting, *, invited: bool = False) -> int | None:
     if meeting.capacity is None:
         return None
     holding = Registration.objects.holding_seat().filter(meeting=meeting)
-    free = meeting.capacity - holding.count()
+    free = capacity.seats_free(meeting.capacity, holding.count())
     if not invited:
         general = meeting.capacity - meeting.reserved_seats
-        free = min(free, general - holding.filter(invitation__isnull=True).count())
-    return max(free, 0)
+        uninvited = holding.filter(invitation__isnull=True).count()
+        free = min(free, capacity.seats_free(general, uninvited))
+    return free
 
 
 # --- internal steps (the caller holds the meeting lock) ---------------------------------------
@@ -123,12 +125,10 @@ def _meeting_lock(meeting: Meeting) -> Meeting:
 
 
 def _check_in_code_new(meeting: Meeting) -> str:
-    taken = set(
-        Registration.objects.filter(meeting=meeting).values_list("check_in_code", flat=True)
+    return capacity.code_unused(
+        generate=check_in_code_generate,
+        taken=Registration.objects.filter(meeting=meeting).values_list("check_in_code", flat=True),
     )
-    while (code := check_in_code_generate()) in taken:
-        pass
-    return code
 
 
 def _seat_status(meeting: Meeting) -> RegistrationStatus:
