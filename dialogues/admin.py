@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Sector, StakeholderGroup
+from portal.admin import HttpsLinksMixin
 from portal.models import Municipality
 
 from . import services
@@ -240,7 +241,7 @@ class InvitationSendForm(forms.Form):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "series",

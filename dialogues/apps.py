@@ -9,7 +9,7 @@ class DialoguesConfig(AppConfig):
     def ready(self):
         from accounts.registry import AccountSection, section_register
 
-        from . import account_hooks
+        from . import account_hooks, account_hooks_summaries
 
         section_register(
             AccountSection(
@@ -20,5 +20,16 @@ class DialoguesConfig(AppConfig):
                 export=account_hooks.export,
                 erase=account_hooks.erase,
                 order=10,
+            )
+        )
+        section_register(
+            AccountSection(
+                key="summary_alerts",
+                title=_("Alerts on new summaries"),
+                template="dialogues/summary_alerts_section.html",
+                context=account_hooks_summaries.my_pages_context,
+                export=account_hooks_summaries.export,
+                erase=account_hooks_summaries.erase,
+                order=20,
             )
         )

@@ -5,6 +5,8 @@ import secrets
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
@@ -376,3 +378,267 @@ class Invitation(models.Model):
         return reverse("dialogues:registration_create", args=[self.meeting.slug]) + (
             f"?inbjudan={self.token}"
         )
+
+
+# --- Minutes, summaries, insights and alerts ----------------------------------------------------
+
+
+class MinutesStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+
+
+class Minutes(models.Model):
+    """The internal record of a held meeting. Staff only: never shown outside admin."""
+
+    meeting = models.OneToOneField(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="minutes"
+    )
+    text = models.TextField(_("minutes"), blank=True)
+    attendee_count = models.PositiveIntegerField(
+        _("number of attendees"), default=0, help_text=_("Pre-filled from the check-ins.")
+    )
+    attending_organisations = models.TextField(
+        _("attending organisations"),
+        blank=True,
+        help_text=_("One per line. Pre-filled from the registrations."),
+    )
+    decisions = models.TextField(_("decisions"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-meeting__starts_at"]
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                name="minutes_approved_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.meeting)
+
+    @property
+    def case_number(self) -> str:
+        return self.meeting.case_number
+
+
+class SummaryLanguage(models.TextChoices):
+    SWEDISH = "sv", _("Swedish")
+    ENGLISH = "en", _("English")
+
+
+class SummaryQuerySet(models.QuerySet):
+    def published(self) -> SummaryQuerySet:
+        return self.filter(published_at__isnull=False)
+
+    def search(self, q: str) -> SummaryQuerySet:
+        """Matches of a web-style query, ranked (`rank`) and with a `headline` snippet."""
+        from .search import summaries_search
+
+        return summaries_search(self, q)
+
+
+class Summary(models.Model):
+    """The public account of a meeting; a draft (no published_at) is seen by staff only."""
+
+    meeting = models.OneToOneField(
+        Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="summary"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    text = models.TextField(_("text"), help_text=_("Markdown: headings, lists, links, emphasis."))
+    language = models.CharField(
+        _("language"), max_length=2, choices=SummaryLanguage.choices, default=SummaryLanguage.SWEDISH
+    )
+    themes = models.ManyToManyField(
+        "portal.Theme", verbose_name=_("themes"), blank=True, related_name="summaries"
+    )
+    municipalities = models.ManyToManyField(
+        "portal.Municipality",
+        verbose_name=_("municipalities concerned"),
+        blank=True,
+        related_name="summaries",
+    )
+    # {stakeholder group: number of attendees}; counts only, never names.
+    attendee_figures = models.JSONField(
+        _("attendees by stakeholder group"),
+        default=dict,
+        blank=True,
+        help_text=_("Counts only. Pre-filled from the check-ins."),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    unpublished_at = models.DateTimeField(
+        _("unpublished at"), null=True, blank=True, editable=False
+    )
+    unpublished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("unpublished by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Title (A), text (B) and insights (C), written by `summaries.summary_index`.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("summary")
+        verbose_name_plural = _("summaries")
+        indexes = [
+            GinIndex(fields=["search_vector"], name="summary_search_vector"),
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(published_at__isnull=False),
+                name="summary_published",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("dialogues:summary_detail", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def search_config(self) -> str:
+        return SEARCH_CONFIGS[self.language]
+
+
+# The PostgreSQL text-search configuration of each summary language.
+SEARCH_CONFIGS = {SummaryLanguage.SWEDISH: "swedish", SummaryLanguage.ENGLISH: "english"}
+
+
+class InsightKind(models.TextChoices):
+    OPPORTUNITY = "opportunity", _("Opportunity")
+    OBSTACLE = "obstacle", _("Obstacle")
+
+
+class InsightQuerySet(models.QuerySet):
+    def published(self) -> InsightQuerySet:
+        return self.filter(summary__published_at__isnull=False)
+
+
+class Insight(models.Model):
+    """An opportunity or obstacle a meeting identified: one entry of the county's register."""
+
+    summary = models.ForeignKey(
+        Summary, verbose_name=_("summary"), on_delete=models.CASCADE, related_name="insights"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=InsightKind.choices)
+    text = models.TextField(_("text"))
+    theme = models.ForeignKey(
+        "portal.Theme",
+        verbose_name=_("theme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="insights",
+    )
+    municipalities = models.ManyToManyField(
+        "portal.Municipality", verbose_name=_("municipalities"), blank=True, related_name="insights"
+    )
+    stakeholder_groups = ArrayField(
+        models.CharField(max_length=32, choices=StakeholderGroup.choices),
+        verbose_name=_("stakeholder groups"),
+        default=list,
+        blank=True,
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = InsightQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["summary", "position", "pk"]
+        verbose_name = _("insight")
+        verbose_name_plural = _("insights")
+        indexes = [models.Index(fields=["kind", "theme"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+    def stakeholder_group_labels(self) -> list[str]:
+        labels = dict(StakeholderGroup.choices)
+        return [str(labels.get(group, group)) for group in self.stakeholder_groups]
+
+
+class Subscription(models.Model):
+    """A person's alert on newly published summaries for a municipality and/or a theme."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="summary_subscriptions",
+    )
+    municipality = models.ForeignKey(
+        "portal.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    theme = models.ForeignKey(
+        "portal.Theme",
+        verbose_name=_("theme"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["user", "pk"]
+        verbose_name = _("summary alert")
+        verbose_name_plural = _("summary alerts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(municipality__isnull=False) | Q(theme__isnull=False),
+                name="subscription_has_municipality_or_theme",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "municipality", "theme"],
+                nulls_distinct=False,
+                name="subscription_unique_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " + ".join(str(part) for part in (self.municipality, self.theme) if part)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import urls_summaries, views
 
 app_name = "dialogues"
 
@@ -20,5 +20,7 @@ urlpatterns = [
         views.registration_cancel,
         name="registration_cancel",
     ),
-    path("sammanfattningar/", views.summary_list, name="summary_list"),
 ]
+
+# Summaries, the insights register and alerts (same namespace).
+urlpatterns += urls_summaries.urlpatterns

@@ -234,8 +234,3 @@ def meeting_feed(request: HttpRequest) -> HttpResponse:
         calendar_render(meetings, name=_("Dialogue meetings")),
         content_type="text/calendar; charset=utf-8",
     )
-
-
-@require_GET
-def summary_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "dialogues/summary_list.html")

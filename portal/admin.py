@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.urls import path, reverse
@@ -8,6 +9,12 @@ from django.utils.translation import ngettext
 
 from .models import MailOut, Municipality, OutgoingEmail, Theme
 from .services import email_retry_failed
+
+
+class HttpsLinksMixin:
+    """Links typed without a scheme are taken as https, not http."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Municipality)

@@ -129,7 +129,7 @@ def _serve(embedded: bool) -> int:
     _banner(
         [
             "Samverkansportalen: http://127.0.0.1:8000  (English: http://127.0.0.1:8000/en/)",
-            "Admin: http://127.0.0.1:8000/admin/",
+            "Admin: http://127.0.0.1:8000/admin/ (demo staff login and second factor above)",
             "Database: " + ("embedded PostgreSQL in .data/pg" if embedded else "DATABASE_URL"),
             (
                 f"Broker: Redis at {redis_url}; Celery worker and beat are running"

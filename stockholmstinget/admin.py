@@ -14,6 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin import HttpsLinksMixin
+
 from . import services
 from .models import (
     DocumentationLink,
@@ -50,7 +52,7 @@ class SessionInline(admin.StackedInline):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class DocumentationLinkInline(admin.TabularInline):
+class DocumentationLinkInline(HttpsLinksMixin, admin.TabularInline):
     model = DocumentationLink
     extra = 0
 
@@ -60,7 +62,7 @@ class CheckInForm(forms.Form):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(HttpsLinksMixin, admin.ModelAdmin):
     list_display = ["year", "title", "starts_at", "format", "status", "registrations", "tools"]
     list_filter = ["status", "format"]
     search_fields = ["title", "theme"]

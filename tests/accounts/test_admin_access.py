@@ -157,3 +157,28 @@ def test_demo_staff_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("demo_staff")
+
+
+def test_staff_edit_a_user_in_admin_without_touching_the_password(client):
+    staff = UserFactory(email="chef@example.se", is_staff=True, is_superuser=True)
+    staff_totp_ensure(user=staff, secret=SECRET)
+    person = UserFactory(email="anna@example.se", display_name="Anna Berg")
+    old_hash = person.password
+    _login_with_second_factor(client, "chef@example.se")
+    response = client.post(
+        f"/admin/accounts/user/{person.pk}/change/",
+        {
+            "email": "anna@example.se",
+            "display_name": "Anna Berg-Lund",
+            "organisation": "",
+            "stakeholder_group": "civil_society",
+            "municipality": "",
+            "sectors": "culture",
+            "preferred_language": "sv",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person.refresh_from_db()
+    assert person.display_name == "Anna Berg-Lund" and person.sectors == ["culture"]
+    assert person.password == old_hash

@@ -1,0 +1,267 @@
+"""Public summaries, the register of opportunities and obstacles, its exports, and alerts."""
+
+from __future__ import annotations
+
+import csv
+import json
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.models import Municipality, Theme
+
+from . import summaries as services
+from .forms_summaries import InsightFilterForm, SubscriptionForm, SummaryFilterForm
+from .models import Insight, InsightKind, Subscription, Summary
+from .search import insights_filter, snippet_html, summaries_filter
+
+PAGE_SIZE = 10
+INSIGHT_PAGE_SIZE = 25
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("sida", None)
+    return query.urlencode()
+
+
+def summaries_for(filters: dict) -> QuerySet[Summary]:
+    """Published summaries matching the list's filters and search, in list order."""
+    summaries = summaries_filter(Summary.objects.published(), filters)
+    if filters.get("q"):
+        summaries = summaries.search(filters["q"])
+    return summaries.select_related("meeting__series").prefetch_related(
+        "themes", "municipalities"
+    )
+
+
+@require_GET
+def summary_list(request: HttpRequest) -> HttpResponse:
+    form = SummaryFilterForm(request.GET or None)
+    filters = form.filters() if request.GET else {}
+    page = Paginator(summaries_for(filters), PAGE_SIZE).get_page(request.GET.get("sida"))
+    for summary in page.object_list:
+        summary.snippet = snippet_html(summary.headline) if filters.get("q") else ""
+    subscription_form = None
+    if request.user.is_authenticated:
+        subscription_form = SubscriptionForm(
+            initial={
+                "kommun": getattr(filters.get("kommun"), "slug", None),
+                "tema": getattr(filters.get("tema"), "slug", None),
+            },
+            auto_id="alert_%s",
+        )
+    return render(
+        request,
+        "dialogues/summary_list.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "query": _query_without_page(request),
+            "subscription_form": subscription_form,
+        },
+    )
+
+
+def _insight_groups(insights: list[Insight]) -> list[tuple[str, list[tuple[Theme | None, list]]]]:
+    """[(kind label, [(theme, [insight, ...]), ...]), ...]: opportunities first, by theme."""
+    kinds = list(InsightKind)
+
+    def by_kind(insight):
+        return kinds.index(insight.kind)
+
+    def by_theme(insight):
+        return (insight.theme is None, insight.theme.name if insight.theme else "")
+
+    groups = []
+    for kind_index, kind_items in groupby(sorted(insights, key=by_kind), key=by_kind):
+        ordered = sorted(kind_items, key=lambda i: (*by_theme(i), i.position, i.pk))
+        themes = [(items[0].theme, items) for _key, grp in groupby(ordered, key=by_theme)
+                  for items in [list(grp)]]  # fmt: skip
+        groups.append((kinds[kind_index].label, themes))
+    return groups
+
+
+@require_GET
+def summary_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    summaries = Summary.objects.select_related("meeting__series").prefetch_related(
+        "themes",
+        "municipalities",
+        Prefetch(
+            "insights",
+            queryset=Insight.objects.select_related("theme").prefetch_related("municipalities"),
+        ),
+    )
+    # Staff preview drafts on the very page the public will see; everyone else sees published.
+    if not request.user.is_staff:
+        summaries = summaries.published()
+    summary = summaries.filter(slug=slug).first()
+    if summary is None:
+        raise Http404
+    return render(
+        request,
+        "dialogues/summary_detail.html",
+        {
+            "summary": summary,
+            "text_html": services.markdown_render(summary.text),
+            "figures": services.summary_attendee_figures(summary=summary),
+            "organisations": services.summary_listed_organisations(summary=summary),
+            "insight_groups": _insight_groups(list(summary.insights.all())),
+            "language": get_language(),
+        },
+    )
+
+
+# --- The register of opportunities and obstacles ---------------------------------------------
+
+
+def insights_for(filters: dict) -> QuerySet[Insight]:
+    return insights_filter(Insight.objects.published(), filters)
+
+
+@require_GET
+def insight_list(request: HttpRequest) -> HttpResponse:
+    form = InsightFilterForm(request.GET or None)
+    filters = form.filters() if request.GET else {}
+    insights = insights_for(filters)
+    kind_counts = dict(
+        insights.order_by().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+    )
+    theme_counts = dict(
+        insights.order_by().values_list("theme").annotate(n=Count("pk")).values_list("theme", "n")
+    )
+    themes = [(theme, theme_counts.get(theme.pk, 0)) for theme in Theme.objects.all()]
+    through = Insight.municipalities.through.objects.filter(insight__in=insights.values("pk"))
+    municipality_counts = dict(
+        through.values_list("municipality").annotate(n=Count("pk")).values_list("municipality", "n")
+    )
+    coverage = [(m, municipality_counts.get(m.pk, 0)) for m in Municipality.objects.all()]
+    page = Paginator(
+        insights.select_related("summary__meeting__series", "theme")
+        .prefetch_related("municipalities")
+        .order_by("-summary__meeting__starts_at", "summary", "position", "pk"),
+        INSIGHT_PAGE_SIZE,
+    ).get_page(request.GET.get("sida"))
+    top = max([*theme_counts.values(), *municipality_counts.values(), 1])
+    return render(
+        request,
+        "dialogues/insight_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without_page(request),
+            "kinds": [(kind, kind_counts.get(kind.value, 0)) for kind in InsightKind],
+            "total": sum(kind_counts.values()),
+            "themes": [(t, n, round(100 * n / top)) for t, n in themes],
+            "coverage": [(m, n, round(100 * n / top)) for m, n in coverage],
+            "covered": sum(1 for _m, n in coverage if n),
+            "language": get_language(),
+        },
+    )
+
+
+def _export_rows(request: HttpRequest):
+    form = InsightFilterForm(request.GET or None)
+    insights = (
+        insights_for(form.filters() if request.GET else {})
+        .select_related("summary__meeting__series", "theme")
+        .prefetch_related("municipalities")
+        .order_by("summary__meeting__starts_at", "summary", "position", "pk")
+    )
+    for insight in insights:
+        meeting = insight.summary.meeting
+        yield {
+            "meeting": meeting.title,
+            "date": meeting.starts_at.date().isoformat(),
+            "series": meeting.series.name,
+            "summary": insight.summary.title,
+            "summary_url": request.build_absolute_uri(insight.summary.get_absolute_url()),
+            "kind": insight.kind,
+            "theme": insight.theme.name if insight.theme else "",
+            "municipalities": [m.name for m in insight.municipalities.all()],
+            "stakeholder_groups": list(insight.stakeholder_groups),
+            "text": insight.text,
+        }
+
+
+@require_GET
+def insight_export_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="insikter.csv"'
+    writer = csv.writer(response)
+    header = False
+    for row in _export_rows(request):
+        if not header:
+            writer.writerow(row.keys())
+            header = True
+        writer.writerow(
+            "; ".join(value) if isinstance(value, list) else value for value in row.values()
+        )
+    if not header:
+        writer.writerow(
+            ["meeting", "date", "series", "summary", "summary_url", "kind", "theme",
+             "municipalities", "stakeholder_groups", "text"]  # fmt: skip
+        )
+    return response
+
+
+@require_GET
+def insight_export_json(request: HttpRequest) -> HttpResponse:
+    rows = list(_export_rows(request))
+    response = HttpResponse(
+        json.dumps({"count": len(rows), "insights": rows}, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="insikter.json"'
+    return response
+
+
+# --- Alerts --------------------------------------------------------------------------------
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("accounts:my_pages")
+    return redirect(target)
+
+
+@require_POST
+@login_required
+def subscription_create(request: HttpRequest) -> HttpResponse:
+    form = SubscriptionForm(request.POST)
+    if form.is_valid():
+        services.subscription_create(
+            user=request.user,
+            municipality=form.cleaned_data["kommun"],
+            theme=form.cleaned_data["tema"],
+        )
+        messages.success(request, _("You will get an email when a matching summary is published."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return _back(request)
+
+
+@require_POST
+@login_required
+def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    subscription = Subscription.objects.filter(pk=pk, user=request.user).first()
+    if subscription is not None:
+        services.subscription_delete(subscription=subscription, user=request.user)
+        messages.success(request, _("The alert has been removed."))
+    return _back(request)
