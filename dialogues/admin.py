@@ -596,3 +596,7 @@ class InvitationAdmin(admin.ModelAdmin):
     @admin.display(description=_("registered"), boolean=True)
     def registered(self, obj) -> bool:
         return obj.registration_count > 0
+
+
+# Minutes, summaries, insights and alerts live in their own module.
+from . import admin_summaries  # noqa: E402, F401

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
+from .demo_summaries import seed_summaries
 from .models import (
     CHECK_IN_ALPHABET,
     DialogueSeries,
@@ -362,3 +363,4 @@ def seed() -> None:
             RegistrationStatus.CONFIRMED,
             checked_in_at=held.starts_at + dt.timedelta(minutes=5),
         )
+    seed_summaries()

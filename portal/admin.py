@@ -65,8 +65,6 @@ def _progress_bar(done: int, total: int) -> str:
 def _counts_annotation() -> dict:
     Status = OutgoingEmail.Status
     return {
-        "n_total": Count("emails"),
-        "n_queued": Count("emails", filter=Q(emails__status__in=[Status.QUEUED, Status.SENDING])),
         "n_sent": Count("emails", filter=Q(emails__status=Status.SENT)),
         "n_failed": Count("emails", filter=Q(emails__status=Status.FAILED)),
     }
@@ -98,7 +96,13 @@ class MailOutAdmin(admin.ModelAdmin):
     change_form_template = "admin/portal/mailout/change_form.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(**_counts_annotation())
+        # The recipient list and context can be large; admin never shows them.
+        return (
+            super()
+            .get_queryset(request)
+            .defer("recipients", "context", "attachments")
+            .annotate(**_counts_annotation())
+        )
 
     def get_urls(self):
         urls = [
@@ -121,17 +125,18 @@ class MailOutAdmin(admin.ModelAdmin):
     def _counts(self, mailout: MailOut) -> dict[str, int]:
         done = mailout.n_sent + mailout.n_failed
         return {
-            "total": mailout.n_total,
-            "queued": mailout.n_queued,
+            "total": mailout.total,
+            "queued": self.queued(mailout),
             "sent": mailout.n_sent,
             "failed": mailout.n_failed,
             "done": done,
-            "percent": round(100 * done / mailout.n_total) if mailout.n_total else 100,
+            "percent": round(100 * done / mailout.total) if mailout.total else 100,
         }
 
-    @admin.display(description=_("queued"), ordering="n_queued")
+    @admin.display(description=_("queued"))
     def queued(self, obj: MailOut) -> int:
-        return obj.n_queued
+        """Not sent or failed yet, including recipients whose row the fan-out has not written."""
+        return max(0, obj.total - obj.n_sent - obj.n_failed)
 
     @admin.display(description=_("sent"), ordering="n_sent")
     def sent(self, obj: MailOut) -> int:
@@ -143,7 +148,7 @@ class MailOutAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("progress"))
     def progress(self, obj: MailOut) -> str:
-        return _progress_bar(obj.n_sent + obj.n_failed, obj.n_total)
+        return _progress_bar(obj.n_sent + obj.n_failed, obj.total)
 
     @admin.display(description=_("emails"))
     def emails_link(self, obj: MailOut) -> str:

@@ -55,7 +55,11 @@ class Theme(models.Model):
 
 
 class MailOut(models.Model):
-    """A bulk send (invitations, alerts): one row here, one outbox row per recipient."""
+    """A bulk send (invitations, alerts): one row here, one outbox row per recipient.
+
+    The caller's transaction writes this row with its recipients; `portal.tasks.mailout_fanout`
+    then renders and writes the outbox rows in chunks (see portal/services.py).
+    """
 
     key = models.CharField(
         _("key"),
@@ -69,6 +73,14 @@ class MailOut(models.Model):
     title = models.CharField(_("title"), max_length=200)
     template = models.CharField(_("template"), max_length=200)
     total = models.PositiveIntegerField(_("recipients"), default=0)
+    # Template context shared by all recipients and the recipients themselves
+    # ([{"email", "language", "key", "context"}]), encoded by portal.services.context_encode.
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # Last sign of life of the fan-out; the redrive restarts a fan-out that went quiet.
+    fanout_seen_at = models.DateTimeField(_("fan-out last seen"), null=True, blank=True)
+    fanout_done_at = models.DateTimeField(_("fan-out done"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -88,11 +100,12 @@ class MailOut(models.Model):
         return self.title
 
     def counts(self) -> dict[str, int]:
-        """Rows per status, plus the total, in one query."""
+        """Outbox rows per status in one query; recipients not written yet count as queued."""
         counts = {status: 0 for status in OutgoingEmail.Status.values}
         for row in self.emails.values("status").annotate(n=models.Count("pk")).order_by():
             counts[row["status"]] = row["n"]
-        counts["total"] = sum(counts.values())
+        counts[OutgoingEmail.Status.QUEUED] += max(0, self.total - sum(counts.values()))
+        counts["total"] = self.total
         return counts
 
 
@@ -145,7 +158,7 @@ class OutgoingEmail(models.Model):
     # When the next send attempt is due (retries wait here with their backoff).
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     # When a send task was last published for the row; the redrive republishes stale ones.
-    enqueued_at = models.DateTimeField(_("enqueued"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(_("enqueued"), default=timezone.now)
     # A row in "sending" belongs to the worker that claimed it until then.
     lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
     # After this, a transient failure marks the row failed instead of retrying it.
@@ -159,11 +172,12 @@ class OutgoingEmail(models.Model):
         verbose_name = _("outgoing email")
         verbose_name_plural = _("outgoing emails")
         indexes = [
-            # The redrive's two sweeps and the mail-out counts stay index scans.
+            # The redrive's two sweeps and the mail-out counts stay index scans. (No index on
+            # next_attempt_at: the send task's claim must look rows up by primary key.)
             models.Index(
-                fields=["next_attempt_at"],
+                fields=["enqueued_at"],
                 condition=models.Q(status="queued"),
-                name="outgoingemail_queued_due",
+                name="outgoingemail_queued_enqueued",
             ),
             models.Index(
                 fields=["lease_until"],

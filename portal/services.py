@@ -24,6 +24,7 @@ and republishes queued rows whose task message was lost.
 from __future__ import annotations
 
 import base64
+import datetime
 import logging
 import re
 import smtplib
@@ -32,10 +33,11 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from email.utils import parseaddr
-from itertools import islice
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
@@ -44,6 +46,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from .models import MailOut, OutgoingEmail
 
@@ -146,48 +149,118 @@ def mailout_create(
     attachments: Sequence[Attachment] = (),
     created_by=None,
 ) -> MailOut:
-    """Write a bulk send and one outbox row per recipient, in the caller's transaction.
+    """Write a bulk send with its recipients in the caller's transaction; fan out after commit.
 
-    Rows are keyed `<mail-out key>:<recipient key>` and inserted in chunks with
-    `bulk_create(ignore_conflicts=True)`, so calling this again with the same key (after a
-    crash, or with more recipients) adds only the recipients not yet written. `context` is
-    shared; each recipient's own context is laid over it.
+    The caller pays for one row, not for rendering thousands of messages: after the commit
+    `mailout_fanout` tasks render the recipients in chunks of FANOUT_CHUNK, each in their own
+    language, and write the outbox rows, keyed `<mail-out key>:<recipient key>`, with
+    `bulk_create(ignore_conflicts=True)`; each chunk's mail is published as soon as it is
+    written. Calling this again with the same key (more invitees, or a retry after a crash)
+    adds only the recipients it does not have yet.
+
+    `context` is shared and each recipient's own context is laid over it. Both are stored, so
+    their values are limited to what `context_encode` takes: JSON values, model instances
+    (loaded again when rendering), dates, times and decimals.
     """
-    mailout, _created = MailOut.objects.get_or_create(
-        key=key, defaults={"title": title, "template": template, "created_by": created_by}
+    shared = context_encode(context or {})
+    mailout, _created = MailOut.objects.select_for_update().get_or_create(
+        key=key,
+        defaults={
+            "title": title,
+            "template": template,
+            "created_by": created_by,
+            "context": shared,
+            "attachments": [_attachment_json(a) for a in attachments],
+        },
     )
-    shared = context or {}
-    recipient_keys: list[str] = []
-    iterator = iter(recipients)
-    while chunk := list(islice(iterator, FANOUT_CHUNK)):
-        rows = []
-        for recipient in chunk:
-            row_key = f"{key}:{recipient.key or recipient.email.strip().lower()}"
-            language = _language(recipient.language)
-            row = _row(
-                key=row_key,
-                to=recipient.email,
-                template=template,
-                language=language,
-                rendered=email_render(
-                    template=template, context={**shared, **recipient.context}, language=language
-                ),
-                attachments=attachments,
-            )
-            row.mailout = mailout
-            rows.append(row)
-            recipient_keys.append(row_key)
-        OutgoingEmail.objects.bulk_create(rows, ignore_conflicts=True)
-    mailout.total = mailout.emails.count()
-    mailout.save(update_fields=["total"])
-    ids = list(
-        OutgoingEmail.objects.filter(mailout=mailout, status=Status.QUEUED)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    if ids:
-        transaction.on_commit(lambda: email_publish(ids))
+    known = {recipient["key"] for recipient in mailout.recipients}
+    added = []
+    for recipient in recipients:
+        recipient_key = recipient.key or recipient.email.strip().lower()
+        if recipient_key in known:
+            continue
+        known.add(recipient_key)
+        added.append(
+            {
+                "key": recipient_key,
+                "email": recipient.email.strip(),
+                "language": _language(recipient.language),
+                "context": context_encode(recipient.context),
+            }
+        )
+    if not added:
+        return mailout
+    start = len(mailout.recipients)
+    mailout.recipients = mailout.recipients + added
+    mailout.total = len(mailout.recipients)
+    mailout.fanout_seen_at = timezone.now()
+    mailout.fanout_done_at = None
+    mailout.save(update_fields=["recipients", "total", "fanout_seen_at", "fanout_done_at"])
+    transaction.on_commit(lambda: mailout_fanout_publish(mailout.pk, start))
     return mailout
+
+
+def mailout_fanout_publish(mailout_id: int, start: int) -> None:
+    from .tasks import mailout_fanout
+
+    try:
+        mailout_fanout.apply_async(args=[mailout_id, start])
+    except Exception:
+        logger.exception("Could not publish the fan-out of mail-out %s", mailout_id)
+
+
+def mailout_fanout_chunk(*, mailout_id: int, start: int) -> int:
+    """Render and write the outbox rows of recipients [start, start + FANOUT_CHUNK).
+
+    Publishes the next chunk first, so that one worker renders while the others send. Safe to
+    run again: recipients whose row exists are skipped. Returns the number of rows written.
+    """
+    mailout = MailOut.objects.filter(pk=mailout_id).first()
+    if mailout is None or start >= mailout.total:
+        return 0
+    stop = min(start + FANOUT_CHUNK, mailout.total)
+    if stop < mailout.total:
+        mailout_fanout_publish(mailout.pk, stop)
+    chunk = mailout.recipients[start:stop]
+    keys = {f"{mailout.key}:{r['key']}": r for r in chunk}
+    existing = set(OutgoingEmail.objects.filter(key__in=keys).values_list("key", flat=True))
+    decoded = context_decode([mailout.context, [r["context"] for r in chunk]])
+    shared, personal = decoded[0], dict(zip((r["key"] for r in chunk), decoded[1], strict=True))
+    rows = []
+    for row_key, recipient in keys.items():
+        if row_key in existing:
+            continue
+        row = _row(
+            key=row_key,
+            to=recipient["email"],
+            template=mailout.template,
+            language=recipient["language"],
+            rendered=email_render(
+                template=mailout.template,
+                context={**shared, **personal[recipient["key"]]},
+                language=recipient["language"],
+            ),
+            attachments=(),
+        )
+        row.attachments = mailout.attachments
+        row.mailout = mailout
+        rows.append(row)
+    now = timezone.now()
+    with transaction.atomic():
+        OutgoingEmail.objects.bulk_create(rows, ignore_conflicts=True)
+        # Chunks finish in any order; whichever sees every row written closes the fan-out.
+        done = mailout.emails.count() >= mailout.total
+        MailOut.objects.filter(pk=mailout.pk).update(
+            fanout_seen_at=now, **({"fanout_done_at": now} if done else {})
+        )
+        ids = list(
+            OutgoingEmail.objects.filter(key__in=keys, status=Status.QUEUED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            transaction.on_commit(lambda: email_publish(ids))
+    return len(rows)
 
 
 def email_render(*, template: str, context: dict, language: str) -> RenderedEmail:
@@ -352,7 +425,7 @@ def email_redrive() -> dict[str, int]:
         stale = list(
             OutgoingEmail.objects.select_for_update(skip_locked=True)
             .due(now)
-            .filter(models.Q(enqueued_at__isnull=True) | models.Q(enqueued_at__lt=stale_before))
+            .filter(enqueued_at__lt=stale_before)
             .order_by("pk")
             .values_list("pk", flat=True)[:REDRIVE_LIMIT]
         )
@@ -360,9 +433,33 @@ def email_redrive() -> dict[str, int]:
         OutgoingEmail.objects.filter(pk__in=ids).update(enqueued_at=now)
         if ids:
             transaction.on_commit(lambda: email_publish(ids))
-    if ids:
-        logger.info("Redrive: took back %d rows, republished %d", len(released), len(ids))
-    return {"released": len(released), "republished": len(ids)}
+    fanouts = _mailout_fanouts_redrive(stale_before)
+    if ids or fanouts:
+        logger.info(
+            "Redrive: took back %d rows, republished %d, restarted %d fan-outs",
+            len(released),
+            len(ids),
+            fanouts,
+        )
+    return {"released": len(released), "republished": len(ids), "fanouts": fanouts}
+
+
+def _mailout_fanouts_redrive(stale_before) -> int:
+    """Close finished fan-outs that went quiet; restart the unfinished ones from the start."""
+    restarted = 0
+    quiet = MailOut.objects.filter(
+        fanout_done_at__isnull=True, fanout_seen_at__lt=stale_before
+    ).annotate(written=models.Count("emails"))
+    for mailout in quiet.only("pk", "total", "fanout_seen_at"):
+        now = timezone.now()
+        if mailout.written >= mailout.total:
+            MailOut.objects.filter(pk=mailout.pk).update(fanout_done_at=now)
+            continue
+        # A lost chunk stopped the chain; chunks already written are skipped cheaply.
+        MailOut.objects.filter(pk=mailout.pk).update(fanout_seen_at=now)
+        transaction.on_commit(lambda pk=mailout.pk: mailout_fanout_publish(pk, 0))
+        restarted += 1
+    return restarted
 
 
 def email_retry_failed(queryset: models.QuerySet[OutgoingEmail]) -> int:
@@ -386,6 +483,73 @@ def email_retry_failed(queryset: models.QuerySet[OutgoingEmail]) -> int:
 
 
 # --- Helpers -------------------------------------------------------------------------------
+
+
+def context_encode(value):
+    """A template context as JSON: model instances by reference, dates and decimals tagged.
+
+    Raises TypeError for anything else (a lazy translation, say, would be frozen in the
+    caller's language: translate in the template instead).
+    """
+    if isinstance(value, Promise):
+        raise TypeError("Translate in the email template, not in the mail-out's context.")
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, models.Model):
+        return {"__model__": value._meta.label_lower, "pk": value.pk}
+    if isinstance(value, datetime.datetime):
+        return {"__datetime__": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"__date__": value.isoformat()}
+    if isinstance(value, datetime.time):
+        return {"__time__": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"__decimal__": str(value)}
+    if isinstance(value, list | tuple):
+        return [context_encode(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): context_encode(v) for k, v in value.items()}
+    raise TypeError(f"A mail-out context cannot hold {type(value).__name__} values.")
+
+
+def context_decode(value):
+    """The inverse of context_encode; model instances of a whole structure load in bulk."""
+    wanted: dict[str, set] = {}
+
+    def collect(item):
+        if isinstance(item, list):
+            for element in item:
+                collect(element)
+        elif isinstance(item, dict):
+            if "__model__" in item:
+                wanted.setdefault(item["__model__"], set()).add(item["pk"])
+            else:
+                for element in item.values():
+                    collect(element)
+
+    collect(value)
+    loaded = {
+        label: apps.get_model(label).objects.in_bulk(list(pks)) for label, pks in wanted.items()
+    }
+
+    def build(item):
+        if isinstance(item, list):
+            return [build(element) for element in item]
+        if not isinstance(item, dict):
+            return item
+        if "__model__" in item:
+            return loaded[item["__model__"]].get(item["pk"])
+        if "__datetime__" in item:
+            return datetime.datetime.fromisoformat(item["__datetime__"])
+        if "__date__" in item:
+            return datetime.date.fromisoformat(item["__date__"])
+        if "__time__" in item:
+            return datetime.time.fromisoformat(item["__time__"])
+        if "__decimal__" in item:
+            return Decimal(item["__decimal__"])
+        return {k: build(v) for k, v in item.items()}
+
+    return build(value)
 
 
 def _language(language: str) -> str:

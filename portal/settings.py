@@ -242,6 +242,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 # (and other work never waits behind it); run workers with `-Q mail,celery`.
 CELERY_TASK_ROUTES = {
     "portal.tasks.email_send": {"queue": "mail"},
+    "portal.tasks.mailout_fanout": {"queue": "mail"},
 }
 
 # --- Outbox (portal/services.py, docs/operations.md) ----------------------------------------

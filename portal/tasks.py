@@ -24,6 +24,12 @@ def email_send(ids: list[int]) -> dict[str, int]:
     return vars(services.email_send_batch(ids))
 
 
+@shared_task(acks_late=True)
+def mailout_fanout(mailout_id: int, start: int) -> int:
+    """Write one chunk of a mail-out's outbox rows and publish their sends (`mail` queue)."""
+    return services.mailout_fanout_chunk(mailout_id=mailout_id, start=start)
+
+
 @shared_task
 def email_redrive() -> dict[str, int]:
     """Periodic (CELERY_BEAT_SCHEDULE): recover rows whose worker or broker message was lost."""

@@ -100,3 +100,39 @@ def redis_url() -> str:
             pytest.fail(f"REQUIRE_REDIS=1 but {reason}")
         pytest.skip(reason)
     return url
+
+
+def _load_reference_data() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("portal.migrations.0002_load_municipalities").load(apps, None)
+
+
+@pytest.fixture
+def municipalities(db):
+    """The 26 municipalities of the data migration (idempotent to load)."""
+    _load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Give transactional tests the reference data and an empty cache.
+
+    A transactional test ends by flushing every table, which takes the municipalities that the
+    data migration loaded with it; the database cache table is not flushed, so rate-limit
+    counters would leak from one test into the next.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.core.cache import cache
+
+    _load_reference_data()
+    cache.clear()

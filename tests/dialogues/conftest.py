@@ -19,3 +19,7 @@ def mail_keys(prefix: str = "dialogues:") -> list[str]:
     return sorted(
         OutgoingEmail.objects.filter(key__startswith=prefix).values_list("key", flat=True)
     )
+
+
+# Summary, search, insight, alert and feed fixtures.
+from tests.dialogues.summary_fixtures import places, staff_client, themes  # noqa: E402, F401

@@ -68,3 +68,37 @@ class RegistrantFactory(UserFactory):
     stakeholder_group = "civil_society"
     preferred_language = "sv"
     profile_completed_at = factory.LazyFunction(timezone.now)
+
+
+class SummaryFactory(factory.django.DjangoModelFactory):
+    """A published summary of a held meeting; pass `published_at=None` for a draft."""
+
+    class Meta:
+        model = "dialogues.Summary"
+        skip_postgeneration_save = True
+
+    meeting = factory.SubFactory(
+        MeetingFactory,
+        starts_at=factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=10)),
+    )
+    title = factory.Sequence(lambda n: f"Sammanfattning {n}")
+    slug = factory.Sequence(lambda n: f"sammanfattning-{n}")
+    text = "Deltagarna samtalade om tillgång till kultur i hela länet."
+    language = "sv"
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def indexed(obj, create, extracted, **kwargs):
+        from dialogues.summaries import summary_index
+
+        if create:
+            summary_index(summary=obj)
+
+
+class InsightFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dialogues.Insight"
+
+    summary = factory.SubFactory(SummaryFactory)
+    kind = "opportunity"
+    text = "Biblioteken kan öppna sina lokaler för föreningar."

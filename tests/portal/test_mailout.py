@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib import admin
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from portal.models import MailOut, OutgoingEmail
-from portal.services import MailRecipient, mailout_create
+from portal.models import MailOut, Municipality, OutgoingEmail
+from portal.services import MailRecipient, context_encode, email_redrive, mailout_create
+from portal.tasks import email_send, mailout_fanout
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,33 +83,134 @@ def test_creating_a_mailout_again_adds_only_the_new_recipients(
     assert len(mail.outbox) == 25
 
 
-def test_the_fanout_inserts_in_chunks_and_publishes_batches(
+def test_the_callers_transaction_writes_only_the_mailout_and_a_rollback_sends_nothing(
+    django_capture_on_commit_callbacks,
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        mailout = create(30)
+        # Nothing is rendered in the caller's transaction: the fan-out does that after commit.
+        assert mailout.total == 30
+        assert OutgoingEmail.objects.count() == 0
+        raise RuntimeError("the invitation failed")
+
+    assert callbacks == []
+    assert MailOut.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_the_fanout_writes_chunks_with_ignore_conflicts_and_publishes_each_chunks_mail(
     settings, django_capture_on_commit_callbacks
 ):
     settings.MAIL_BATCH_SIZE = 100
     with (
+        mock.patch.object(email_send, "apply_async") as send,
         CaptureQueriesContext(connection) as queries,
-        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        django_capture_on_commit_callbacks(execute=True),
     ):
-        create(1200)
-    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "portal_outgoingemail"')]
-    assert len(inserts) == 3  # 500 + 500 + 200, ON CONFLICT DO NOTHING
-    assert all("ON CONFLICT DO NOTHING" in q["sql"] for q in inserts)
+        mailout = create(1200)
 
-    from portal.tasks import email_send
+    inserts = [
+        q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "portal_outgoingemail"')
+    ]
+    assert len(inserts) == 3  # chunks of 500, 500 and 200
+    assert all("ON CONFLICT DO NOTHING" in sql for sql in inserts)
+    batches = [call.kwargs["args"][0] for call in send.call_args_list]
+    assert [len(batch) for batch in batches] == [100] * 12
+    assert len({pk for batch in batches for pk in batch}) == 1200
+    mailout.refresh_from_db()
+    assert mailout.fanout_done_at is not None
 
-    published = []
-    email_send.apply_async, original = (
-        lambda args, countdown=None: published.append(args[0]),
-        email_send.apply_async,
+
+def test_running_a_fanout_chunk_again_writes_and_sends_nothing_new(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        mailout = create(10)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mailout_fanout(mailout.pk, 0) == 0
+
+    assert OutgoingEmail.objects.count() == 10
+    assert len(mail.outbox) == 10
+
+
+def test_a_fanout_whose_task_was_lost_is_restarted_by_the_redrive(
+    settings, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch("portal.services.mailout_fanout_publish"),  # the broker lost it
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        mailout = create(7)
+    assert OutgoingEmail.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert email_redrive()["fanouts"] == 0  # not quiet for long enough yet
+
+    stale = timezone.now() - timedelta(seconds=settings.MAIL_REDRIVE_AFTER_SECONDS + 1)
+    MailOut.objects.filter(pk=mailout.pk).update(fanout_seen_at=stale)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert email_redrive()["fanouts"] == 1
+
+    assert len(mail.outbox) == 7
+    mailout.refresh_from_db()
+    assert mailout.fanout_done_at is not None
+    MailOut.objects.filter(pk=mailout.pk).update(fanout_seen_at=stale)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert email_redrive()["fanouts"] == 0
+    assert len(mail.outbox) == 7
+
+
+def test_a_mailout_context_keeps_models_and_dates_for_rendering_in_each_language(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    folder = tmp_path / "mailout_test"
+    folder.mkdir()
+    (folder / "meeting_subject.txt").write_text("{{ municipality.name }} {{ when|date:'j F' }}")
+    (folder / "meeting.txt").write_text(
+        '{% extends "email/base.txt" %}{% block content %}{{ municipality.code }} '
+        "{{ when|date:'j F Y H:i' }} {{ fee }} {{ tags|join:',' }} {{ who.email }}"
+        "{% endblock content %}"
     )
-    try:
-        for callback in callbacks:
-            callback()
-    finally:
-        email_send.apply_async = original
-    assert [len(batch) for batch in published] == [100] * 12
-    assert len({pk for batch in published for pk in batch}) == 1200
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
+    ]
+    municipality = Municipality.objects.get(code="0180")
+    person = UserFactory(email="kim@example.se")
+    when = datetime(2026, 5, 12, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mailout_create(
+            key="context-test",
+            title="Context",
+            template="mailout_test/meeting",
+            recipients=[
+                MailRecipient(email="a@example.se", language="sv", context={"who": person}),
+                MailRecipient(email="b@example.se", language="en", context={"who": person}),
+            ],
+            context={
+                "municipality": municipality,
+                "when": when,
+                "fee": Decimal("12.50"),
+                "tags": ("kultur", "idrott"),
+            },
+        )
+
+    swedish = OutgoingEmail.objects.get(to="a@example.se")
+    english = OutgoingEmail.objects.get(to="b@example.se")
+    assert swedish.subject == "Stockholm 12 maj"
+    assert english.subject == "Stockholm 12 May"
+    assert "0180 12 maj 2026 10:00 12,50 kultur,idrott kim@example.se" in swedish.body_text
+    assert "0180 12 May 2026 10:00 12.50 kultur,idrott kim@example.se" in english.body_text
+
+
+def test_a_mailout_context_refuses_what_it_cannot_store():
+    with pytest.raises(TypeError, match="Translate in the email template"):
+        context_encode({"heading": gettext_lazy("My pages")})
+    with pytest.raises(TypeError, match="cannot hold object"):
+        context_encode({"thing": object()})
 
 
 # --- Admin ---------------------------------------------------------------------------------
@@ -118,7 +226,10 @@ def admin_request(method: str = "get", path: str = "/admin/", data=None):
 
 
 def test_admin_lists_a_mailouts_counts_and_progress(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False):
+    with (
+        mock.patch.object(email_send, "apply_async"),  # written, not sent
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         mailout = create(10)
     rows = list(OutgoingEmail.objects.filter(mailout=mailout).order_by("pk"))
     OutgoingEmail.objects.filter(pk__in=[r.pk for r in rows[:6]]).update(

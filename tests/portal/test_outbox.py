@@ -161,14 +161,14 @@ def test_a_worker_killed_after_claiming_loses_nothing_once_the_lease_runs_out(
         status=Status.SENDING, lease_until=timezone.now() + timedelta(minutes=10), attempts=1
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert email_redrive() == {"released": 0, "republished": 0}
+        assert email_redrive() == {"released": 0, "republished": 0, "fanouts": 0}
     assert mail.outbox == []
 
     OutgoingEmail.objects.filter(pk=row.pk).update(
         lease_until=timezone.now() - timedelta(seconds=1)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert email_redrive() == {"released": 1, "republished": 1}
+        assert email_redrive() == {"released": 1, "republished": 1, "fanouts": 0}
     with django_capture_on_commit_callbacks(execute=True):
         email_redrive()
 
@@ -189,7 +189,7 @@ def test_the_redrive_republishes_queued_rows_whose_task_was_lost(
     OutgoingEmail.objects.filter(pk=lost.pk).update(enqueued_at=stale, next_attempt_at=stale)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert email_redrive() == {"released": 0, "republished": 1}
+        assert email_redrive() == {"released": 0, "republished": 1, "fanouts": 0}
 
     assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [lost.message_id]
     fresh.refresh_from_db()
@@ -208,7 +208,7 @@ def test_the_redrive_leaves_sent_and_failed_rows_alone(django_capture_on_commit_
     OutgoingEmail.objects.filter(pk=sent.pk).update(enqueued_at=long_ago)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert email_redrive() == {"released": 0, "republished": 0}
+        assert email_redrive() == {"released": 0, "republished": 0, "fanouts": 0}
     assert len(mail.outbox) == 1
 
 

@@ -1,0 +1,233 @@
+"""Admin for minutes (internal), summaries with their insights, and summary alerts."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.models import StakeholderGroup
+
+from . import summaries as services
+from .models import Insight, Meeting, Minutes, MinutesStatus, Subscription, Summary
+
+FIGURE_PREFIX = "figure_"
+
+
+@admin.register(Minutes)
+class MinutesAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "case_number", "status", "attendee_count", "approved_at"]
+    list_filter = ["status", "meeting__series"]
+    search_fields = ["meeting__title", "meeting__case_number", "text", "decisions"]
+    list_select_related = ["meeting"]
+    autocomplete_fields = ["meeting"]
+    readonly_fields = ["case_number", "approved_by", "approved_at"]
+    fields = [
+        "meeting",
+        "case_number",
+        "text",
+        "attendee_count",
+        "attending_organisations",
+        "decisions",
+        "status",
+        "approved_by",
+        "approved_at",
+    ]
+    actions = ["approve"]
+
+    @admin.display(description=_("case number"))
+    def case_number(self, obj: Minutes) -> str:
+        return obj.case_number if obj.pk else "–"
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        meeting = Meeting.objects.filter(pk=request.GET.get("meeting") or None).first()
+        if meeting is not None:
+            initial.update(services.minutes_initial(meeting=meeting))
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        # New minutes start from the check-ins and registrations unless staff typed figures.
+        if not change and not obj.attendee_count and not obj.attending_organisations:
+            for field, value in services.minutes_initial(meeting=obj.meeting).items():
+                setattr(obj, field, value)
+        approving = obj.status == MinutesStatus.APPROVED and obj.approved_at is None
+        if approving:
+            obj.status = MinutesStatus.DRAFT
+        super().save_model(request, obj, form, change)
+        if approving:
+            services.minutes_approve(minutes=obj, by=request.user)
+
+    @admin.action(description=_("Approve the selected minutes"))
+    def approve(self, request, queryset):
+        for minutes in queryset:
+            services.minutes_approve(minutes=minutes, by=request.user)
+        self.message_user(request, _("The minutes are approved."), messages.SUCCESS)
+
+
+class InsightInline(admin.StackedInline):
+    model = Insight
+    extra = 1
+    fields = ["kind", "text", "theme", "municipalities", "stakeholder_groups", "position"]
+    autocomplete_fields = ["theme", "municipalities"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "stakeholder_groups":
+            return forms.MultipleChoiceField(
+                label=db_field.verbose_name,
+                choices=StakeholderGroup.choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        if db_field.name == "text":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class SummaryAdminForm(forms.ModelForm):
+    """Attendee figures as one number per stakeholder group instead of raw JSON."""
+
+    class Meta:
+        model = Summary
+        exclude = ["attendee_figures"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        figures = self.instance.attendee_figures or self.initial.get("attendee_figures") or {}
+        for group, label in StakeholderGroup.choices:
+            self.fields[FIGURE_PREFIX + group] = forms.IntegerField(
+                label=label, min_value=0, required=False, initial=figures.get(group)
+            )
+
+    def save(self, commit=True):
+        self.instance.attendee_figures = {
+            group: self.cleaned_data[FIGURE_PREFIX + group]
+            for group in StakeholderGroup.values
+            if self.cleaned_data.get(FIGURE_PREFIX + group)
+        }
+        return super().save(commit)
+
+
+@admin.register(Summary)
+class SummaryAdmin(admin.ModelAdmin):
+    form = SummaryAdminForm
+    change_form_template = "admin/dialogues/summary/change_form.html"
+    list_display = ["title", "meeting", "language", "published_at", "published_by"]
+    list_filter = [("published_at", admin.EmptyFieldListFilter), "language", "themes"]
+    search_fields = ["title", "text", "meeting__title"]
+    list_select_related = ["meeting", "published_by"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["meeting", "themes", "municipalities"]
+    readonly_fields = ["published_at", "published_by", "unpublished_at", "unpublished_by"]
+    inlines = [InsightInline]
+    actions = ["publish", "unpublish"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": ["meeting", "title", "slug", "language", "text"]}),
+            (_("Tags"), {"fields": ["themes", "municipalities"]}),
+            (
+                _("Attendees by stakeholder group"),
+                {
+                    "fields": [FIGURE_PREFIX + group for group in StakeholderGroup.values],
+                    "description": _(
+                        "Counts only. New summaries are filled from the check-ins when left empty."
+                    ),
+                },
+            ),
+            (
+                _("Publication"),
+                {"fields": ["published_at", "published_by", "unpublished_at", "unpublished_by"]},
+            ),
+        ]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        meeting = Meeting.objects.filter(pk=request.GET.get("meeting") or None).first()
+        if meeting is not None:
+            initial.update(services.summary_initial(meeting=meeting))
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not change and not obj.attendee_figures:
+            obj.attendee_figures = services.summary_initial(meeting=obj.meeting)["attendee_figures"]
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The vector spans the summary and its insights, which are saved only now.
+        services.summary_index(summary=form.instance)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/publish/",
+                self.admin_site.admin_view(require_POST(self.publish_view)),
+                name="dialogues_summary_publish",
+            ),
+            path(
+                "<int:pk>/unpublish/",
+                self.admin_site.admin_view(require_POST(self.unpublish_view)),
+                name="dialogues_summary_unpublish",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, summary: Summary) -> str:
+        return reverse("admin:dialogues_summary_change", args=[summary.pk])
+
+    def publish_view(self, request: HttpRequest, pk: int):
+        summary = get_object_or_404(Summary, pk=pk)
+        if not self.has_change_permission(request, summary):
+            return HttpResponseRedirect(self._change_url(summary))
+        services.summary_publish(summary=summary, by=request.user)
+        self.message_user(request, _("The summary is published."), messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(summary))
+
+    def unpublish_view(self, request: HttpRequest, pk: int):
+        summary = get_object_or_404(Summary, pk=pk)
+        if not self.has_change_permission(request, summary):
+            return HttpResponseRedirect(self._change_url(summary))
+        services.summary_unpublish(summary=summary, by=request.user)
+        self.message_user(request, _("The summary is no longer published."), messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(summary))
+
+    @admin.action(description=_("Publish the selected summaries"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = 0
+        for summary in queryset.filter(published_at__isnull=True):
+            services.summary_publish(summary=summary, by=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d summary published.", "%(count)d summaries published.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish the selected summaries"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = 0
+        for summary in queryset.filter(published_at__isnull=False):
+            services.summary_unpublish(summary=summary, by=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d summary unpublished.", "%(count)d summaries unpublished.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "municipality", "theme", "created_at"]
+    list_filter = ["municipality", "theme"]
+    search_fields = ["user__email"]
+    list_select_related = ["user", "municipality", "theme"]
+    raw_id_fields = ["user"]

@@ -1,0 +1,80 @@
+"""The register of opportunities and obstacles: filters, counts, coverage and open-data exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from tests.dialogues.factories import InsightFactory, SummaryFactory
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = reverse("dialogues:insight_list")
+CSV = reverse("dialogues:insight_export_csv")
+JSON = reverse("dialogues:insight_export_json")
+
+
+@pytest.fixture
+def register(themes, places):
+    published = SummaryFactory(title="Publicerad")
+    opportunity = InsightFactory(
+        summary=published, kind="opportunity", theme=themes["lokaler"], text="Öppna biblioteken"
+    )
+    opportunity.municipalities.add(places["Norrtälje"])
+    obstacle = InsightFactory(
+        summary=published, kind="obstacle", theme=themes["unga"], text="Dyra lokaler"
+    )
+    obstacle.municipalities.add(places["Botkyrka"])
+    draft = SummaryFactory(published_at=None, title="Utkastet")
+    InsightFactory(summary=draft, text="Hemlig insikt ur utkast", theme=themes["lokaler"])
+    return published
+
+
+def test_register_shows_only_published_insights_with_counts_and_coverage(client, register):
+    response = client.get(REGISTER)
+    body = response.content.decode()
+    assert "Öppna biblioteken" in body and "Dyra lokaler" in body
+    assert "Hemlig insikt ur utkast" not in body and "Utkastet" not in body
+    assert response.context["total"] == 2
+    assert response.context["covered"] == 2
+    assert len(response.context["coverage"]) == 26
+
+
+def test_register_filters_combine(client, register):
+    response = client.get(REGISTER, {"typ": "obstacle", "kommun": "botkyrka"})
+    assert [i.text for i in response.context["page"].object_list] == ["Dyra lokaler"]
+    response = client.get(REGISTER, {"typ": "obstacle", "kommun": "norrtalje"})
+    assert list(response.context["page"].object_list) == []
+
+
+def test_bad_register_filters_do_not_fail(client, register):
+    assert client.get(REGISTER, {"typ": "monster", "ar": "x", "kommun": "?"}).status_code == 200
+
+
+def test_csv_export_holds_only_published_and_honours_filters(client, register):
+    rows = list(csv.DictReader(io.StringIO(client.get(CSV).content.decode())))
+    assert sorted(r["text"] for r in rows) == ["Dyra lokaler", "Öppna biblioteken"]
+    assert rows[0]["meeting"] and rows[0]["series"] and rows[0]["date"]
+    filtered = list(csv.DictReader(io.StringIO(client.get(CSV, {"tema": "lokaler"}).content.decode())))
+    assert [r["text"] for r in filtered] == ["Öppna biblioteken"]
+    assert filtered[0]["municipalities"] == "Norrtälje"
+
+
+def test_json_export_holds_only_published_and_honours_filters(client, register):
+    data = client.get(JSON).json()
+    assert data["count"] == 2
+    assert "Hemlig insikt ur utkast" not in client.get(JSON).content.decode()
+    data = client.get(JSON, {"typ": "opportunity"}).json()
+    assert [i["text"] for i in data["insights"]] == ["Öppna biblioteken"]
+    assert data["insights"][0]["kind"] == "opportunity"
+
+
+@pytest.mark.parametrize("size", [5, 100])
+def test_register_query_count_is_flat(client, django_assert_num_queries, size, themes):
+    for _ in range(size):
+        InsightFactory(theme=themes["lokaler"])
+    with django_assert_num_queries(9):
+        assert client.get(REGISTER, {"tema": "lokaler"}).status_code == 200

@@ -1,0 +1,131 @@
+"""Summary list: Swedish full-text search, ranking, snippets, filters, pagination, query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from dialogues.models import Summary
+from dialogues.summaries import summary_index
+from tests.dialogues.factories import InsightFactory, MeetingFactory, SummaryFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("dialogues:summary_list")
+
+
+def _titles(response) -> list[str]:
+    return [summary.title for summary in response.context["page"].object_list]
+
+
+def test_swedish_stemming_finds_inflected_forms(client):
+    """Searching "kommunerna" finds a summary that only says "kommun"."""
+    SummaryFactory(title="Möte", text="Varje kommun behöver en kulturplan.")
+    SummaryFactory(title="Annat", text="Scenkonst för unga.")
+    assert _titles(client.get(LIST, {"q": "kommunerna"})) == ["Möte"]
+
+
+def test_english_summary_uses_english_configuration(client):
+    SummaryFactory(title="Libraries", text="The libraries opened their rooms.", language="en")
+    assert _titles(client.get(LIST, {"q": "library"})) == ["Libraries"]
+
+
+def test_title_match_ranks_above_body_match(client):
+    """A word in the title outranks the same word in the text, whatever the dates."""
+    SummaryFactory(title="Samtal i länet", text="Biblioteken som mötesplatser.")
+    older = timezone.now() - dt.timedelta(days=30)
+    SummaryFactory(title="Biblioteken", text="Samtal i länet.", published_at=older)
+    assert _titles(client.get(LIST, {"q": "bibliotek"})) == ["Biblioteken", "Samtal i länet"]
+
+
+def test_insights_are_searchable():
+    summary = SummaryFactory(title="Möte", text="Allmänt samtal.")
+    InsightFactory(summary=summary, text="Hörslingor saknas i samlingslokalerna.")
+    summary_index(summary=summary)
+    assert list(Summary.objects.published().search("hörslinga")) == [summary]
+
+
+def test_snippet_highlights_and_escapes_everything_else(client):
+    """Only the highlight marks are HTML; anything in the text is escaped."""
+    SummaryFactory(text='Om <b onclick="x()">lokaler</b> & <script>alert(1)</script> i länet.')
+    body = client.get(LIST, {"q": "lokaler"}).content.decode()
+    assert "<mark>lokaler</mark>" in body
+    assert "<script>alert" not in body and 'onclick="x()"' not in body
+    assert "&lt;script&gt;" in body
+
+
+def test_drafts_never_in_results_or_snippets(client):
+    SummaryFactory(published_at=None, title="Hemligt utkast", text="Lokaler utkast hemlighet.")
+    response = client.get(LIST, {"q": "utkast"})
+    assert _titles(response) == []
+    assert "Hemligt utkast" not in response.content.decode()
+    assert "Hemligt utkast" not in client.get(LIST).content.decode()
+
+
+def test_filters_combine_and_stay_in_the_url(client, themes, places):
+    """kommun, tema, serie and ar narrow the list together and survive paging links."""
+    match = SummaryFactory(title="Träff")
+    match.municipalities.add(places["Norrtälje"])
+    match.themes.add(themes["lokaler"])
+    only_place = SummaryFactory(title="Bara kommun")
+    only_place.municipalities.add(places["Norrtälje"])
+    only_theme = SummaryFactory(title="Bara tema")
+    only_theme.themes.add(themes["lokaler"])
+    year = match.meeting.starts_at.year
+    params = {"kommun": "norrtalje", "tema": "lokaler", "serie": match.meeting.series.slug, "ar": year}
+    response = client.get(LIST, params)
+    assert _titles(response) == ["Träff"]
+    assert "kommun=norrtalje" in response.context["query"]
+    assert _titles(client.get(LIST, {**params, "ar": year - 1})) == []
+
+
+def test_bad_filter_values_are_ignored_not_errors(client):
+    SummaryFactory(title="Finns")
+    response = client.get(LIST, {"kommun": "atlantis", "tema": "x", "ar": "tjugo", "serie": "?"})
+    assert response.status_code == 200
+    assert _titles(response) == ["Finns"]
+
+
+def test_empty_state_when_nothing_matches(client):
+    SummaryFactory()
+    body = client.get(LIST, {"q": "zebra"}).content.decode()
+    assert "empty-state" in body
+
+
+def test_pagination_keeps_the_search(client):
+    for n in range(12):
+        SummaryFactory(title=f"Lokaler {n}")
+    response = client.get(LIST, {"q": "lokaler", "sida": 2})
+    assert len(response.context["page"].object_list) == 2
+    assert "q=lokaler" in response.content.decode()
+
+
+def _populate(size, themes, places):
+    meeting_start = timezone.now() - dt.timedelta(days=5)
+    for n in range(size):
+        summary = SummaryFactory(
+            title=f"Lokaler {n}",
+            meeting=MeetingFactory(starts_at=meeting_start),
+        )
+        summary.municipalities.add(places["Solna"])
+        summary.themes.add(themes["lokaler"])
+
+
+@pytest.mark.parametrize("size", [5, 100])
+def test_list_query_count_is_flat(client, django_assert_num_queries, size, themes, places):
+    """The list with search and filters costs the same queries at 5 and at 100 summaries."""
+    _populate(size, themes, places)
+    year = (timezone.now() - dt.timedelta(days=5)).year
+    with django_assert_num_queries(9):
+        response = client.get(LIST, {"q": "lokaler", "kommun": "solna", "tema": "lokaler", "ar": year})
+    assert response.status_code == 200 and response.context["page"].object_list
+
+
+@pytest.mark.parametrize("size", [5, 100])
+def test_plain_list_query_count_is_flat(client, django_assert_num_queries, size, themes, places):
+    _populate(size, themes, places)
+    with django_assert_num_queries(7):
+        assert client.get(LIST).status_code == 200
