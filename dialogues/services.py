@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.services import registration_gate_block
 from portal import capacity
+from portal.capacity import RegistrationError
 
 from .emails import invitations_mailout_create, registration_email_enqueue
 from .models import (
@@ -28,16 +29,6 @@ from .models import (
     RegistrationStatus,
     check_in_code_generate,
 )
-
-
-class RegistrationError(Exception):
-    """A rule refused the operation; `message` is shown to the person as it is."""
-
-    def __init__(self, message, code: str):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
-
 
 # --- reads that carry rules -------------------------------------------------------------------
 
@@ -290,21 +281,19 @@ def registration_decline(*, registration: Registration) -> Registration:
 
 def registration_check_in(*, registration: Registration) -> Registration:
     """Mark a confirmed registrant as present; checking in twice keeps the first time."""
-    with transaction.atomic():
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if registration.status != RegistrationStatus.CONFIRMED:
-            raise RegistrationError(_("Only confirmed registrations can check in."), "state")
-        if registration.checked_in_at is None:
-            registration.checked_in_at = timezone.now()
-            registration.save(update_fields=["checked_in_at"])
-    return registration
+    return capacity.check_in(
+        registration=registration,
+        confirmed=RegistrationStatus.CONFIRMED,
+        refused_message=_("Only confirmed registrations can check in."),
+    )
 
 
 def registration_check_in_by_code(*, meeting: Meeting, code: str) -> Registration:
-    code = "".join(code.split()).upper()
-    registration = Registration.objects.filter(meeting=meeting, check_in_code=code).first()
-    if registration is None:
-        raise RegistrationError(_("No registration for this meeting has that code."), "no_code")
+    registration = capacity.check_in_code_find(
+        registrations=Registration.objects.filter(meeting=meeting),
+        code=code,
+        missing_message=_("No registration for this meeting has that code."),
+    )
     return registration_check_in(registration=registration)
 
 

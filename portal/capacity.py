@@ -9,7 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from django.db import models, transaction
+from django.utils import timezone
+
 T = TypeVar("T")
+R = TypeVar("R", bound=models.Model)
+
+
+class RegistrationError(Exception):
+    """A rule refused the operation; `message` is shown to the person as it is."""
+
+    def __init__(self, message, code: str):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
 
 
 def seats_free(capacity: int | None, taken: int) -> int | None:
@@ -48,3 +61,23 @@ def waitlist_fill(
         promote(entry)
         promoted.append(entry)
     return promoted
+
+
+def check_in(*, registration: R, confirmed: str, refused_message) -> R:
+    """Mark a confirmed registration present; checking in twice keeps the first time."""
+    with transaction.atomic():
+        registration = type(registration).objects.select_for_update().get(pk=registration.pk)
+        if registration.status != confirmed:
+            raise RegistrationError(refused_message, "state")
+        if registration.checked_in_at is None:
+            registration.checked_in_at = timezone.now()
+            registration.save(update_fields=["checked_in_at"])
+    return registration
+
+
+def check_in_code_find(*, registrations: models.QuerySet[R], code: str, missing_message) -> R:
+    """The registration with `code`, typed with any spacing or case; refused when unknown."""
+    registration = registrations.filter(check_in_code="".join(code.split()).upper()).first()
+    if registration is None:
+        raise RegistrationError(missing_message, "no_code")
+    return registration

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dialogues.models import check_in_code_generate
-from dialogues.services import RegistrationError
-from portal.capacity import code_unused, has_free_seat, seats_free, waitlist_fill
+from portal import capacity
+from portal.capacity import RegistrationError, code_unused, has_free_seat, seats_free, waitlist_fill
 
 from .emails import documentation_mailout_create, registration_email_enqueue
 from .models import (
@@ -373,21 +373,19 @@ def session_waitlist_promote(*, session: Session) -> list[SessionSignup]:
 
 def registration_check_in(*, registration: EditionRegistration) -> EditionRegistration:
     """Mark a confirmed registrant as present; checking in twice keeps the first time."""
-    with transaction.atomic():
-        registration = EditionRegistration.objects.select_for_update().get(pk=registration.pk)
-        if registration.status != RegistrationStatus.CONFIRMED:
-            raise RegistrationError(_("Only confirmed registrations can check in."), "state")
-        if registration.checked_in_at is None:
-            registration.checked_in_at = timezone.now()
-            registration.save(update_fields=["checked_in_at"])
-    return registration
+    return capacity.check_in(
+        registration=registration,
+        confirmed=RegistrationStatus.CONFIRMED,
+        refused_message=_("Only confirmed registrations can check in."),
+    )
 
 
 def registration_check_in_by_code(*, edition: Edition, code: str) -> EditionRegistration:
-    code = "".join(code.split()).upper()
-    registration = EditionRegistration.objects.filter(edition=edition, check_in_code=code).first()
-    if registration is None:
-        raise RegistrationError(_("No registration for this edition has that code."), "no_code")
+    registration = capacity.check_in_code_find(
+        registrations=EditionRegistration.objects.filter(edition=edition),
+        code=code,
+        missing_message=_("No registration for this edition has that code."),
+    )
     return registration_check_in(registration=registration)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dialogues import services
 from dialogues.models import CHECK_IN_ALPHABET, MeetingStatus, Registration, RegistrationStatus
-from dialogues.services import RegistrationError
+from portal.capacity import RegistrationError
 from portal.models import OutgoingEmail
 from tests.dialogues.conftest import mail_keys
 from tests.dialogues.factories import (
