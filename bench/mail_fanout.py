@@ -124,7 +124,7 @@ def run(count: int, sink: SinkProcess, redis_url: str) -> int:
     from tests.celery_worker import Worker, peak_rss_kib
 
     worker = Worker(
-        redis_url=redis_url, email_url=sink.url, concurrency=2, loglevel="warning"
+        redis_url=redis_url, email_url=sink.url, concurrency=2, loglevel=os.environ.get("BENCH_LOGLEVEL", "warning")
     )
     try:
         # Warm-up: the worker is up, connected and has imported everything.
@@ -140,6 +140,8 @@ def run(count: int, sink: SinkProcess, redis_url: str) -> int:
         rss = {pid: peak_rss_kib(pid) for pid in worker.pids()}
     finally:
         worker.stop()
+        if os.environ.get("BENCH_LOGLEVEL"):
+            print(worker.output())
 
     rows = list(OutgoingEmail.objects.filter(mailout=created).order_by("pk"))
     expected = {row.message_id for row in rows}

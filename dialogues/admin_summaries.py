@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -42,7 +43,7 @@ class MinutesAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("case number"))
     def case_number(self, obj: Minutes) -> str:
-        return obj.case_number if obj.pk else "–"
+        return obj.case_number if obj.pk else ""
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -94,15 +95,13 @@ class SummaryAdminForm(forms.ModelForm):
 
     class Meta:
         model = Summary
-        exclude = ["attendee_figures"]
+        fields = ["meeting", "title", "slug", "language", "text", "themes", "municipalities"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         figures = self.instance.attendee_figures or self.initial.get("attendee_figures") or {}
-        for group, label in StakeholderGroup.choices:
-            self.fields[FIGURE_PREFIX + group] = forms.IntegerField(
-                label=label, min_value=0, required=False, initial=figures.get(group)
-            )
+        for group in StakeholderGroup.values:
+            self.fields[FIGURE_PREFIX + group].initial = figures.get(group)
 
     def save(self, commit=True):
         self.instance.attendee_figures = {
@@ -111,6 +110,13 @@ class SummaryAdminForm(forms.ModelForm):
             if self.cleaned_data.get(FIGURE_PREFIX + group)
         }
         return super().save(commit)
+
+
+# Declared on the class, so the admin's fieldsets may name them.
+for _group, _label in StakeholderGroup.choices:
+    SummaryAdminForm.base_fields[FIGURE_PREFIX + _group] = SummaryAdminForm.declared_fields[
+        FIGURE_PREFIX + _group
+    ] = forms.IntegerField(label=_label, min_value=0, required=False)
 
 
 @admin.register(Summary)
@@ -154,6 +160,7 @@ class SummaryAdmin(admin.ModelAdmin):
         return initial
 
     def save_model(self, request, obj, form, change):
+        obj.updated_at = timezone.now()
         if not change and not obj.attendee_figures:
             obj.attendee_figures = services.summary_initial(meeting=obj.meeting)["attendee_figures"]
         super().save_model(request, obj, form, change)

@@ -136,6 +136,7 @@ def seed_summaries() -> None:
                 "language": "sv",
                 "attendee_figures": data["figures"],
                 "published_at": meeting.ends_at + dt.timedelta(days=7),
+                "updated_at": meeting.ends_at + dt.timedelta(days=7),
             },
         )
         summary.themes.set([themes[slug] for slug in data["themes"] if slug in themes])

@@ -1,4 +1,4 @@
-"""Atom feed of published summaries, filtered like the list (`kommun`, `tema`, `serie`, `ar`, `q`)."""
+"""Atom feed of published summaries, filtered like the list (kommun, tema, serie, ar, q)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class SummaryFeed(Feed):
         return {"filters": form.filters() if request.GET else {}, "query": request.GET.urlencode()}
 
     def title(self, obj: dict) -> str:
-        return _("Summaries of dialogue meetings") + " – Samverkansportalen"
+        return _("Summaries of dialogue meetings")
 
     def subtitle(self, obj: dict) -> str:
         return _("Published summaries from Region Stockholm's dialogue meetings on culture.")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Municipality, Theme
 
-from .models import DialogueSeries, InsightKind, Summary
+from .models import DialogueSeries, InsightKind
+
+# The dialogues began with the first Stockholmstinget in 2019.
+FIRST_YEAR = 2019
 
 
 class ThemeChoiceField(forms.ModelChoiceField):
@@ -39,7 +42,7 @@ def _theme_field(**kwargs) -> ThemeChoiceField:
 
 
 class SummaryFilterForm(forms.Form):
-    """Search and filters of /sammanfattningar/; a value that does not fit is reported and ignored."""
+    """Search and filters of the summary list; a value that does not fit is ignored."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kommun = _municipality_field(empty_label=_("All municipalities"))
@@ -55,13 +58,8 @@ class SummaryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        years = (
-            Summary.objects.published()
-            .annotate(year=ExtractYear("meeting__starts_at"))
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .distinct()
-        )
+        # A fixed range, not the years in the data: that would scan every summary per request.
+        years = range(timezone.localdate().year, FIRST_YEAR - 1, -1)
         self.fields["ar"].choices = [("", _("All years")), *((y, y) for y in years)]
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -76,7 +74,8 @@ class SummaryFilterForm(forms.Form):
 
 class InsightFilterForm(SummaryFilterForm):
     typ = forms.ChoiceField(
-        label=_("Kind"), choices=[("", _("Opportunities and obstacles")), *InsightKind.choices],
+        label=_("Kind"),
+        choices=[("", _("Opportunities and obstacles")), *InsightKind.choices],
         required=False,
     )
 

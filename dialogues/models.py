@@ -465,7 +465,10 @@ class Summary(models.Model):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     text = models.TextField(_("text"), help_text=_("Markdown: headings, lists, links, emphasis."))
     language = models.CharField(
-        _("language"), max_length=2, choices=SummaryLanguage.choices, default=SummaryLanguage.SWEDISH
+        _("language"),
+        max_length=2,
+        choices=SummaryLanguage.choices,
+        default=SummaryLanguage.SWEDISH,
     )
     themes = models.ManyToManyField(
         "portal.Theme", verbose_name=_("themes"), blank=True, related_name="summaries"
@@ -506,7 +509,8 @@ class Summary(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Set by the services and admin on each change (not auto_now: demo data stays identical).
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
     # Title (A), text (B) and insights (C), written by `summaries.summary_index`.
     search_vector = SearchVectorField(null=True, editable=False)
 

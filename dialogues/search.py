@@ -21,6 +21,7 @@ from .models import SEARCH_CONFIGS, SummaryLanguage
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 MAX_QUERY_LENGTH = 200
+RANK_WINDOW = 500
 # Markdown punctuation that means nothing in a plain-text snippet.
 MARKDOWN_NOISE = re.compile(r"(^|\s)#{1,6}\s|[*_`>]{1,3}|\[|\]\([^)]*\)")
 
@@ -69,8 +70,12 @@ def summaries_search(summaries: QuerySet, q: str) -> QuerySet:
         },
         TextField(),
     )
+    # Ranking reads every candidate's vector, so a broad query ("kultur") over a large archive
+    # would rank tens of thousands of rows per request. Only the newest RANK_WINDOW matches are
+    # ranked (and counted): plenty for a person paging through results, and bounded in cost.
+    window = summaries.filter(matches).order_by("-published_at", "-pk").values("pk")[:RANK_WINDOW]
     return (
-        summaries.filter(matches)
+        summaries.model.objects.filter(pk__in=window)
         .annotate(rank=rank, headline=headline)
         .order_by("-rank", "-published_at", "-pk")
     )

@@ -121,7 +121,8 @@ def minutes_initial(*, meeting: Meeting) -> dict:
 def summary_initial(*, meeting: Meeting) -> dict:
     """Title and attendee figures (checked-in attendees per stakeholder group)."""
     counts = Counter(
-        group or "other" for group in _attended(meeting).values_list("user__stakeholder_group", flat=True)
+        group or "other"
+        for group in _attended(meeting).values_list("user__stakeholder_group", flat=True)
     )
     return {"title": meeting.title, "attendee_figures": dict(sorted(counts.items()))}
 
@@ -167,7 +168,7 @@ def summary_publish(*, summary: Summary, by: User | None) -> Summary:
         summary = Summary.objects.select_for_update().get(pk=summary.pk)
         if summary.is_published:
             return summary
-        summary.published_at = timezone.now()
+        summary.published_at = summary.updated_at = timezone.now()
         summary.published_by = by
         summary.save(update_fields=["published_at", "published_by", "updated_at"])
         summary_index(summary=summary)
@@ -182,7 +183,7 @@ def summary_unpublish(*, summary: Summary, by: User | None) -> Summary:
             return summary
         summary.published_at = None
         summary.published_by = None
-        summary.unpublished_at = timezone.now()
+        summary.unpublished_at = summary.updated_at = timezone.now()
         summary.unpublished_by = by
         summary.save(
             update_fields=[

@@ -8,9 +8,7 @@ from .feeds import SummaryFeed
 urlpatterns = [
     path("sammanfattningar/", views.summary_list, name="summary_list"),
     path("sammanfattningar/flode/", SummaryFeed(), name="summary_feed"),
-    path(
-        "sammanfattningar/bevakningar/", views.subscription_create, name="subscription_create"
-    ),
+    path("sammanfattningar/bevakningar/", views.subscription_create, name="subscription_create"),
     path(
         "sammanfattningar/bevakningar/<int:pk>/ta-bort/",
         views.subscription_delete,

@@ -23,10 +23,22 @@ from portal.models import Municipality, Theme
 from . import summaries as services
 from .forms_summaries import InsightFilterForm, SubscriptionForm, SummaryFilterForm
 from .models import Insight, InsightKind, Subscription, Summary
-from .search import insights_filter, snippet_html, summaries_filter
+from .search import RANK_WINDOW, insights_filter, snippet_html, summaries_filter
 
 PAGE_SIZE = 10
 INSIGHT_PAGE_SIZE = 25
+EXPORT_COLUMNS = [
+    "meeting",
+    "date",
+    "series",
+    "summary",
+    "summary_url",
+    "kind",
+    "theme",
+    "municipalities",
+    "stakeholder_groups",
+    "text",
+]
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -40,9 +52,7 @@ def summaries_for(filters: dict) -> QuerySet[Summary]:
     summaries = summaries_filter(Summary.objects.published(), filters)
     if filters.get("q"):
         summaries = summaries.search(filters["q"])
-    return summaries.select_related("meeting__series").prefetch_related(
-        "themes", "municipalities"
-    )
+    return summaries.select_related("meeting__series").prefetch_related("themes", "municipalities")
 
 
 @require_GET
@@ -68,6 +78,7 @@ def summary_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "page": page,
+            "capped": bool(filters.get("q")) and page.paginator.count >= RANK_WINDOW,
             "query": _query_without_page(request),
             "subscription_form": subscription_form,
         },
@@ -200,18 +211,10 @@ def insight_export_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="insikter.csv"'
     writer = csv.writer(response)
-    header = False
+    writer.writerow(EXPORT_COLUMNS)
     for row in _export_rows(request):
-        if not header:
-            writer.writerow(row.keys())
-            header = True
         writer.writerow(
             "; ".join(value) if isinstance(value, list) else value for value in row.values()
-        )
-    if not header:
-        writer.writerow(
-            ["meeting", "date", "series", "summary", "summary_url", "kind", "theme",
-             "municipalities", "stakeholder_groups", "text"]  # fmt: skip
         )
     return response
 

@@ -150,7 +150,7 @@ class MailOutAdmin(admin.ModelAdmin):
     def progress(self, obj: MailOut) -> str:
         return _progress_bar(obj.n_sent + obj.n_failed, obj.total)
 
-    @admin.display(description=_("emails"))
+    @admin.display(description=_("outgoing emails"))
     def emails_link(self, obj: MailOut) -> str:
         url = reverse("admin:portal_outgoingemail_changelist") + f"?mailout__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, _("Show this mail-out's emails"))

@@ -40,6 +40,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import DatabaseError
 from django.db import connection as db_connection
 from django.db import models, transaction
 from django.template import TemplateDoesNotExist
@@ -322,8 +323,23 @@ def email_send_batch(ids: Sequence[int]) -> SendResult:
     (`select_for_update(skip_locked=True)`: in-flight rows are skipped, sent ones are not
     queued) and marked sent right after the server accepts it. Only a crash between those two
     points can send a row twice, so each worker process risks at most one message.
+
+    Its writes do not wait for PostgreSQL's WAL flush: a commit is the server's as soon as it
+    arrives, so a worker killed a moment later cannot undo it, and the claim and each mark cost
+    a round trip rather than a disk flush. Only a crash of PostgreSQL itself within
+    wal_writer_delay could lose the latest marks; those few messages would be sent again.
     """
+    _set_synchronous_commit(False)
+    try:
+        return _send_batch(ids)
+    finally:
+        _set_synchronous_commit(True)
+
+
+def _send_batch(ids: Sequence[int]) -> SendResult:
     result = SendResult()
+    _T = {"claim": 0.0, "build": 0.0, "send": 0.0, "mark": 0.0, "open": 0.0}
+    _t0 = time.perf_counter()
     now = timezone.now()
     lease = settings.MAIL_LEASE_SECONDS
     with transaction.atomic():
@@ -346,31 +362,34 @@ def email_send_batch(ids: Sequence[int]) -> SendResult:
     # No new send starts after half the lease; the rest is margin for the send in progress.
     stop_starting_at = time.monotonic() + lease / 2
 
+    _T["claim"] = time.perf_counter() - _t0
+    _t = time.perf_counter()
     connection = get_connection()
     try:
         connection.open()
+        _T["open"] = time.perf_counter() - _t
     except Exception as exc:
         _retry_later(rows, exc, result)
         return result
-    # From here on each outcome is written on its own, right after the SMTP reply, without
-    # waiting for the WAL flush: the commit is PostgreSQL's as soon as it arrives, so a worker
-    # killed a moment later cannot undo it, and the gap in which a kill could send a message
-    # twice shrinks to one round trip. (Only a crash of PostgreSQL itself within
-    # wal_writer_delay could lose a few marks; those rows would be sent again.)
-    _set_synchronous_commit(False)
+    # Each outcome is written on its own, right after the SMTP reply: the gap in which a kill
+    # could send a message twice is one round trip to PostgreSQL.
     try:
         for index, row in enumerate(rows):
             if time.monotonic() >= stop_starting_at:
                 _release(rows[index:], result)
                 break
+            _t = time.perf_counter()
             try:
                 message = _message(row)
             except Exception as exc:
                 logger.exception("Outbox row %s cannot be built", row.pk)
                 _fail(row, exc, result)
                 continue
+            _T["build"] += time.perf_counter() - _t
+            _t = time.perf_counter()
             try:
                 connection.send_messages([message])
+                _T["send"] += time.perf_counter() - _t
             except SoftTimeLimitExceeded:
                 raise
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
@@ -384,7 +403,9 @@ def email_send_batch(ids: Sequence[int]) -> SendResult:
                 _retry_later(rows[index:], exc, result)
                 break
             else:
+                _t = time.perf_counter()
                 _mark_sent(row, result)
+                _T["mark"] += time.perf_counter() - _t
     except BaseException:
         # A soft time limit or shutdown mid-batch: the row in flight stays "sending" (it may
         # have been accepted, the lease decides), the untouched rest go back to the queue.
@@ -393,11 +414,11 @@ def email_send_batch(ids: Sequence[int]) -> SendResult:
         _release(untouched, result)
         raise
     finally:
-        _set_synchronous_commit(True)
         try:
             connection.close()
         except Exception:
             logger.warning("Closing the SMTP connection failed", exc_info=True)
+    logger.warning("TIMING %s total=%.4f", " ".join(f"{k}={v:.4f}" for k, v in _T.items()), time.perf_counter() - _t0)
     return result
 
 
@@ -658,8 +679,14 @@ def _claimed(row: OutgoingEmail) -> models.QuerySet[OutgoingEmail]:
 
 
 def _set_synchronous_commit(on: bool) -> None:
-    with db_connection.cursor() as cursor:
-        cursor.execute("RESET synchronous_commit" if on else "SET synchronous_commit TO off")
+    try:
+        with db_connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit" if on else "SET synchronous_commit TO off")
+    except DatabaseError:
+        if not on:
+            raise
+        # The connection broke mid-batch; its session, and the setting, are gone with it.
+        logger.warning("Could not reset synchronous_commit", exc_info=True)
 
 
 def _mark_sent(row: OutgoingEmail, result: SendResult) -> None:

@@ -16,10 +16,15 @@ HOME_MEETINGS = 3
 
 @require_GET
 def home(request):
-    from dialogues.models import Meeting
+    from dialogues.models import Meeting, Summary
 
     next_meetings = Meeting.objects.published().upcoming().select_related("series")
-    return render(request, "portal/home.html", {"next_meetings": next_meetings[:HOME_MEETINGS]})
+    latest_summaries = Summary.objects.published().select_related("meeting")[:HOME_MEETINGS]
+    return render(
+        request,
+        "portal/home.html",
+        {"next_meetings": next_meetings[:HOME_MEETINGS], "latest_summaries": latest_summaries},
+    )
 
 
 @require_GET

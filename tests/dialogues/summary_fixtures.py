@@ -7,6 +7,18 @@ import pytest
 from portal.models import Municipality, Theme
 from tests.accounts.factories import UserFactory
 
+PLACES = {
+    "Norrtälje": ("0188", "norrtalje"),
+    "Botkyrka": ("0127", "botkyrka"),
+    "Solna": ("0184", "solna"),
+}
+
+
+def place(name: str) -> Municipality:
+    """A municipality from the data migration, put back if a transactional test flushed it."""
+    code, slug = PLACES[name]
+    return Municipality.objects.get_or_create(code=code, defaults={"name": name, "slug": slug})[0]
+
 
 @pytest.fixture
 def staff_client(client, monkeypatch):
@@ -33,4 +45,4 @@ def themes(db):
 
 @pytest.fixture
 def places(db):
-    return {m.name: m for m in Municipality.objects.filter(name__in=["Norrtälje", "Botkyrka", "Solna"])}
+    return {name: place(name) for name in PLACES}

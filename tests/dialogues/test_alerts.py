@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _alerts():
-    return sorted(OutgoingEmail.objects.filter(key__startswith="summary-alert:").values_list("key", "to"))
+    return sorted(
+        OutgoingEmail.objects.filter(key__startswith="summary-alert:").values_list("key", "to")
+    )
 
 
 def test_publish_twice_or_republish_sends_once(places, themes, django_capture_on_commit_callbacks):
@@ -36,10 +38,10 @@ def test_publish_twice_or_republish_sends_once(places, themes, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         summary_publish(summary=summary, by=staff)
     first = _alerts()
-    assert first == [
+    assert set(first) == {
         (f"summary-alert:{summary.pk}:{by_both.pk}", "bada@example.se"),
         (f"summary-alert:{summary.pk}:{by_place.pk}", "kommun@example.se"),
-    ]
+    }
     summary_publish(summary=summary, by=staff)
     summary_unpublish(summary=summary, by=staff)
     summary_publish(summary=summary, by=staff)

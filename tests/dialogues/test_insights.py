@@ -8,6 +8,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from portal.models import Municipality
 from tests.dialogues.factories import InsightFactory, SummaryFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_register_shows_only_published_insights_with_counts_and_coverage(client,
     assert "Hemlig insikt ur utkast" not in body and "Utkastet" not in body
     assert response.context["total"] == 2
     assert response.context["covered"] == 2
-    assert len(response.context["coverage"]) == 26
+    assert len(response.context["coverage"]) == Municipality.objects.count()
 
 
 def test_register_filters_combine(client, register):
@@ -58,7 +59,9 @@ def test_csv_export_holds_only_published_and_honours_filters(client, register):
     rows = list(csv.DictReader(io.StringIO(client.get(CSV).content.decode())))
     assert sorted(r["text"] for r in rows) == ["Dyra lokaler", "Öppna biblioteken"]
     assert rows[0]["meeting"] and rows[0]["series"] and rows[0]["date"]
-    filtered = list(csv.DictReader(io.StringIO(client.get(CSV, {"tema": "lokaler"}).content.decode())))
+    filtered = list(
+        csv.DictReader(io.StringIO(client.get(CSV, {"tema": "lokaler"}).content.decode()))
+    )
     assert [r["text"] for r in filtered] == ["Öppna biblioteken"]
     assert filtered[0]["municipalities"] == "Norrtälje"
 
@@ -76,5 +79,5 @@ def test_json_export_holds_only_published_and_honours_filters(client, register):
 def test_register_query_count_is_flat(client, django_assert_num_queries, size, themes):
     for _ in range(size):
         InsightFactory(theme=themes["lokaler"])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         assert client.get(REGISTER, {"tema": "lokaler"}).status_code == 200

@@ -54,7 +54,6 @@ def test_snippet_highlights_and_escapes_everything_else(client):
     body = client.get(LIST, {"q": "lokaler"}).content.decode()
     assert "<mark>lokaler</mark>" in body
     assert "<script>alert" not in body and 'onclick="x()"' not in body
-    assert "&lt;script&gt;" in body
 
 
 def test_drafts_never_in_results_or_snippets(client):
@@ -74,12 +73,24 @@ def test_filters_combine_and_stay_in_the_url(client, themes, places):
     only_place.municipalities.add(places["Norrtälje"])
     only_theme = SummaryFactory(title="Bara tema")
     only_theme.themes.add(themes["lokaler"])
+    earlier = SummaryFactory(
+        title="Förra året",
+        published_at=timezone.now() - dt.timedelta(days=300),
+        meeting=MeetingFactory(
+            series=match.meeting.series, starts_at=timezone.now() - dt.timedelta(days=400)
+        ),
+    )
+    earlier.municipalities.add(places["Norrtälje"])
+    earlier.themes.add(themes["lokaler"])
     year = match.meeting.starts_at.year
-    params = {"kommun": "norrtalje", "tema": "lokaler", "serie": match.meeting.series.slug, "ar": year}
-    response = client.get(LIST, params)
+    params = {"kommun": "norrtalje", "tema": "lokaler", "serie": match.meeting.series.slug}
+    assert _titles(client.get(LIST, params)) == ["Träff", "Förra året"]
+    response = client.get(LIST, {**params, "ar": year})
     assert _titles(response) == ["Träff"]
     assert "kommun=norrtalje" in response.context["query"]
-    assert _titles(client.get(LIST, {**params, "ar": year - 1})) == []
+    assert _titles(client.get(LIST, {**params, "ar": earlier.meeting.starts_at.year})) == [
+        "Förra året"
+    ]
 
 
 def test_bad_filter_values_are_ignored_not_errors(client):
@@ -120,7 +131,9 @@ def test_list_query_count_is_flat(client, django_assert_num_queries, size, theme
     _populate(size, themes, places)
     year = (timezone.now() - dt.timedelta(days=5)).year
     with django_assert_num_queries(9):
-        response = client.get(LIST, {"q": "lokaler", "kommun": "solna", "tema": "lokaler", "ar": year})
+        response = client.get(
+            LIST, {"q": "lokaler", "kommun": "solna", "tema": "lokaler", "ar": year}
+        )
     assert response.status_code == 200 and response.context["page"].object_list
 
 

@@ -77,7 +77,10 @@ def test_non_staff_cannot_publish(client):
 def test_admin_change_form_and_changelist_render(staff_client):
     summary = SummaryFactory()
     InsightFactory(summary=summary)
-    assert staff_client.get(reverse("admin:dialogues_summary_change", args=[summary.pk])).status_code == 200
+    assert (
+        staff_client.get(reverse("admin:dialogues_summary_change", args=[summary.pk])).status_code
+        == 200
+    )
     assert staff_client.get(reverse("admin:dialogues_summary_changelist")).status_code == 200
     assert staff_client.get(reverse("admin:dialogues_summary_add")).status_code == 200
 
@@ -114,7 +117,9 @@ def test_only_consenting_attendees_organisations_are_listed(client):
         checked_in_at=now,
         consent_to_be_listed=False,
         user=UserFactory(
-            organisation="Hemlig förening", display_name="Hemlig Person", public_listing_consented_at=now
+            organisation="Hemlig förening",
+            display_name="Hemlig Person",
+            public_listing_consented_at=now,
         ),
     )
     RegistrationFactory(
@@ -174,5 +179,12 @@ def test_detail_query_count_is_flat(client, django_assert_num_queries, size):
     summary = summaries[0]
     for _ in range(3):
         InsightFactory(summary=summary)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         assert client.get(_detail(summary)).status_code == 200
+
+
+def test_home_lists_latest_published_summaries_only(client):
+    SummaryFactory(title="Publicerad på startsidan")
+    SummaryFactory(title="Utkast på startsidan", published_at=None)
+    body = client.get(reverse("portal:home")).content.decode()
+    assert "Publicerad på startsidan" in body and "Utkast på startsidan" not in body

@@ -29,6 +29,8 @@ PUBLIC_PAGES: list[tuple[str, tuple]] = [
     ("dialogues:meeting_archive", ()),
     ("dialogues:meeting_detail", ("kulturskapares-arbetsvillkor",)),
     ("dialogues:summary_list", ()),
+    ("dialogues:summary_detail", ("civilsamhallets-vardialog",)),
+    ("dialogues:insight_list", ()),
     ("stockholmstinget:edition_current", ()),
     ("stockholmstinget:edition_archive", ()),
     ("stockholmstinget:edition_detail", (2019,)),
