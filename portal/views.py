@@ -17,13 +17,19 @@ HOME_MEETINGS = 3
 @require_GET
 def home(request):
     from dialogues.models import Meeting, Summary
+    from stockholmstinget.models import Edition
 
+    next_edition = Edition.objects.public().upcoming().first()
     next_meetings = Meeting.objects.published().upcoming().select_related("series")
     latest_summaries = Summary.objects.published().select_related("meeting")[:HOME_MEETINGS]
     return render(
         request,
         "portal/home.html",
-        {"next_meetings": next_meetings[:HOME_MEETINGS], "latest_summaries": latest_summaries},
+        {
+            "next_meetings": next_meetings[:HOME_MEETINGS],
+            "latest_summaries": latest_summaries,
+            "next_edition": next_edition,
+        },
     )
 
 

@@ -1,0 +1,32 @@
+"""The home page: next meetings, the coming Stockholmstinget and the latest summaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from stockholmstinget.models import EditionStatus
+from tests.stockholmstinget.factories import EditionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_the_coming_stockholmstinget_with_a_registration_link(client):
+    edition = EditionFactory(title="Stockholmstinget 2031")
+    html = client.get("/").content.decode()
+    assert "Stockholmstinget 2031" in html
+    assert f"/stockholmstinget/{edition.year}/anmalan/" in html
+
+
+def test_home_leaves_out_past_and_draft_editions(client):
+    EditionFactory(
+        title="Stockholmstinget förr",
+        starts_at=timezone.now() - dt.timedelta(days=400),
+        ends_at=timezone.now() - dt.timedelta(days=400) + dt.timedelta(hours=6),
+    )
+    EditionFactory(title="Stockholmstinget utkast", status=EditionStatus.DRAFT)
+    html = client.get("/").content.decode()
+    assert "Stockholmstinget förr" not in html
+    assert "Stockholmstinget utkast" not in html
