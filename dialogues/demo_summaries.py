@@ -10,7 +10,7 @@ import datetime as dt
 from portal.models import Municipality, Theme
 
 from .models import Insight, InsightKind, Meeting, Summary
-from .summaries import summary_index
+from .summaries import summary_index, summary_meeting_year
 
 OPPORTUNITY = InsightKind.OPPORTUNITY
 OBSTACLE = InsightKind.OBSTACLE
@@ -136,6 +136,7 @@ def seed_summaries() -> None:
                 "language": "sv",
                 "attendee_figures": data["figures"],
                 "published_at": meeting.ends_at + dt.timedelta(days=7),
+                "meeting_year": summary_meeting_year(meeting=meeting),
                 "updated_at": meeting.ends_at + dt.timedelta(days=7),
             },
         )

@@ -513,6 +513,11 @@ class Summary(models.Model):
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
     # Title (A), text (B) and insights (C), written by `summaries.summary_index`.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The year the meeting began (local time), copied on publishing so the list's year filter
+    # reads the summary's own index in newest-first order instead of joining every meeting.
+    meeting_year = models.PositiveSmallIntegerField(
+        _("meeting year"), null=True, blank=True, editable=False
+    )
 
     objects = SummaryQuerySet.as_manager()
 
@@ -526,6 +531,20 @@ class Summary(models.Model):
                 fields=["-published_at", "-id"],
                 condition=Q(published_at__isnull=False),
                 name="summary_published",
+            ),
+            # A year's published summaries, newest first: the year filter with or without a
+            # search stops after a page (or the ranked window) instead of sorting the year.
+            models.Index(
+                fields=["meeting_year", "-published_at", "-id"],
+                condition=Q(published_at__isnull=False),
+                name="summary_published_year",
+            ),
+        ]
+        constraints = [
+            # A published summary without its year would silently drop out of year filters.
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(meeting_year__isnull=False),
+                name="summary_published_has_year",
             ),
         ]
 
@@ -542,6 +561,39 @@ class Summary(models.Model):
     @property
     def search_config(self) -> str:
         return SEARCH_CONFIGS[self.language]
+
+
+class SummaryListing(models.Model):
+    """A summary's place in one municipality's list, newest first: the `kommun` filter's index.
+
+    A copy of `Summary.municipalities` with the summary's publication time, written by
+    `summaries.summary_index`. A search filtered by municipality walks this index newest first
+    and stops at the ranked window's last match (about a thousand rows); through the M2M table
+    it would scan the newest summaries of every municipality, some 13 times as many rows.
+    """
+
+    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="listings")
+    municipality = models.ForeignKey(
+        "portal.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summary", "municipality"], name="summarylisting_unique"
+            ),
+        ]
+        indexes = [
+            # Not partial: the list filters on the summary's own published_at, which a
+            # condition on the listing's would not match.
+            models.Index(
+                fields=["municipality", "-published_at", "-summary"], name="summarylisting_newest"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.summary_id} in {self.municipality_id}"
 
 
 # The PostgreSQL text-search configuration of each summary language.

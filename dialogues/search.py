@@ -7,14 +7,15 @@ conditions are OR-ed on the same GIN index (a BitmapOr of two index scans).
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
+from functools import cached_property
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Case, F, FloatField, Q, QuerySet, TextField, When
+from django.db.models import Case, F, FloatField, Func, Q, QuerySet, TextField, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import SEARCH_CONFIGS, SummaryLanguage
+from .models import SEARCH_CONFIGS, Summary, SummaryLanguage
 
 # Characters that cannot occur in a summary's text mark the highlighted words, so the snippet
 # can be escaped as a whole and only these marks turned into <mark> afterwards.
@@ -22,11 +23,15 @@ MARK_START = "\ue000"
 MARK_END = "\ue001"
 MAX_QUERY_LENGTH = 200
 RANK_WINDOW = 500
-# Markdown punctuation that means nothing in a plain-text snippet.
-MARKDOWN_NOISE = re.compile(r"(^|\s)#{1,6}\s|[*_`>]{1,3}|\[|\]\([^)]*\)")
+# Markdown syntax that means nothing in a plain-text snippet (PostgreSQL regular expressions):
+# the markers at the start of a line (heading, quote, list item), then links (kept: their
+# label) and emphasis or code marks.
+MARKDOWN_LINE_START = r"^[ \t]*(#{1,6}|>|[-+*]|[0-9]+[.)])[ \t]+"
+MARKDOWN_INLINE = r"\[([^]]*)\]\([^)]*\)|[*_`]+"
 
 
 def _queries(q: str) -> dict[str, SearchQuery]:
+    q = (q or "").strip()[:MAX_QUERY_LENGTH]
     return {
         language: SearchQuery(q, config=config, search_type="websearch")
         for language, config in SEARCH_CONFIGS.items()
@@ -42,21 +47,34 @@ def _per_language(expressions: dict[str, object], output_field) -> Case:
     )
 
 
-def summaries_search(summaries: QuerySet, q: str) -> QuerySet:
-    """Summaries matching `q` (web-search syntax), best first, with `rank` and `headline`."""
-    q = (q or "").strip()[:MAX_QUERY_LENGTH]
-    queries = _queries(q)
-    matches = Q()
-    for language, query in queries.items():
-        matches |= Q(language=language, search_vector=query)
-    rank = _per_language(
+def _rank(queries: dict[str, SearchQuery]) -> Case:
+    return _per_language(
         {lang: SearchRank(F("search_vector"), query) for lang, query in queries.items()},
         FloatField(),
     )
-    headline = _per_language(
+
+
+def _plain_text() -> Func:
+    """The summary's text without its Markdown syntax, for the snippet."""
+    # "n": newline-sensitive, so ^ matches at the start of every line.
+    lines = Func(
+        F("text"), Value(MARKDOWN_LINE_START), Value(""), Value("gn"), function="regexp_replace"
+    )
+    return Func(
+        lines,
+        Value(MARKDOWN_INLINE),
+        Value("\\1"),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+
+
+def _headline(queries: dict[str, SearchQuery]) -> Case:
+    return _per_language(
         {
             lang: SearchHeadline(
-                "text",
+                _plain_text(),
                 query,
                 config=SEARCH_CONFIGS[lang],
                 start_sel=MARK_START,
@@ -70,21 +88,86 @@ def summaries_search(summaries: QuerySet, q: str) -> QuerySet:
         },
         TextField(),
     )
-    # Ranking reads every candidate's vector, so a broad query ("kultur") over a large archive
-    # would rank tens of thousands of rows per request. Only the newest RANK_WINDOW matches are
-    # ranked (and counted): plenty for a person paging through results, and bounded in cost.
-    window = summaries.filter(matches).order_by("-published_at", "-pk").values("pk")[:RANK_WINDOW]
+
+
+NEWEST = ("-published_at", "-pk")
+# The same order (a listing's time is its summary's), but one the listings' index gives when
+# the list is filtered by municipality.
+NEWEST_IN_MUNICIPALITY = ("-listings__published_at", "-pk")
+
+
+def _window(summaries: QuerySet, queries: dict[str, SearchQuery], newest=NEWEST) -> QuerySet:
+    """The ids of the newest RANK_WINDOW matches.
+
+    Ranking reads every candidate's vector, so a broad query ("kultur") over a large archive
+    would rank tens of thousands of rows per request. Only the newest matches are ranked (and
+    counted): plenty for a person paging through results, and bounded in cost.
+    """
+    matches = Q()
+    for language, query in queries.items():
+        matches |= Q(language=language, search_vector=query)
+    return summaries.filter(matches).order_by(*newest).values("pk")[:RANK_WINDOW]
+
+
+def summaries_search(summaries: QuerySet, q: str) -> QuerySet:
+    """Summaries matching `q` (web-search syntax), best first, with `rank` and `headline`."""
+    queries = _queries(q)
     return (
-        summaries.model.objects.filter(pk__in=window)
-        .annotate(rank=rank, headline=headline)
+        summaries.model.objects.filter(pk__in=_window(summaries, queries))
+        .annotate(rank=_rank(queries), headline=_headline(queries))
         .order_by("-rank", "-published_at", "-pk")
     )
 
 
+class RankedSummaries(Sequence):
+    """A search's results as the list's Paginator reads them, running the ranked window once.
+
+    The ids of the whole window, best first, come from one query, which gives both the count
+    and the order of every page; a page then loads just its own rows, with snippets, by id.
+    Counting and paging a ranked queryset instead would run the window's scan twice.
+    """
+
+    def __init__(self, summaries: QuerySet, q: str, rows: QuerySet | None = None, newest=NEWEST):
+        self._queries = _queries(q)
+        self._summaries = summaries
+        self._newest = newest
+        # The query that loads a page's rows (select_related, prefetches, deferred columns).
+        self._rows = Summary.objects.published() if rows is None else rows
+
+    def ranked(self) -> QuerySet:
+        """The ids of the window's summaries, best first."""
+        return (
+            self._summaries.model.objects.filter(
+                pk__in=_window(self._summaries, self._queries, self._newest)
+            )
+            .annotate(rank=_rank(self._queries))
+            .order_by("-rank", "-published_at", "-pk")
+            .values_list("pk", flat=True)
+        )
+
+    @cached_property
+    def ids(self) -> list[int]:
+        return list(self.ranked())
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        ids = self.ids[index]
+        if not ids:
+            return []
+        rows = self._rows.filter(pk__in=ids).annotate(
+            rank=_rank(self._queries), headline=_headline(self._queries)
+        )
+        by_id = {row.pk: row for row in rows}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def snippet_html(headline: str) -> SafeString:
     """The headline escaped as a whole, with only the search marks turned into <mark>."""
-    text = MARKDOWN_NOISE.sub(r"\1", headline or "")
-    text = str(escape(text))
+    text = str(escape(headline or ""))
     text = text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
     return mark_safe(text)  # noqa: S308 - escaped above; only our own marks are HTML
 
@@ -92,13 +175,15 @@ def snippet_html(headline: str) -> SafeString:
 def summaries_filter(summaries: QuerySet, filters: dict) -> QuerySet:
     """Apply the list's filters (`kommun`, `tema`, `serie`, `ar`); they combine with AND."""
     if filters.get("kommun"):
-        summaries = summaries.filter(municipalities=filters["kommun"])
+        # Through the listings (see SummaryListing), which `NEWEST_IN_MUNICIPALITY` orders by.
+        summaries = summaries.filter(listings__municipality=filters["kommun"])
     if filters.get("tema"):
         summaries = summaries.filter(themes=filters["tema"])
     if filters.get("serie"):
         summaries = summaries.filter(meeting__series=filters["serie"])
     if filters.get("ar"):
-        summaries = summaries.filter(meeting__starts_at__year=filters["ar"])
+        # The summary's own copy of the year: see Summary.meeting_year.
+        summaries = summaries.filter(meeting_year=filters["ar"])
     return summaries
 
 

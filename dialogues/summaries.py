@@ -28,6 +28,7 @@ from .models import (
     RegistrationStatus,
     Subscription,
     Summary,
+    SummaryListing,
 )
 
 # What a summary's Markdown may become. No style attributes, no event handlers, no script:
@@ -140,10 +141,11 @@ def minutes_approve(*, minutes: Minutes, by: User) -> Minutes:
 
 
 def summary_index(*, summary: Summary) -> None:
-    """Write the stored search vector: title (A), text (B) and insights (C), in its language.
+    """Write the stored search vector: title (A), text (B) and insights (C), in its language,
+    and its listings in its municipalities, which the list's `kommun` filter reads.
 
-    Called by the services and admin after every save of a summary or its insights, since the
-    vector spans rows of two tables and a generated column cannot.
+    Called by the services and admin after every save of a summary, its insights or its
+    municipalities, since both span rows of other tables and a generated column cannot.
     """
     config = summary.search_config
     insights = " ".join(Insight.objects.filter(summary=summary).values_list("text", flat=True))
@@ -152,9 +154,19 @@ def summary_index(*, summary: Summary) -> None:
         + SearchVector(Value(summary.text), weight="B", config=config)
         + SearchVector(Value(insights), weight="C", config=config)
     )
+    SummaryListing.objects.filter(summary=summary).delete()
+    SummaryListing.objects.bulk_create(
+        SummaryListing(summary=summary, municipality_id=pk, published_at=summary.published_at)
+        for pk in summary.municipalities.values_list("pk", flat=True)
+    )
 
 
 # --- Publishing and alerts ---------------------------------------------------------------------
+
+
+def summary_meeting_year(*, meeting: Meeting) -> int:
+    """The year the list's `ar` filter files a summary under: when its meeting began, locally."""
+    return timezone.localtime(meeting.starts_at).year
 
 
 def summary_publish(*, summary: Summary, by: User | None) -> Summary:
@@ -170,7 +182,8 @@ def summary_publish(*, summary: Summary, by: User | None) -> Summary:
             return summary
         summary.published_at = summary.updated_at = timezone.now()
         summary.published_by = by
-        summary.save(update_fields=["published_at", "published_by", "updated_at"])
+        summary.meeting_year = summary_meeting_year(meeting=summary.meeting)
+        summary.save(update_fields=["published_at", "published_by", "meeting_year", "updated_at"])
         summary_index(summary=summary)
         summary_alert(summary=summary, by=by)
     return summary
@@ -194,6 +207,7 @@ def summary_unpublish(*, summary: Summary, by: User | None) -> Summary:
                 "updated_at",
             ]
         )
+        SummaryListing.objects.filter(summary=summary).update(published_at=None)
     return summary
 
 

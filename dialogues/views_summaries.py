@@ -23,7 +23,15 @@ from portal.models import Municipality, Theme
 from . import summaries as services
 from .forms_summaries import InsightFilterForm, SubscriptionForm, SummaryFilterForm
 from .models import Insight, InsightKind, Subscription, Summary
-from .search import RANK_WINDOW, insights_filter, snippet_html, summaries_filter
+from .search import (
+    NEWEST,
+    NEWEST_IN_MUNICIPALITY,
+    RANK_WINDOW,
+    RankedSummaries,
+    insights_filter,
+    snippet_html,
+    summaries_filter,
+)
 
 PAGE_SIZE = 10
 INSIGHT_PAGE_SIZE = 25
@@ -47,19 +55,41 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def _with_card_data(summaries: QuerySet[Summary]) -> QuerySet[Summary]:
+    # What a summary card shows; the stored vector is never shown, so it is not loaded.
+    return (
+        summaries.select_related("meeting__series")
+        .prefetch_related("themes", "municipalities")
+        .defer("search_vector")
+    )
+
+
 def summaries_for(filters: dict) -> QuerySet[Summary]:
     """Published summaries matching the list's filters and search, in list order."""
     summaries = summaries_filter(Summary.objects.published(), filters)
     if filters.get("q"):
         summaries = summaries.search(filters["q"])
-    return summaries.select_related("meeting__series").prefetch_related("themes", "municipalities")
+    return _with_card_data(summaries)
+
+
+def summary_results(filters: dict) -> QuerySet[Summary] | RankedSummaries:
+    """What the list pages through: as `summaries_for`, but a search ranks its window once."""
+    if not filters.get("q"):
+        return summaries_for(filters)
+    summaries = summaries_filter(Summary.objects.published(), filters)
+    return RankedSummaries(
+        summaries,
+        filters["q"],
+        rows=_with_card_data(Summary.objects.published()),
+        newest=NEWEST_IN_MUNICIPALITY if filters.get("kommun") else NEWEST,
+    )
 
 
 @require_GET
 def summary_list(request: HttpRequest) -> HttpResponse:
     form = SummaryFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
-    page = Paginator(summaries_for(filters), PAGE_SIZE).get_page(request.GET.get("sida"))
+    page = Paginator(summary_results(filters), PAGE_SIZE).get_page(request.GET.get("sida"))
     for summary in page.object_list:
         summary.snippet = snippet_html(summary.headline) if filters.get("q") else ""
     subscription_form = None
@@ -98,8 +128,10 @@ def _insight_groups(insights: list[Insight]) -> list[tuple[str, list[tuple[Theme
     groups = []
     for kind_index, kind_items in groupby(sorted(insights, key=by_kind), key=by_kind):
         ordered = sorted(kind_items, key=lambda i: (*by_theme(i), i.position, i.pk))
-        themes = [(items[0].theme, items) for _key, grp in groupby(ordered, key=by_theme)
-                  for items in [list(grp)]]  # fmt: skip
+        themes = []
+        for _theme, group in groupby(ordered, key=by_theme):
+            items = list(group)
+            themes.append((items[0].theme, items))
         groups.append((kinds[kind_index].label, themes))
     return groups
 

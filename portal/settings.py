@@ -235,6 +235,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Keep a worker's database connection from task to task (portal/celery.py checks it before
+# each task as Django does before each request); Celery would otherwise reconnect every task.
+CELERY_DB_REUSE_MAX = 1_000_000
 # Longer than any countdown the portal schedules (mail retries wait at most an hour), so Redis
 # never hands an unacknowledged, delayed message to a second worker while it still waits.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
@@ -246,10 +249,11 @@ CELERY_TASK_ROUTES = {
 }
 
 # --- Outbox (portal/services.py, docs/operations.md) ----------------------------------------
-# Rows one send task claims and sends over one SMTP connection. Small batches keep the
-# crash window (a killed worker) to one message per worker process and spread a mail-out
-# over all workers.
-MAIL_BATCH_SIZE = env.int("MAIL_BATCH_SIZE", default=20)
+# Rows one send task claims and sends over one SMTP connection. Each row is marked sent on its
+# own, so the batch size does not widen the crash window (one message per killed worker
+# process); it bounds how many rows a killed worker holds until their lease ends, and spreads a
+# mail-out over all workers. 50 costs little per-task overhead (docs/BENCHMARKS.md).
+MAIL_BATCH_SIZE = env.int("MAIL_BATCH_SIZE", default=50)
 # Seconds to wait before the 1st, 2nd, 3rd and every later retry of a transient failure.
 MAIL_RETRY_DELAYS = [30, 2 * 60, 10 * 60, 60 * 60]
 # A message still failing this long after it was written is marked failed.

@@ -209,6 +209,10 @@ class SinkProcess:
     def url(self) -> str:
         return f"smtp://{self.host}:{self.port}"
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
     def ids(self) -> list[str]:
         self._pipe.send("ids")
         return self._pipe.recv()

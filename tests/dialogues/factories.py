@@ -86,6 +86,13 @@ class SummaryFactory(factory.django.DjangoModelFactory):
     text = "Deltagarna samtalade om tillgång till kultur i hela länet."
     language = "sv"
     published_at = factory.LazyFunction(timezone.now)
+    meeting_year = factory.LazyAttribute(lambda o: timezone.localtime(o.meeting.starts_at).year)
+
+    @factory.post_generation
+    def municipalities(obj, create, extracted, **kwargs):
+        # Before `indexed`, which copies them onto the summary for the list's `kommun` filter.
+        if create and extracted:
+            obj.municipalities.set(extracted)
 
     @factory.post_generation
     def indexed(obj, create, extracted, **kwargs):

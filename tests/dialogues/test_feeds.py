@@ -24,8 +24,7 @@ def test_feed_holds_only_published_summaries(client):
 
 
 def test_feed_filters_like_the_list(client, places):
-    inside = SummaryFactory(title="I Solna")
-    inside.municipalities.add(places["Solna"])
+    SummaryFactory(title="I Solna", municipalities=[places["Solna"]])
     SummaryFactory(title="Någon annanstans")
     body = client.get(FEED, {"kommun": "solna"}).content.decode()
     assert "I Solna" in body and "Någon annanstans" not in body

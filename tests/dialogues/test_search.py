@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import Summary
-from dialogues.summaries import summary_index
+from dialogues.summaries import summary_index, summary_publish
+from tests.accounts.factories import UserFactory
 from tests.dialogues.factories import InsightFactory, MeetingFactory, SummaryFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +58,20 @@ def test_snippet_highlights_and_escapes_everything_else(client):
     assert "<script>alert" not in body and 'onclick="x()"' not in body
 
 
+def test_snippet_leaves_out_markdown_syntax(client):
+    SummaryFactory(
+        text=(
+            "## Det vi hörde\n\n"
+            "- Föreningarna vill ha **fler lokaler** på kvällarna.\n"
+            "1. Läs [planen för lokaler](https://example.se/plan) och `anteckningarna`."
+        )
+    )
+    snippet = str(client.get(LIST, {"q": "lokaler"}).context["page"].object_list[0].snippet)
+    assert "<mark>lokaler</mark>" in snippet and "planen för <mark>lokaler</mark>" in snippet
+    for syntax in ("##", "- ", "1. ", "**", "](", "https://", "`"):
+        assert syntax not in snippet, syntax
+
+
 def test_drafts_never_in_results_or_snippets(client):
     SummaryFactory(published_at=None, title="Hemligt utkast", text="Lokaler utkast hemlighet.")
     response = client.get(LIST, {"q": "utkast"})
@@ -66,11 +82,9 @@ def test_drafts_never_in_results_or_snippets(client):
 
 def test_filters_combine_and_stay_in_the_url(client, themes, places):
     """kommun, tema, serie and ar narrow the list together and survive paging links."""
-    match = SummaryFactory(title="Träff")
-    match.municipalities.add(places["Norrtälje"])
+    match = SummaryFactory(title="Träff", municipalities=[places["Norrtälje"]])
     match.themes.add(themes["lokaler"])
-    only_place = SummaryFactory(title="Bara kommun")
-    only_place.municipalities.add(places["Norrtälje"])
+    SummaryFactory(title="Bara kommun", municipalities=[places["Norrtälje"]])
     only_theme = SummaryFactory(title="Bara tema")
     only_theme.themes.add(themes["lokaler"])
     earlier = SummaryFactory(
@@ -79,8 +93,8 @@ def test_filters_combine_and_stay_in_the_url(client, themes, places):
         meeting=MeetingFactory(
             series=match.meeting.series, starts_at=timezone.now() - dt.timedelta(days=400)
         ),
+        municipalities=[places["Norrtälje"]],
     )
-    earlier.municipalities.add(places["Norrtälje"])
     earlier.themes.add(themes["lokaler"])
     year = match.meeting.starts_at.year
     params = {"kommun": "norrtalje", "tema": "lokaler", "serie": match.meeting.series.slug}
@@ -91,6 +105,35 @@ def test_filters_combine_and_stay_in_the_url(client, themes, places):
     assert _titles(client.get(LIST, {**params, "ar": earlier.meeting.starts_at.year})) == [
         "Förra året"
     ]
+
+
+def test_year_is_the_meetings_local_year_set_on_publishing(client):
+    """A meeting that began just after midnight on New Year's Day, Swedish time, is of the new
+    year, though it is still the old one in UTC."""
+    new_years_night = dt.datetime(2024, 12, 31, 23, 30, tzinfo=dt.UTC)
+    summary = SummaryFactory(
+        title="Nyårsmöte", published_at=None, meeting=MeetingFactory(starts_at=new_years_night)
+    )
+    summary_publish(summary=summary, by=UserFactory(is_staff=True))
+    assert _titles(client.get(LIST, {"ar": 2025})) == ["Nyårsmöte"]
+    assert _titles(client.get(LIST, {"ar": 2025, "q": "nyårsmöte"})) == ["Nyårsmöte"]
+    assert _titles(client.get(LIST, {"ar": 2024})) == []
+
+
+def test_a_published_summary_must_have_its_year():
+    summary = SummaryFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Summary.objects.filter(pk=summary.pk).update(meeting_year=None)
+
+
+def test_kommun_filter_follows_the_municipalities_on_reindexing(client, places):
+    """The filter reads the copy `summary_index` writes, as admin does after each save."""
+    summary = SummaryFactory(title="Flyttad", municipalities=[places["Solna"]])
+    summary.municipalities.set([places["Norrtälje"]])
+    summary_index(summary=summary)
+    for params in ({}, {"q": "flyttad"}):
+        assert _titles(client.get(LIST, {**params, "kommun": "norrtalje"})) == ["Flyttad"]
+        assert _titles(client.get(LIST, {**params, "kommun": "solna"})) == []
 
 
 def test_bad_filter_values_are_ignored_not_errors(client):
@@ -120,8 +163,8 @@ def _populate(size, themes, places):
         summary = SummaryFactory(
             title=f"Lokaler {n}",
             meeting=MeetingFactory(starts_at=meeting_start),
+            municipalities=[places["Solna"]],
         )
-        summary.municipalities.add(places["Solna"])
         summary.themes.add(themes["lokaler"])
 
 

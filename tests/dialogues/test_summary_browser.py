@@ -15,13 +15,15 @@ def test_officer_searches_filters_and_opens_a_summary(page):
     norrtalje = place("Norrtälje")
     theme = Theme.objects.create(name="Lokaler och mötesplatser", slug="lokaler")
     wanted = SummaryFactory(
-        title="Bibliotekens lokaler i Norrtälje", text="Kommunerna vill öppna biblioteken."
+        title="Bibliotekens lokaler i Norrtälje",
+        text="Kommunerna vill öppna biblioteken.",
+        municipalities=[norrtalje],
     )
-    wanted.municipalities.add(norrtalje)
     wanted.themes.add(theme)
     InsightFactory(summary=wanted, kind="obstacle", theme=theme, text="Lokalerna är för små.")
-    elsewhere = SummaryFactory(title="Bibliotek i Solna", text="Biblioteken i Solna.")
-    elsewhere.municipalities.add(place("Solna"))
+    SummaryFactory(
+        title="Bibliotek i Solna", text="Biblioteken i Solna.", municipalities=[place("Solna")]
+    )
     SummaryFactory(title="Hemligt utkast om bibliotek", published_at=None)
 
     # English labels are the message ids, so the test does not depend on the catalogue.

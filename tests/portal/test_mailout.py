@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from portal import services
 from portal.models import MailOut, Municipality, OutgoingEmail
 from portal.services import MailRecipient, context_encode, email_redrive, mailout_create
 from portal.tasks import email_send, mailout_fanout
@@ -163,8 +164,57 @@ def test_a_fanout_whose_task_was_lost_is_restarted_by_the_redrive(
     assert len(mail.outbox) == 7
 
 
+def test_a_recipient_that_cannot_be_rendered_fails_alone_and_is_not_retried(
+    django_capture_on_commit_callbacks,
+):
+    real_render = services.email_render
+
+    def render(*, template, context, language):
+        if context.get("recipient_name") == "Person 3":
+            raise ValueError("broken context")
+        return real_render(template=template, context=context, language=language)
+
+    with (
+        mock.patch.object(services, "email_render", side_effect=render),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        mailout = create(5)
+
+    broken = OutgoingEmail.objects.get(to="person3@example.se")
+    assert broken.status == Status.FAILED
+    assert broken.last_error == "Not rendered: ValueError: broken context"
+    assert len(mail.outbox) == 4
+    mailout.refresh_from_db()
+    assert mailout.fanout_done_at is not None
+    assert mailout.counts()["failed"] == 1
+    assert services.email_retry_failed(OutgoingEmail.objects.all()) == 0
+
+
+def test_a_recipient_key_too_long_for_the_outbox_is_hashed(django_capture_on_commit_callbacks):
+    address = "a" * 60 + "@" + "b" * 180 + ".example.se"
+    with django_capture_on_commit_callbacks(execute=True):
+        mailout = mailout_create(
+            key="k" * 150,
+            title="Long",
+            template="portal/email/notice",
+            recipients=[MailRecipient(email=address)],
+            context={"heading": "Rubrik", "body": "Text"},
+        )
+        again = mailout_create(
+            key="k" * 150,
+            title="Long",
+            template="portal/email/notice",
+            recipients=[MailRecipient(email=address)],
+        )
+
+    assert again.pk == mailout.pk
+    row = OutgoingEmail.objects.get()
+    assert row.key.startswith(f"mailout-{mailout.pk}:") and len(row.key) <= 255
+    assert len(mail.outbox) == 1
+
+
 def test_a_mailout_context_keeps_models_and_dates_for_rendering_in_each_language(
-    settings, tmp_path, django_capture_on_commit_callbacks
+    settings, tmp_path, municipalities, django_capture_on_commit_callbacks
 ):
     folder = tmp_path / "mailout_test"
     folder.mkdir()
@@ -250,6 +300,14 @@ def test_admin_lists_a_mailouts_counts_and_progress(django_capture_on_commit_cal
     assert '<progress value="7" max="10" aria-label="' in html
     assert "70 %" in html
 
+    detail = model_admin.change_view(admin_request(), str(mailout.pk))
+    detail.render()
+    html = detail.content.decode()
+    assert '<progress value="7" max="10"' in html
+    assert "js/mailout_progress.js" in html
+    assert f'data-url="/admin/portal/mailout/{mailout.pk}/progress/"' in html
+    assert 'name="_save"' not in html
+
     progress = model_admin.progress_view(admin_request(), mailout.pk)
     assert json.loads(progress.content) == {
         "total": 10,
@@ -259,6 +317,24 @@ def test_admin_lists_a_mailouts_counts_and_progress(django_capture_on_commit_cal
         "done": 7,
         "percent": 70,
     }
+
+
+def test_admin_counts_recipients_not_written_yet_as_queued(django_capture_on_commit_callbacks):
+    with (
+        mock.patch("portal.services.mailout_fanout_publish"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        mailout = create(5)
+    model_admin = admin.site._registry[MailOut]
+
+    listing = model_admin.changelist_view(admin_request())
+    listing.render()
+    html = listing.content.decode()
+
+    assert '<td class="field-total">5</td>' in html
+    assert '<td class="field-queued">5</td>' in html
+    assert '<progress value="0" max="5"' in html
+    assert mailout.counts()["queued"] == 5
 
 
 def test_staff_retry_a_mailouts_failed_rows_from_admin(django_capture_on_commit_callbacks):

@@ -118,7 +118,19 @@ def test_the_message_is_rendered_in_the_recipients_language():
     )
     for rendered in (swedish, english):
         assert rendered.body_text.startswith("Samverkansportalen\n")
-        assert "<title>" + rendered.subject + "</title>" in rendered.body_html
+        assert f"<title>{rendered.subject}</title>" in rendered.body_html
+
+
+def test_text_parts_are_not_html_escaped_and_the_html_part_is():
+    rendered = email_render(
+        template="portal/email/notice",
+        context={"heading": "Kultur & idrott <i>", "body": 'Säg "hej" & kom'},
+        language="sv",
+    )
+    assert rendered.subject == "Kultur & idrott <i>"
+    assert 'Kultur & idrott <i>\n\nSäg "hej" & kom' in rendered.body_text
+    assert "Kultur &amp; idrott &lt;i&gt;</h1>" in rendered.body_html
+    assert "<title>Kultur &amp; idrott &lt;i&gt;</title>" in rendered.body_html
 
 
 def test_an_unknown_language_falls_back_to_swedish(django_capture_on_commit_callbacks):
