@@ -300,10 +300,10 @@ def email_render(*, template: str, context: dict, language: str) -> RenderedEmai
                 "email/text_as_html.html",
                 {
                     **full,
-                    "text_content": _tidy_text(_render_text(f"{template}.txt", part)),
+                    "text_content": _tidy_text(_render_text(f"{template}.txt", part)).strip(),
                     "text_reason": _tidy_text(
                         _render_text(f"{template}.txt", {**full, "email_part": "reason"})
-                    ),
+                    ).strip(),
                 },
             )
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -115,6 +116,8 @@ class Worker:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+        shutil.rmtree(self.schedule.parent, ignore_errors=True)
 
     def pids(self) -> list[int]:
         """The worker's main process and its pool processes."""
