@@ -96,24 +96,26 @@ NEWEST = ("-published_at", "-pk")
 NEWEST_IN_MUNICIPALITY = ("-listings__published_at", "-pk")
 
 
-def _window(summaries: QuerySet, queries: dict[str, SearchQuery], newest=NEWEST) -> QuerySet:
-    """The ids of the newest RANK_WINDOW matches.
+def _matches(summaries: QuerySet, queries: dict[str, SearchQuery], newest=NEWEST) -> QuerySet:
+    """The matches, newest first: cut to the ranked window by the caller.
 
     Ranking reads every candidate's vector, so a broad query ("kultur") over a large archive
-    would rank tens of thousands of rows per request. Only the newest matches are ranked (and
-    counted): plenty for a person paging through results, and bounded in cost.
+    would rank tens of thousands of rows per request. Only the newest RANK_WINDOW matches are
+    ranked (and counted): plenty for a person paging through results, and bounded in cost.
     """
     matches = Q()
     for language, query in queries.items():
         matches |= Q(language=language, search_vector=query)
-    return summaries.filter(matches).order_by(*newest).values("pk")[:RANK_WINDOW]
+    return summaries.filter(matches).order_by(*newest)
 
 
 def summaries_search(summaries: QuerySet, q: str) -> QuerySet:
     """Summaries matching `q` (web-search syntax), best first, with `rank` and `headline`."""
     queries = _queries(q)
     return (
-        summaries.model.objects.filter(pk__in=_window(summaries, queries))
+        summaries.model.objects.filter(
+            pk__in=_matches(summaries, queries).values("pk")[:RANK_WINDOW]
+        )
         .annotate(rank=_rank(queries), headline=_headline(queries))
         .order_by("-rank", "-published_at", "-pk")
     )
@@ -122,8 +124,8 @@ def summaries_search(summaries: QuerySet, q: str) -> QuerySet:
 class RankedSummaries(Sequence):
     """A search's results as the list's Paginator reads them, running the ranked window once.
 
-    The ids of the whole window, best first, come from one query, which gives both the count
-    and the order of every page; a page then loads just its own rows, with snippets, by id.
+    The ids and ranks of the whole window come from one query, which gives both the count and
+    the order of every page; a page then loads just its own rows, with snippets, by id.
     Counting and paging a ranked queryset instead would run the window's scan twice.
     """
 
@@ -134,20 +136,17 @@ class RankedSummaries(Sequence):
         # The query that loads a page's rows (select_related, prefetches, deferred columns).
         self._rows = Summary.objects.published() if rows is None else rows
 
-    def ranked(self) -> QuerySet:
-        """The ids of the window's summaries, best first."""
-        return (
-            self._summaries.model.objects.filter(
-                pk__in=_window(self._summaries, self._queries, self._newest)
-            )
-            .annotate(rank=_rank(self._queries))
-            .order_by("-rank", "-published_at", "-pk")
-            .values_list("pk", flat=True)
-        )
+    def window(self) -> QuerySet:
+        """(id, rank) of the window's summaries, newest first."""
+        matches = _matches(self._summaries, self._queries, self._newest)
+        return matches.annotate(rank=_rank(self._queries)).values_list("pk", "rank")[:RANK_WINDOW]
 
     @cached_property
     def ids(self) -> list[int]:
-        return list(self.ranked())
+        # Ranked here rather than by an outer query, which would look every row up again.
+        # The sort is stable, so equal ranks keep the window's newest-first order.
+        rows = sorted(self.window(), key=lambda row: -row[1])
+        return [pk for pk, _rank in rows]
 
     def __len__(self) -> int:
         return len(self.ids)
