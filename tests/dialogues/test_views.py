@@ -38,7 +38,7 @@ def _list(client, **params):
 
 
 def test_list_shows_published_upcoming_and_hides_drafts_and_past(client):
-    upcoming = MeetingFactory(title="Kommande möte")
+    upcoming = MeetingFactory(title="Framtida samtal")
     MeetingFactory(title="Utkastmöte", status=MeetingStatus.DRAFT, published_at=None)
     past_start = timezone.now() - dt.timedelta(days=30)
     MeetingFactory(
@@ -49,7 +49,7 @@ def test_list_shows_published_upcoming_and_hides_drafts_and_past(client):
     assert "Utkastmöte" not in content
     assert "Gammalt möte" not in content
     archive = client.get(reverse("dialogues:meeting_archive")).content.decode()
-    assert "Gammalt möte" in archive and "Kommande möte" not in archive
+    assert "Gammalt möte" in archive and "Framtida samtal" not in archive
 
 
 def test_list_filters_by_series_format_and_month(client):

@@ -355,7 +355,9 @@ def test_staff_retry_a_mailouts_failed_rows_from_admin(django_capture_on_commit_
 
     assert len(mail.outbox) == 2
     assert OutgoingEmail.objects.filter(mailout=mailout, status=Status.SENT).count() == 4
-    assert [str(m) for m in request._messages] == ["2 failed emails are queued again."]
+    assert [str(m) for m in request._messages] == [
+        "2 misslyckade e-postmeddelanden ligger i kö igen."
+    ]
 
 
 def test_the_outbox_admin_searches_by_key_and_shows_the_rendered_body_read_only(
