@@ -10,6 +10,7 @@ from django.utils import formats, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import EmailListField
 from portal.models import Municipality
 
 from .models import Sector, StakeholderGroup, User
@@ -209,3 +210,30 @@ class UserChangeForm(forms.ModelForm):
             "groups",
             "user_permissions",
         ]
+
+
+class InvitationSendForm(forms.Form):
+    """Staff choose who to invite (admin): profile criteria, pasted addresses, or both."""
+
+    groups = forms.MultipleChoiceField(
+        label=_("Stakeholder groups"),
+        choices=StakeholderGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    municipalities = forms.ModelMultipleChoiceField(
+        label=_("Municipalities"), queryset=Municipality.objects.all(), required=False
+    )
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    emails = EmailListField(label=_("Email addresses"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(name) for name in ("groups", "municipalities", "sectors", "emails")):
+            raise forms.ValidationError(_("Choose at least one group or enter addresses."))
+        return data

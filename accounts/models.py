@@ -1,3 +1,5 @@
+from collections.abc import Iterable, Sequence
+
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
@@ -33,6 +35,24 @@ class UserQuerySet(models.QuerySet):
 
     def not_anonymised(self):
         return self.filter(anonymised_at__isnull=True)
+
+    def invitable(
+        self,
+        *,
+        groups: Sequence[str] = (),
+        municipalities: Iterable = (),
+        sectors: Sequence[str] = (),
+    ):
+        """Active users who consent to invitations and match every criterion given."""
+        users = self.filter(is_active=True, invitations_consented_at__isnull=False)
+        if groups:
+            users = users.filter(stakeholder_group__in=list(groups))
+        municipalities = list(municipalities)
+        if municipalities:
+            users = users.filter(municipality__in=municipalities)
+        if sectors:
+            users = users.filter(sectors__overlap=list(sectors))
+        return users
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -123,6 +125,56 @@ def registration_gate_block(user) -> GateBlock | None:
     if not user.profile_is_complete:
         return GateBlock.PROFILE
     return None
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """One address staff invite to something; `user` is its account, if it has one."""
+
+    email: str
+    user: User | None = None
+
+    @property
+    def language(self) -> str:
+        return (self.user.preferred_language if self.user else "") or settings.LANGUAGE_CODE
+
+
+def invitees_collect(
+    *,
+    emails: Iterable[str] = (),
+    groups: Sequence[str] = (),
+    municipalities: Iterable = (),
+    sectors: Sequence[str] = (),
+) -> list[Invitee]:
+    """Who an invitation goes to: consenting users matching the criteria, and the addresses.
+
+    Without any criterion nobody is picked by profile (not every consenting user). Each address
+    appears once, compared case-insensitively; a pasted address that belongs to an account is
+    tied to it, so the mail is in that person's language.
+    """
+    invitees: dict[str, Invitee] = {}
+    municipalities = list(municipalities)
+    if groups or municipalities or sectors:
+        for user in User.objects.invitable(
+            groups=groups, municipalities=municipalities, sectors=sectors
+        ):
+            invitees.setdefault(user.email.casefold(), Invitee(email=user.email, user=user))
+    emails = [email.strip() for email in emails if email.strip()]
+    users_by_email = {
+        user.email.casefold(): user
+        for user in User.objects.annotate(email_folded=Lower("email")).filter(
+            email_folded__in=[email.casefold() for email in emails]
+        )
+    }
+    for email in emails:
+        user = users_by_email.get(email.casefold())
+        invitees.setdefault(
+            email.casefold(), Invitee(email=user.email if user else email, user=user)
+        )
+    return list(invitees.values())
 
 
 # --- Data export ----------------------------------------------------------------------------

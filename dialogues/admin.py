@@ -4,8 +4,6 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -15,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import Sector, StakeholderGroup
+from accounts.forms import InvitationSendForm
+from accounts.models import StakeholderGroup
 from portal.admin import HttpsLinksMixin
-from portal.models import Municipality
 
 from . import services
 from .forms import CheckInForm
@@ -187,57 +185,6 @@ class InvitationInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
-
-
-class InvitationSendForm(forms.Form):
-    groups = forms.MultipleChoiceField(
-        label=_("Stakeholder groups"),
-        choices=StakeholderGroup.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    municipalities = forms.ModelMultipleChoiceField(
-        label=_("Municipalities"), queryset=Municipality.objects.all(), required=False
-    )
-    sectors = forms.MultipleChoiceField(
-        label=_("Sectors"),
-        choices=Sector.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    emails = forms.CharField(
-        label=_("Email addresses"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("One per line, or separated by commas or semicolons."),
-    )
-
-    def clean_emails(self) -> list[str]:
-        raw = self.cleaned_data["emails"].replace(",", "\n").replace(";", "\n")
-        emails, bad = [], []
-        for line in raw.splitlines():
-            value = line.strip()
-            if not value:
-                continue
-            try:
-                validate_email(value)
-            except ValidationError:
-                bad.append(value)
-            else:
-                emails.append(value)
-        if bad:
-            raise ValidationError(
-                _("These are not email addresses: %(addresses)s"),
-                params={"addresses": ", ".join(bad)},
-                code="invalid",
-            )
-        return emails
-
-    def clean(self):
-        data = super().clean()
-        if not any(data.get(name) for name in ("groups", "municipalities", "sectors", "emails")):
-            raise ValidationError(_("Choose at least one group or enter addresses."))
-        return data
 
 
 @admin.register(Meeting)

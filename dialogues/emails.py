@@ -106,3 +106,58 @@ def invitations_mailout_create(
         context=_meeting_context(meeting, show_online_link=False),
         created_by=created_by,
     )
+
+
+def meeting_followup_reminder_enqueue(
+    *, meeting: Meeting, minutes_missing: bool, summary_missing: bool
+):
+    """Ask the meeting's contact to approve the minutes and publish the summary; once a meeting."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from portal.services import email_enqueue
+
+    to = meeting.effective_contact_email
+    # Staff with an account get it in their own language; a bare contact address in Swedish.
+    contact = get_user_model().objects.filter(email__iexact=to).first()
+    context = _meeting_context(meeting, show_online_link=False)
+    context.update(
+        {
+            "recipient_name": meeting.effective_contact_name,
+            "admin_url": settings.SITE_URL
+            + reverse("admin:dialogues_meeting_change", args=[meeting.pk]),
+            "minutes_missing": minutes_missing,
+            "summary_missing": summary_missing,
+        }
+    )
+    return email_enqueue(
+        key=f"dialogues:followup-reminder:{meeting.pk}",
+        to=to,
+        template="dialogues/email/meeting_followup_reminder",
+        context=context,
+        language=(contact.preferred_language if contact else "") or settings.LANGUAGE_CODE,
+    )
+
+
+def invitation_followup_enqueue(*, invitation: Invitation):
+    """One reminder to an invitee who has not registered; the link is the invitation's own."""
+    from portal.services import email_enqueue
+
+    user = invitation.user
+    language = (user.preferred_language if user else "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        invitation_url = settings.SITE_URL + invitation.get_absolute_url()
+    context = _meeting_context(invitation.meeting, show_online_link=False)
+    context.update(
+        {
+            "invitation_url": invitation_url,
+            "recipient_name": user.get_short_name() if user else "",
+        }
+    )
+    return email_enqueue(
+        key=f"dialogues:invitation-followup:{invitation.pk}",
+        to=invitation.email,
+        template="dialogues/email/invitation_followup",
+        context=context,
+        language=language,
+    )

@@ -8,7 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -102,6 +102,20 @@ class MeetingQuerySet(models.QuerySet):
     def past(self, now: dt.datetime | None = None) -> MeetingQuerySet:
         return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at", "-pk")
 
+    def followup_due(
+        self, *, ended_before: dt.datetime, ended_after: dt.datetime
+    ) -> MeetingQuerySet:
+        """Held meetings, ended in the window, still lacking approved minutes or a published
+        summary, whose contact has not been reminded yet."""
+        approved = Minutes.objects.filter(meeting=OuterRef("pk"), status=MinutesStatus.APPROVED)
+        published = Summary.objects.filter(meeting=OuterRef("pk"), published_at__isnull=False)
+        return self.filter(
+            status=MeetingStatus.PUBLISHED,
+            ends_at__lte=ended_before,
+            ends_at__gt=ended_after,
+            followup_reminded_at__isnull=True,
+        ).filter(~Exists(approved) | ~Exists(published))
+
     def with_counts(self) -> MeetingQuerySet:
         seat = Q(registrations__status__in=SEAT_STATUSES)
         return self.annotate(
@@ -183,6 +197,10 @@ class Meeting(models.Model):
     # Bumped whenever time or place changes, so calendars replace the old event.
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # When the contact was reminded to approve minutes and publish a summary (once a meeting).
+    followup_reminded_at = models.DateTimeField(
+        _("follow-up reminder sent at"), null=True, blank=True, editable=False
+    )
 
     objects = MeetingQuerySet.as_manager()
 
@@ -280,6 +298,10 @@ class RegistrationQuerySet(models.QuerySet):
         # Insertion order under the meeting lock is arrival order: first come, first served.
         return self.filter(status=RegistrationStatus.WAITLISTED).order_by("pk")
 
+    def anonymisable(self, *, ended_before: dt.datetime) -> RegistrationQuerySet:
+        """Registrations for meetings that ended before the cutoff, not yet anonymised."""
+        return self.filter(meeting__ends_at__lt=ended_before, anonymised_at__isnull=True)
+
 
 class Registration(models.Model):
     meeting = models.ForeignKey(
@@ -311,6 +333,8 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
     # The meeting start a reminder was last sent for: a moved meeting gets a fresh one.
     reminded_for_start = models.DateTimeField(null=True, blank=True, editable=False)
+    # When needs and message were cleared, REGISTRATION_ANONYMISE_AFTER_DAYS after the meeting.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -341,6 +365,38 @@ class Registration(models.Model):
         return self.status in ACTIVE_STATUSES
 
 
+class InvitationQuerySet(models.QuerySet):
+    def followup_due(self, *, now: dt.datetime, days_before: int) -> InvitationQuerySet:
+        """Invitations whose meeting starts within `days_before` days, open for registration,
+        with nobody registered at the invited address, not yet followed up.
+
+        Only invitations made before the follow-up point qualify: one made later is itself
+        recent news, and a follow-up on its heels would be noise.
+        """
+        lead = dt.timedelta(days=days_before)
+        registered = Registration.objects.filter(meeting=OuterRef("meeting")).filter(
+            Q(invitation=OuterRef("pk")) | Q(user__email__iexact=OuterRef("email"))
+        )
+        return (
+            self.filter(
+                followed_up_at__isnull=True,
+                meeting__status=MeetingStatus.PUBLISHED,
+                meeting__starts_at__gt=now,
+                meeting__starts_at__lte=now + lead,
+                created_at__lt=F("meeting__starts_at") - lead,
+            )
+            .filter(
+                Q(meeting__registration_opens_at__isnull=True)
+                | Q(meeting__registration_opens_at__lte=now)
+            )
+            .filter(
+                Q(meeting__registration_closes_at__isnull=True)
+                | Q(meeting__registration_closes_at__gt=now)
+            )
+            .filter(~Exists(registered))
+        )
+
+
 class Invitation(models.Model):
     """An invitation to one meeting, bound to one email address."""
 
@@ -360,6 +416,11 @@ class Invitation(models.Model):
         _("token"), max_length=64, unique=True, default=invitation_token_generate, editable=False
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    followed_up_at = models.DateTimeField(
+        _("follow-up sent at"), null=True, blank=True, editable=False
+    )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "email"]

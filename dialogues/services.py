@@ -9,24 +9,32 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from django.contrib.auth import get_user_model
+from django.conf import settings
 from django.db import transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import registration_gate_block
+from accounts.services import invitees_collect, registration_gate_block
 from portal import capacity
 from portal.capacity import RegistrationError
+from portal.personal_data import registration_text_anonymise
 
-from .emails import invitations_mailout_create, registration_email_enqueue
+from .emails import (
+    invitation_followup_enqueue,
+    invitations_mailout_create,
+    meeting_followup_reminder_enqueue,
+    registration_email_enqueue,
+)
 from .models import (
     Invitation,
     Meeting,
     MeetingStatus,
+    Minutes,
+    MinutesStatus,
     Registration,
     RegistrationStatus,
+    Summary,
     check_in_code_generate,
 )
 
@@ -369,24 +377,6 @@ def _active_registrations(meeting: Meeting):
 # --- invitations and reminders ------------------------------------------------------------------
 
 
-def invitation_recipients(
-    *,
-    groups: Sequence[str] = (),
-    municipalities: Iterable = (),
-    sectors: Sequence[str] = (),
-):
-    """Users who consent to invitations and match every criterion given."""
-    users = get_user_model().objects.filter(is_active=True, invitations_consented_at__isnull=False)
-    if groups:
-        users = users.filter(stakeholder_group__in=list(groups))
-    municipalities = list(municipalities)
-    if municipalities:
-        users = users.filter(municipality__in=municipalities)
-    if sectors:
-        users = users.filter(sectors__overlap=list(sectors))
-    return users
-
-
 def invitation_send(
     *,
     meeting: Meeting,
@@ -399,30 +389,19 @@ def invitation_send(
     """Invite matching consenting users and pasted addresses; each address is mailed once."""
     if meeting.status != MeetingStatus.PUBLISHED:
         raise RegistrationError(_("Only published meetings can have invitations."), "state")
-    addresses: dict[str, object] = {}
-    if groups or list(municipalities) or sectors:
-        for user in invitation_recipients(
-            groups=groups, municipalities=municipalities, sectors=sectors
-        ):
-            addresses.setdefault(user.email.casefold(), user)
-    emails = [email.strip() for email in emails if email.strip()]
-    folded = [email.casefold() for email in emails]
-    users_by_email = {
-        user.email.casefold(): user
-        for user in get_user_model()
-        .objects.annotate(email_folded=Lower("email"))
-        .filter(email_folded__in=folded)
-    }
-    for email in emails:
-        addresses.setdefault(email.casefold(), users_by_email.get(email.casefold()) or email)
+    invitees = invitees_collect(
+        emails=emails, groups=groups, municipalities=municipalities, sectors=sectors
+    )
     invitations = []
     with transaction.atomic():
-        for value in addresses.values():
-            user = value if not isinstance(value, str) else None
-            email = user.email if user else value
-            invitation = Invitation.objects.filter(meeting=meeting, email__iexact=email).first()
+        for invitee in invitees:
+            invitation = Invitation.objects.filter(
+                meeting=meeting, email__iexact=invitee.email
+            ).first()
             if invitation is None:
-                invitation = Invitation.objects.create(meeting=meeting, email=email, user=user)
+                invitation = Invitation.objects.create(
+                    meeting=meeting, email=invitee.email, user=invitee.user
+                )
             invitation.meeting = meeting
             invitations.append(invitation)
         invitations_mailout_create(meeting=meeting, invitations=invitations, created_by=created_by)
@@ -473,3 +452,89 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
             )
             sent += 1
     return sent
+
+
+# --- follow-ups after invitations and meetings ------------------------------------------------
+
+# A meeting that ended longer ago than this is past the point where a reminder helps; it also
+# keeps the first run after a deployment from mailing staff about every old meeting.
+FOLLOWUP_REMINDER_LOOKBACK = dt.timedelta(days=30)
+
+
+def meeting_followup_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Remind each held meeting's contact, once, to approve minutes and publish the summary.
+
+    Due DIALOGUE_FOLLOWUP_REMINDER_AFTER_DAYS after the meeting ended while either is missing.
+    A meeting without a contact address is left for a later run, when one may have been added.
+    """
+    now = now or timezone.now()
+    ended_before = now - dt.timedelta(days=settings.DIALOGUE_FOLLOWUP_REMINDER_AFTER_DAYS)
+    window = {
+        "ended_before": ended_before,
+        "ended_after": ended_before - FOLLOWUP_REMINDER_LOOKBACK,
+    }
+    sent = 0
+    for pk in list(Meeting.objects.followup_due(**window).values_list("pk", flat=True)):
+        with transaction.atomic():
+            meeting = (
+                Meeting.objects.followup_due(**window)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("series")
+                .filter(pk=pk)
+                .first()
+            )
+            if meeting is None or not meeting.effective_contact_email:
+                continue
+            meeting.followup_reminded_at = now
+            meeting.save(update_fields=["followup_reminded_at"])
+            meeting_followup_reminder_enqueue(
+                meeting=meeting,
+                minutes_missing=not Minutes.objects.filter(
+                    meeting=meeting, status=MinutesStatus.APPROVED
+                ).exists(),
+                summary_missing=not Summary.objects.filter(
+                    meeting=meeting, published_at__isnull=False
+                ).exists(),
+            )
+            sent += 1
+    return sent
+
+
+def invitation_followups_send(*, now: dt.datetime | None = None) -> int:
+    """One follow-up per invitation to invitees who have not registered, shortly before."""
+    now = now or timezone.now()
+    days = settings.DIALOGUE_INVITATION_FOLLOWUP_DAYS_BEFORE
+    sent = 0
+    for pk in list(
+        Invitation.objects.followup_due(now=now, days_before=days).values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            invitation = (
+                Invitation.objects.followup_due(now=now, days_before=days)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("meeting__series", "user")
+                .filter(pk=pk)
+                .first()
+            )
+            if invitation is None:
+                continue
+            invitation.followed_up_at = now
+            invitation.save(update_fields=["followed_up_at"])
+            invitation_followup_enqueue(invitation=invitation)
+            sent += 1
+    return sent
+
+
+# --- personal data --------------------------------------------------------------------------
+
+# What a registrant wrote about themselves; cleared once the meeting is long over.
+REGISTRATION_PERSONAL_TEXT_FIELDS = ("accessibility_needs", "dietary_needs", "message")
+
+
+def registrations_anonymise(*, now: dt.datetime | None = None) -> int:
+    """Clear needs and messages REGISTRATION_ANONYMISE_AFTER_DAYS after each meeting ended."""
+    return registration_text_anonymise(
+        registrations=Registration.objects.all(),
+        fields=REGISTRATION_PERSONAL_TEXT_FIELDS,
+        now=now,
+    )

@@ -4,6 +4,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -266,6 +267,16 @@ MAIL_LEASE_SECONDS = env.int("MAIL_LEASE_SECONDS", default=10 * 60)
 MAIL_REDRIVE_AFTER_SECONDS = env.int("MAIL_REDRIVE_AFTER_SECONDS", default=5 * 60)
 MAIL_REDRIVE_INTERVAL_SECONDS = env.float("MAIL_REDRIVE_INTERVAL_SECONDS", default=60.0)
 
+# --- Dialogue follow-ups and personal data (docs/operations.md) ----------------------------
+# Days after a held meeting until its contact is reminded, once, if minutes are not approved or
+# the summary not published.
+DIALOGUE_FOLLOWUP_REMINDER_AFTER_DAYS = 3
+# Days before a meeting when invitees who have not registered get one follow-up.
+DIALOGUE_INVITATION_FOLLOWUP_DAYS_BEFORE = 3
+# Days after a meeting or Stockholmstinget edition ends until its registrations' needs and
+# messages are cleared (DESIGN.md, "Personal data"); counts, status and attendance stay.
+REGISTRATION_ANONYMISE_AFTER_DAYS = 90
+
 # Every periodic task of the portal, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
     # Every minute (MAIL_REDRIVE_INTERVAL_SECONDS): publish queued mail whose task message was
@@ -282,6 +293,28 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "dialogues.tasks.meeting_reminders_send",
         "schedule": 5 * 60,
         "options": {"expires": 5 * 60},
+    },
+    # Daily at 08:00 Stockholm time: remind a meeting's contact to approve minutes and publish
+    # a summary DIALOGUE_FOLLOWUP_REMINDER_AFTER_DAYS after it ended; recorded per meeting.
+    "dialogues-followup-reminders": {
+        "task": "dialogues.tasks.meeting_followup_reminders_send",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Daily at 09:00 Stockholm time: one follow-up to invitees who have not registered, when the
+    # meeting is DIALOGUE_INVITATION_FOLLOWUP_DAYS_BEFORE days away; recorded per invitation.
+    "dialogues-invitation-followups": {
+        "task": "dialogues.tasks.invitation_followups_send",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    # Daily at 03:30 Stockholm time: clear needs and messages of registrations whose meeting or
+    # edition ended REGISTRATION_ANONYMISE_AFTER_DAYS ago; each row records when.
+    "dialogues-registrations-anonymise": {
+        "task": "dialogues.tasks.registrations_anonymise",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "stockholmstinget-registrations-anonymise": {
+        "task": "stockholmstinget.tasks.edition_registrations_anonymise",
+        "schedule": crontab(hour=3, minute=30),
     },
     # Every 15 minutes: Stockholmstinget reminders for editions starting within 24 hours;
     # each registration records its reminder, so a late or repeated run sends once.

@@ -14,13 +14,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.forms import InvitationSendForm
 from portal.admin import HttpsLinksMixin
+from portal.models import MailOut
 
 from . import services
 from .models import (
     DocumentationLink,
     Edition,
     EditionRegistration,
+    RegistrationStatus,
     Session,
     SessionSignup,
     Speaker,
@@ -61,6 +64,19 @@ class CheckInForm(forms.Form):
     code = forms.CharField(label=_("Check-in code"), max_length=20)
 
 
+class ProgrammeMailForm(forms.Form):
+    """Confirms a programme mail-out; `version` is fixed when the page is shown.
+
+    Submitting the same page twice sends once; showing the page again starts a new version.
+    """
+
+    version = forms.RegexField(regex=r"^[0-9]{14}$", widget=forms.HiddenInput)
+
+    @staticmethod
+    def version_new() -> str:
+        return timezone.localtime().strftime("%Y%m%d%H%M%S")
+
+
 @admin.register(Edition)
 class EditionAdmin(HttpsLinksMixin, admin.ModelAdmin):
     list_display = ["year", "title", "starts_at", "format", "status", "registrations", "tools"]
@@ -86,7 +102,7 @@ class EditionAdmin(HttpsLinksMixin, admin.ModelAdmin):
         ),
         (_("Documentation"), {"fields": ["documentation", "documentation_published_at"]}),
     ]
-    actions = ["publish_documentation"]
+    actions = ["publish_documentation", "send_invitations", "send_programme"]
 
     def save_model(self, request, obj, form, change):
         if obj.status != "draft" and obj.published_at is None:
@@ -106,11 +122,15 @@ class EditionAdmin(HttpsLinksMixin, admin.ModelAdmin):
     @admin.display(description=_("tools"))
     def tools(self, obj: Edition) -> str:
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:stockholmstinget_edition_programme", args=[obj.pk]),
             _("Programme overview"),
             reverse("admin:stockholmstinget_edition_check_in", args=[obj.pk]),
             _("Check-in"),
+            reverse("admin:stockholmstinget_edition_invitations", args=[obj.pk]),
+            _("Send invitations"),
+            reverse("admin:stockholmstinget_edition_programme_mail", args=[obj.pk]),
+            _("Mail the programme"),
         )
 
     def get_urls(self):
@@ -124,6 +144,16 @@ class EditionAdmin(HttpsLinksMixin, admin.ModelAdmin):
                 "<int:pk>/check-in/",
                 self.admin_site.admin_view(self.check_in_view),
                 name="stockholmstinget_edition_check_in",
+            ),
+            path(
+                "<int:pk>/invitations/",
+                self.admin_site.admin_view(self.invitations_view),
+                name="stockholmstinget_edition_invitations",
+            ),
+            path(
+                "<int:pk>/programme-mail/",
+                self.admin_site.admin_view(self.programme_mail_view),
+                name="stockholmstinget_edition_programme_mail",
             ),
             *super().get_urls(),
         ]
@@ -186,6 +216,113 @@ class EditionAdmin(HttpsLinksMixin, admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/stockholmstinget/check_in.html", context)
+
+    def _edition_page(self, request, edition: Edition, template: str, context: dict):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": edition,
+                "edition": edition,
+                **context,
+            },
+        )
+
+    def invitations_view(self, request, pk: int):
+        edition = get_object_or_404(Edition, pk=pk)
+        if not self.has_change_permission(request, edition):
+            return redirect("admin:index")
+        form = InvitationSendForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                mailout = services.invitation_send(
+                    edition=edition,
+                    emails=data["emails"],
+                    groups=data["groups"],
+                    municipalities=data["municipalities"],
+                    sectors=data["sectors"],
+                    created_by=request.user,
+                )
+            except services.RegistrationError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "The invitations go to %(count)s address; "
+                        "addresses invited before are not mailed again.",
+                        "The invitations go to %(count)s addresses; "
+                        "addresses invited before are not mailed again.",
+                        mailout.total,
+                    )
+                    % {"count": mailout.total},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:portal_mailout_change", mailout.pk)
+        return self._edition_page(
+            request,
+            edition,
+            "admin/stockholmstinget/edition/invitations.html",
+            {"form": form, "title": _("Send invitations")},
+        )
+
+    def programme_mail_view(self, request, pk: int):
+        edition = get_object_or_404(Edition, pk=pk)
+        if not self.has_change_permission(request, edition):
+            return redirect("admin:index")
+        if request.method == "POST":
+            form = ProgrammeMailForm(request.POST)
+            if form.is_valid():
+                try:
+                    mailout = services.programme_send(
+                        edition=edition,
+                        version=form.cleaned_data["version"],
+                        created_by=request.user,
+                    )
+                except services.RegistrationError as error:
+                    form.add_error(None, error.message)
+                else:
+                    self.message_user(
+                        request,
+                        _("The programme is on its way to confirmed registrants."),
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:portal_mailout_change", mailout.pk)
+        else:
+            form = ProgrammeMailForm(initial={"version": ProgrammeMailForm.version_new()})
+        sent_before = MailOut.objects.filter(
+            key__startswith=f"stockholmstinget:programme:{edition.pk}:"
+        ).order_by("-created_at")
+        return self._edition_page(
+            request,
+            edition,
+            "admin/stockholmstinget/edition/programme_mail.html",
+            {
+                "form": form,
+                "title": _("Mail the programme"),
+                "recipients": edition.registrations.filter(
+                    status=RegistrationStatus.CONFIRMED
+                ).count(),
+                "sent_before": sent_before.only("pk", "title", "created_at", "total"),
+            },
+        )
+
+    @admin.action(description=_("Send invitations"), permissions=["change"])
+    def send_invitations(self, request, queryset):
+        return self._one_edition_page(request, queryset, "stockholmstinget_edition_invitations")
+
+    @admin.action(description=_("Mail the programme to registrants"), permissions=["change"])
+    def send_programme(self, request, queryset):
+        return self._one_edition_page(request, queryset, "stockholmstinget_edition_programme_mail")
+
+    def _one_edition_page(self, request, queryset, url_name: str):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one edition."), messages.WARNING)
+            return None
+        return redirect(f"admin:{url_name}", queryset.get().pk)
 
     @admin.action(description=_("Publish documentation and mail registrants"))
     def publish_documentation(self, request, queryset):

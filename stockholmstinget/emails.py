@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import groupby
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.services import Invitee
+
 from .calendar import schedule_render
-from .models import Edition, EditionRegistration, RegistrationStatus
+from .models import (
+    Edition,
+    EditionRegistration,
+    RegistrationStatus,
+    SessionSignup,
+    SignupStatus,
+)
 
 # Kinds whose mail carries the registrant's own schedule as .ics.
 ICS_KINDS = {
@@ -24,6 +35,8 @@ def _urls(edition: Edition, language: str) -> dict:
             "edition_url": settings.SITE_URL + edition.get_absolute_url(),
             "registration_url": settings.SITE_URL
             + reverse("stockholmstinget:registration", args=[edition.year]),
+            "programme_url": settings.SITE_URL
+            + reverse("stockholmstinget:programme", args=[edition.year]),
         }
 
 
@@ -103,5 +116,98 @@ def documentation_mailout_create(*, edition: Edition, created_by=None):
         template="stockholmstinget/email/documentation_published",
         recipients=recipients,
         context={"edition": edition},
+        created_by=created_by,
+    )
+
+
+def invitations_mailout_create(*, edition: Edition, invitees: Sequence[Invitee], created_by=None):
+    """One mail-out per edition, keyed by address: sending again mails only new addresses."""
+    from portal.services import MailRecipient, mailout_create
+
+    recipients = [
+        MailRecipient(
+            email=invitee.email,
+            language=invitee.language,
+            key=invitee.email.casefold(),
+            context={
+                "recipient_name": invitee.user.get_short_name() if invitee.user else "",
+                **_urls(edition, invitee.language),
+            },
+        )
+        for invitee in invitees
+    ]
+    return mailout_create(
+        key=f"stockholmstinget:invitations:{edition.pk}",
+        title=f"{edition.title}: inbjudan"[:200],
+        template="stockholmstinget/email/invitation",
+        recipients=recipients,
+        context={"edition": edition},
+        created_by=created_by,
+    )
+
+
+def programme_mailout_create(*, edition: Edition, version: str, created_by=None):
+    """The programme to every confirmed registrant, once per registrant and `version`.
+
+    The programme is stored in the mail-out as it stands now (plain values, not sessions), so
+    every recipient of one version gets the same programme however late the fan-out renders,
+    and rendering needs no query per session.
+    """
+    from portal.services import MailRecipient, mailout_create
+
+    sessions = list(
+        edition.sessions.prefetch_related("speakers").order_by("starts_at", "ends_at", "track")
+    )
+    slots = [
+        {
+            "starts_at": start,
+            "ends_at": end,
+            "sessions": [
+                {
+                    "id": session.pk,
+                    "title": session.title,
+                    "track": session.track,
+                    "room": session.room,
+                    "speakers": ", ".join(speaker.name for speaker in session.speakers.all()),
+                }
+                for session in items
+            ],
+        }
+        for (start, end), items in groupby(sessions, key=lambda s: (s.starts_at, s.ends_at))
+    ]
+    registrations = list(
+        edition.registrations.filter(status=RegistrationStatus.CONFIRMED)
+        .select_related("user")
+        .order_by("pk")
+    )
+    choices: dict[int, dict[str, list[int]]] = {}
+    signups = SessionSignup.objects.active().filter(registration__in=registrations)
+    for registration_id, session_id, status in signups.values_list(
+        "registration_id", "session_id", "status"
+    ):
+        mine = choices.setdefault(registration_id, {"chosen": [], "waitlisted": []})
+        mine["waitlisted" if status == SignupStatus.WAITLISTED else "chosen"].append(session_id)
+    recipients = []
+    for registration in registrations:
+        user = registration.user
+        language = user.preferred_language or settings.LANGUAGE_CODE
+        recipients.append(
+            MailRecipient(
+                email=user.email,
+                language=language,
+                key=f"registration-{registration.pk}",
+                context={
+                    "recipient_name": user.get_short_name(),
+                    **choices.get(registration.pk, {"chosen": [], "waitlisted": []}),
+                    **_urls(edition, language),
+                },
+            )
+        )
+    return mailout_create(
+        key=f"stockholmstinget:programme:{edition.pk}:{version}",
+        title=f"{edition.title}: program ({version})"[:200],
+        template="stockholmstinget/email/programme",
+        recipients=recipients,
+        context={"edition": edition, "slots": slots},
         created_by=created_by,
     )

@@ -332,6 +332,10 @@ class EditionRegistrationQuerySet(models.QuerySet):
         # Insertion order under the edition lock is arrival order.
         return self.filter(status=RegistrationStatus.WAITLISTED).order_by("pk")
 
+    def anonymisable(self, *, ended_before: dt.datetime) -> EditionRegistrationQuerySet:
+        """Registrations for editions that ended before the cutoff, not yet anonymised."""
+        return self.filter(edition__ends_at__lt=ended_before, anonymised_at__isnull=True)
+
 
 class EditionRegistration(models.Model):
     edition = models.ForeignKey(
@@ -369,6 +373,8 @@ class EditionRegistration(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     documentation_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When `needs` was cleared, REGISTRATION_ANONYMISE_AFTER_DAYS after the edition.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     objects = EditionRegistrationQuerySet.as_manager()
 

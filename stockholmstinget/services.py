@@ -10,18 +10,25 @@ dialogue meetings (portal.capacity, dialogues).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services import invitees_collect
 from dialogues.models import check_in_code_generate
 from portal import capacity
 from portal.capacity import RegistrationError, code_unused, has_free_seat, seats_free, waitlist_fill
+from portal.models import MailOut
 
-from .emails import documentation_mailout_create, registration_email_enqueue
+from .emails import (
+    documentation_mailout_create,
+    invitations_mailout_create,
+    programme_mailout_create,
+    registration_email_enqueue,
+)
 from .models import (
     AttendanceMode,
     Edition,
@@ -37,6 +44,8 @@ __all__ = [
     "RegistrationError",
     "documentation_publish",
     "edition_seats_left",
+    "invitation_send",
+    "programme_send",
     "registration_cancel",
     "registration_check_in",
     "registration_check_in_by_code",
@@ -400,6 +409,60 @@ def documentation_publish(*, edition: Edition, created_by=None) -> Edition:
             edition.save(update_fields=["documentation_published_at"])
         documentation_mailout_create(edition=edition, created_by=created_by)
     return edition
+
+
+def _mailing_refusal(edition: Edition, now: dt.datetime) -> RegistrationError | None:
+    if edition.status != EditionStatus.PUBLISHED:
+        return RegistrationError(_("Publish the edition before mailing about it."), "state")
+    if now >= edition.ends_at:
+        return RegistrationError(_("This Stockholmstinget is over."), "over")
+    return None
+
+
+def invitation_send(
+    *,
+    edition: Edition,
+    emails: Iterable[str] = (),
+    groups: Sequence[str] = (),
+    municipalities: Iterable = (),
+    sectors: Sequence[str] = (),
+    created_by=None,
+    now: dt.datetime | None = None,
+) -> MailOut:
+    """Invite consenting users who match the criteria, and pasted addresses, to register.
+
+    The invitation is a mail with a link to the registration page: it reserves no seat and
+    grants nothing, since anyone may register for Stockholmstinget. Each address is mailed once
+    per edition, however often staff send.
+    """
+    now = now or timezone.now()
+    refusal = _mailing_refusal(edition, now)
+    if refusal is None and now >= edition.registration_closes:
+        refusal = RegistrationError(_("Registration has closed."), "closed")
+    if refusal:
+        raise refusal
+    invitees = invitees_collect(
+        emails=emails, groups=groups, municipalities=municipalities, sectors=sectors
+    )
+    with transaction.atomic():
+        return invitations_mailout_create(edition=edition, invitees=invitees, created_by=created_by)
+
+
+def programme_send(
+    *, edition: Edition, version: str, created_by=None, now: dt.datetime | None = None
+) -> MailOut:
+    """Mail the programme, with each person's own sessions marked, to confirmed registrants.
+
+    `version` names this sending: the same version mails each registrant once (a double
+    submit, a retry), a new one sends the programme again, e.g. after it changed.
+    """
+    refusal = _mailing_refusal(edition, now or timezone.now())
+    if refusal:
+        raise refusal
+    if not edition.sessions.exists():
+        raise RegistrationError(_("The programme has no sessions yet."), "empty")
+    with transaction.atomic():
+        return programme_mailout_create(edition=edition, version=version, created_by=created_by)
 
 
 # --- reminders ----------------------------------------------------------------------------------

@@ -1,11 +1,17 @@
-"""Celery tasks of Stockholmstinget: thin adapters over stockholmstinget.services."""
+"""Celery tasks of Stockholmstinget: thin adapters over its services and personal_data."""
 
 from celery import shared_task
 
-from . import services
+from . import personal_data, services
 
 
 @shared_task
 def edition_reminders_send() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE): the reminder the day before, once per registration."""
     return services.reminders_send()
+
+
+@shared_task
+def edition_registrations_anonymise() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE): clear needs once an edition is long over."""
+    return personal_data.edition_registrations_anonymise()

@@ -6,9 +6,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from accounts import admin_site
+from portal.models import Municipality
 from stockholmstinget.models import AttendanceMode, RegistrationStatus
-from tests.accounts.factories import UserFactory
 from tests.stockholmstinget.factories import (
     EditionFactory,
     RegistrationFactory,
@@ -17,14 +16,6 @@ from tests.stockholmstinget.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client, monkeypatch):
-    # The second factor is under test in tests/accounts; here only staff status matters.
-    monkeypatch.setattr(admin_site, "staff_may_use_admin", lambda request: request.user.is_staff)
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 def test_edition_change_page_has_session_and_speaker_inlines(staff_client):
@@ -97,3 +88,22 @@ def test_csv_export_has_rows_and_a_needs_summary(staff_client):
     summary = rows[rows.index([]) + 2 :]
     counts = {row[0]: (int(row[2]), int(row[4])) for row in summary}
     assert sorted(counts.values()) == [(1, 0), (1, 1)]
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_registration_changelist_query_count_is_the_same_with_10_and_100_rows(
+    staff_client, django_assert_num_queries, count
+):
+    edition = EditionFactory()
+    municipality, _created = Municipality.objects.get_or_create(
+        code="0184", defaults={"name": "Solna", "slug": "solna"}
+    )
+    for index in range(count):
+        registration = RegistrationFactory(
+            edition=edition, municipality=municipality, needs="Hörslinga" if index % 2 else ""
+        )
+        SignupFactory(registration=registration)
+    url = reverse("admin:stockholmstinget_editionregistration_changelist")
+    with django_assert_num_queries(99):
+        response = staff_client.get(url, {"edition__id__exact": edition.pk})
+    assert response.context["cl"].result_count == count
