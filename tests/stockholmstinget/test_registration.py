@@ -4,6 +4,7 @@ import datetime as dt
 
 import icalendar
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -348,3 +349,21 @@ def test_personal_schedule_without_registration_is_404(client):
     client.force_login(RegistrantFactory())
     response = client.get(reverse("stockholmstinget:schedule_ics", args=[edition.year]))
     assert response.status_code == 404
+
+
+def test_confirmation_html_shows_each_session_on_its_own_line_with_working_links():
+    """The HTML part comes from the text layout; the session list must stay a list there."""
+    edition = EditionFactory()
+    welcome = SessionFactory(edition=edition, title="Välkommen & inledning", room="Stora salen")
+    later = SessionFactory(
+        edition=edition,
+        title="Idrott för unga",
+        starts_at=edition.starts_at + dt.timedelta(hours=2),
+    )
+    _save(edition, RegistrantFactory(), sessions=[welcome, later])
+    mail = OutgoingEmail.objects.get(template="stockholmstinget/email/registration_confirmed")
+    html = mail.body_html
+    assert "Välkommen &amp; inledning (Stora salen)<br>" in html
+    assert "Idrott för unga (Hörsalen)</p>" in html
+    registration_url = reverse("stockholmstinget:registration", args=[edition.year])
+    assert f'href="{settings.SITE_URL}{registration_url}"' in html
