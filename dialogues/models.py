@@ -298,6 +298,15 @@ class RegistrationQuerySet(models.QuerySet):
         # Insertion order under the meeting lock is arrival order: first come, first served.
         return self.filter(status=RegistrationStatus.WAITLISTED).order_by("pk")
 
+    def listed(self) -> RegistrationQuerySet:
+        """Confirmed registrants who may appear on public lists: they agreed to it for this
+        meeting and in their profile. Either consent withdrawn takes them off at once."""
+        return self.filter(
+            status=RegistrationStatus.CONFIRMED,
+            consent_to_be_listed=True,
+            user__public_listing_consented_at__isnull=False,
+        )
+
     def anonymisable(self, *, ended_before: dt.datetime) -> RegistrationQuerySet:
         """Registrations for meetings that ended before the cutoff, not yet anonymised."""
         return self.filter(meeting__ends_at__lt=ended_before, anonymised_at__isnull=True)

@@ -71,13 +71,8 @@ def summary_listed_organisations(*, summary: Summary) -> list[str]:
     Checked on every rendering, so a withdrawn consent takes the organisation off at once.
     """
     rows = (
-        Registration.objects.filter(
-            meeting_id=summary.meeting_id,
-            status=RegistrationStatus.CONFIRMED,
-            checked_in_at__isnull=False,
-            consent_to_be_listed=True,
-            user__public_listing_consented_at__isnull=False,
-        )
+        Registration.objects.listed()
+        .filter(meeting_id=summary.meeting_id, checked_in_at__isnull=False)
         .exclude(user__organisation="")
         .values_list("user__organisation", flat=True)
         .distinct()

@@ -112,6 +112,10 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "refusal": refusal,
             "can_cancel": bool(active and timezone.now() < meeting.starts_at),
+            "listed_attendees": Registration.objects.listed()
+            .filter(meeting=meeting)
+            .select_related("user")
+            .order_by("user__display_name", "pk"),
         },
     )
 

@@ -99,12 +99,47 @@ def test_detail_query_count_is_the_same_at_5_and_100_registrations(
 ):
     meeting = MeetingFactory(capacity=200)
     RegistrationFactory.create_batch(size, meeting=meeting)
+    RegistrationFactory.create_batch(
+        size,
+        meeting=meeting,
+        consent_to_be_listed=True,
+        user__public_listing_consented_at=timezone.now(),
+    )
     user = RegistrantFactory()
     RegistrationFactory(meeting=meeting, user=user)
     client.force_login(user)
-    # Session, user, the meeting with its counts, the visitor's own registration.
-    with django_assert_num_queries(4):
-        assert client.get(meeting.get_absolute_url()).status_code == 200
+    # Session, user, the meeting with its counts, the visitor's own registration, the listed
+    # participants with their names.
+    with django_assert_num_queries(5):
+        response = client.get(meeting.get_absolute_url())
+    assert response.status_code == 200
+    assert len(response.context["listed_attendees"]) == size
+
+
+def test_only_participants_who_agreed_twice_are_listed_publicly(client):
+    """A name shows only with consent on the registration and in the profile, and only while
+    the registration is confirmed."""
+    meeting = MeetingFactory()
+    now = timezone.now()
+
+    def registration(name, *, here, profile, status=RegistrationStatus.CONFIRMED):
+        RegistrationFactory(
+            meeting=meeting,
+            status=status,
+            consent_to_be_listed=here,
+            user__display_name=name,
+            user__organisation=f"{name}s förening",
+            user__public_listing_consented_at=now if profile else None,
+        )
+
+    registration("Alva Synlig", here=True, profile=True)
+    registration("Bo Bara-här", here=True, profile=False)
+    registration("Cia Bara-profil", here=False, profile=True)
+    registration("Dan Väntar", here=True, profile=True, status=RegistrationStatus.WAITLISTED)
+    content = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Alva Synlig, Alva Synligs förening" in content
+    for hidden in ("Bo Bara-här", "Cia Bara-profil", "Dan Väntar"):
+        assert hidden not in content
 
 
 def test_detail_shows_seats_left_and_hides_drafts(client):
