@@ -31,6 +31,15 @@ def _public_edition(year: int) -> Edition:
     return get_object_or_404(Edition.objects.public(), year=year)
 
 
+def _viewable_edition(request, year: int) -> Edition:
+    """The edition's pages: staff may preview a draft; everyone else sees published ones.
+
+    Registration, calendars and mail stay with `_public_edition`: a preview is for reading.
+    """
+    editions = Edition.objects.all() if request.user.is_staff else Edition.objects.public()
+    return get_object_or_404(editions, year=year)
+
+
 def _programme(edition: Edition):
     speakers = Speaker.objects.order_by("name")
     return list(
@@ -84,7 +93,7 @@ def edition_current(request):
 
 @require_GET
 def edition_detail(request, year: int):
-    return _edition_page(request, _public_edition(year))
+    return _edition_page(request, _viewable_edition(request, year))
 
 
 @require_GET
@@ -95,7 +104,7 @@ def edition_archive(request):
 
 @require_GET
 def programme(request, year: int):
-    edition = _public_edition(year)
+    edition = _viewable_edition(request, year)
     sessions = _programme(edition)
     slots = [
         {"starts_at": start, "ends_at": end, "sessions": list(items)}

@@ -209,3 +209,24 @@ def test_stream_link_only_for_confirmed_digital_registrants(client):
             reverse("stockholmstinget:programme", args=[edition.year])
         ).content.decode()
     )
+
+
+def test_staff_preview_a_draft_edition_that_stays_hidden_from_everyone_else(client):
+    """Staff read a draft's page and programme with a preview notice; others get 404, and
+    nobody can register for it yet."""
+    from tests.accounts.factories import UserFactory
+
+    draft = EditionFactory(status=EditionStatus.DRAFT, title="Utkast till tinget")
+    urls = [
+        reverse("stockholmstinget:edition_detail", args=[draft.year]),
+        reverse("stockholmstinget:programme", args=[draft.year]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404
+    client.force_login(UserFactory(is_staff=True))
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "utkast och är inte publicerad" in response.content.decode()
+    registration = reverse("stockholmstinget:registration", args=[draft.year])
+    assert client.get(registration).status_code == 404
