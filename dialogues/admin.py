@@ -205,7 +205,7 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
     search_fields = ["title", "case_number", "venue", "series__name"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "starts_at"
-    readonly_fields = ["published_at", "sequence", "seat_summary"]
+    readonly_fields = ["published_at", "sequence", "seat_summary", "followup_reminded_at"]
     inlines = [RegistrationInline, InvitationInline]
     actions = ["publish", "cancel_meetings", "export_csv", "send_invitations"]
     fieldsets = [
@@ -245,7 +245,7 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
             _("Contact and reminder"),
             {"fields": ["contact_name", "contact_email", "reminder_lead_hours", "reminder_text"]},
         ),
-        (_("Publication"), {"fields": ["published_at", "sequence"]}),
+        (_("Publication"), {"fields": ["published_at", "sequence", "followup_reminded_at"]}),
     ]
 
     def get_queryset(self, request):
@@ -461,6 +461,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "decided_at",
         "cancelled_at",
         "checked_in_at",
+        "anonymised_at",
     ]
     fields = [
         *readonly_fields,
@@ -527,7 +528,7 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["meeting__series", "meeting"]
     list_select_related = ["meeting", "user"]
     search_fields = ["email", "meeting__title"]
-    readonly_fields = ["meeting", "email", "user", "token", "created_at"]
+    readonly_fields = ["meeting", "email", "user", "token", "created_at", "followed_up_at"]
 
     def has_add_permission(self, request):
         return False
