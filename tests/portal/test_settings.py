@@ -112,3 +112,10 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", env={**PRODUCTION_ENV, "DJANGO_SECRET_KEY": ""})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_system_checks_pass():
+    """Admin, model and URL configuration errors surface here before a page is ever served."""
+    from django.core.management import call_command
+
+    call_command("check", fail_level="WARNING")
