@@ -45,6 +45,12 @@ def staff_may_use_admin(request: HttpRequest) -> bool:
     )
 
 
+def staff_may_preview(request: HttpRequest, permission: str) -> bool:
+    """May this session see drafts on the public pages? The same bar as the admin itself
+    (staff with a second factor in this session) plus the permission to view the object."""
+    return staff_may_use_admin(request) and request.user.has_perm(permission)
+
+
 class PortalAdminSite(admin.AdminSite):
     site_header = "Samverkansportalen"
     site_title = "Samverkansportalen"

@@ -40,7 +40,8 @@ class ProfileData:
 def mail_language_for(email: str, *, default: str | None = None) -> str:
     """The language mail to this address is written in: its owner's preferred language."""
     user = (
-        User.objects.filter(emailaddress__email__iexact=email).first()
+        # Only a confirmed address says whose it is: anyone can add an unconfirmed one.
+        User.objects.filter(emailaddress__email__iexact=email, emailaddress__verified=True).first()
         or User.objects.filter(email__iexact=email).first()
     )
     if user is not None:
@@ -205,19 +206,48 @@ def _user_fields(user: User) -> dict[str, Any]:
     return data
 
 
+def verified_addresses(user: User) -> set[str]:
+    """The addresses `user` has proven to own, lower-cased: their confirmed EmailAddress rows.
+
+    Only these tie mail in the outbox to the person. An unconfirmed address proves nothing:
+    anybody may add someone else's address to their own account (an email change waiting for
+    its confirmation), so mail to it belongs to whoever really holds it. `user.email` counts
+    only when it is confirmed too, and then it is one of these rows (allauth copies the primary
+    address into it, at sign-up before it is confirmed). With ACCOUNT_UNIQUE_EMAIL a confirmed
+    address belongs to one account at a time (allauth's `unique_verified_email` constraint).
+    """
+    emails = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return {email.lower() for email in emails}
+
+
+def _outbox_to(outgoing: type[models.Model], addresses: set[str]) -> models.QuerySet:
+    if not addresses:
+        return outgoing.objects.none()
+    query = models.Q()
+    for address in addresses:
+        query |= models.Q(to__iexact=address)
+    return outgoing.objects.filter(query)
+
+
+# allauth's mail (confirmation links and codes, password reset links) carries live tokens: the
+# export says that such a message went out, never what it said.
+ALLAUTH_KEY_PREFIX = "allauth:"
+_ALLAUTH_EXPORTED = ("key", "to", "language", "subject", "status", "created_at", "sent_at")
+
+
 def _outgoing_emails(addresses: set[str]) -> list[dict[str, Any]]:
     try:
         outgoing = apps.get_model("portal", "OutgoingEmail")
     except LookupError:
         return []
-    query = models.Q()
-    for address in addresses:
-        query |= models.Q(to__iexact=address)
-    if not addresses:
-        return []
     rows = []
     skip = {"id", "attachments", "message_id", "lease_until", "enqueued_at", "mailout"}
-    for email in outgoing.objects.filter(query).order_by("created_at", "pk"):
+    for email in _outbox_to(outgoing, addresses).order_by("created_at", "pk"):
+        if email.key.startswith(ALLAUTH_KEY_PREFIX):
+            row = {name: _plain(getattr(email, name)) for name in _ALLAUTH_EXPORTED}
+            row["content_withheld"] = True
+            rows.append(row)
+            continue
         row = {
             f.name: _plain(getattr(email, f.name))
             for f in outgoing._meta.concrete_fields
@@ -264,7 +294,8 @@ def account_export(*, user: User) -> dict[str, Any]:
             for section in registry.sections()
             if section.export is not None
         },
-        "emails_sent": _outgoing_emails({a.email for a in addresses} | {user.email}),
+        # Only mail to confirmed addresses: see verified_addresses.
+        "emails_sent": _outgoing_emails(verified_addresses(user)),
     }
 
 
@@ -281,11 +312,8 @@ def _outbox_anonymise(addresses: set[str], *, keep: str) -> None:
         outgoing = apps.get_model("portal", "OutgoingEmail")
     except LookupError:
         return
-    query = models.Q()
-    for address in addresses:
-        query |= models.Q(to__iexact=address)
     done = [outgoing.Status.SENT, outgoing.Status.FAILED]
-    outgoing.objects.filter(query, status__in=done).exclude(key=keep).update(
+    _outbox_to(outgoing, addresses).filter(status__in=done).exclude(key=keep).update(
         to="", subject="", body_text="", body_html="", attachments=[], last_error=""
     )
 
@@ -316,8 +344,8 @@ def account_delete(*, user: User) -> User:
         context={"name": user.display_name},
         language=user.preferred_language,
     )
-    addresses = set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
-    _outbox_anonymise(addresses | {user.email}, keep=f"account-deleted:{user.pk}")
+    # Only mail to confirmed addresses: an unconfirmed one may be somebody else's.
+    _outbox_anonymise(verified_addresses(user), keep=f"account-deleted:{user.pk}")
     EmailAddress.objects.filter(user=user).delete()
     apps.get_model("mfa", "Authenticator").objects.filter(user=user).delete()
     user.groups.clear()

@@ -288,7 +288,14 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
+            # A meeting created as published is published by the service, which records when.
+            publish = obj.status == MeetingStatus.PUBLISHED
+            if publish:
+                obj.status = MeetingStatus.DRAFT
             super().save_model(request, obj, form, change)
+            if publish:
+                services.meeting_publish(meeting=obj)
+                obj.refresh_from_db()
             return
         # Edits go through the service: a new time or place tells registrants, more seats
         # move the waitlist.

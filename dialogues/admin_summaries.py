@@ -20,6 +20,12 @@ from .models import Insight, Meeting, Minutes, MinutesStatus, Subscription, Summ
 FIGURE_PREFIX = "figure_"
 
 
+def _meeting_from_query(request) -> Meeting | None:
+    """The meeting named by `?meeting=<id>` on an add form (links from the meeting's page)."""
+    pk = request.GET.get("meeting", "")
+    return Meeting.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+
+
 @admin.register(Minutes)
 class MinutesAdmin(admin.ModelAdmin):
     list_display = ["meeting", "case_number", "status", "attendee_count", "approved_at"]
@@ -47,7 +53,10 @@ class MinutesAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        meeting = Meeting.objects.filter(pk=request.GET.get("meeting") or None).first()
+        meeting = _meeting_from_query(request)
+        if meeting is None:
+            # The admin would put the raw value into the form and fail to render it.
+            initial.pop("meeting", None)
         if meeting is not None:
             initial.update(services.minutes_initial(meeting=meeting))
         return initial
@@ -154,7 +163,10 @@ class SummaryAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        meeting = Meeting.objects.filter(pk=request.GET.get("meeting") or None).first()
+        meeting = _meeting_from_query(request)
+        if meeting is None:
+            # The admin would put the raw value into the form and fail to render it.
+            initial.pop("meeting", None)
         if meeting is not None:
             initial.update(services.summary_initial(meeting=meeting))
         return initial
@@ -192,8 +204,12 @@ class SummaryAdmin(admin.ModelAdmin):
         summary = get_object_or_404(Summary, pk=pk)
         if not self.has_change_permission(request, summary):
             return HttpResponseRedirect(self._change_url(summary))
-        services.summary_publish(summary=summary, by=request.user)
-        self.message_user(request, _("The summary is published."), messages.SUCCESS)
+        try:
+            services.summary_publish(summary=summary, by=request.user)
+        except services.SummaryError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, _("The summary is published."), messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(summary))
 
     def unpublish_view(self, request: HttpRequest, pk: int):
@@ -207,8 +223,12 @@ class SummaryAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish the selected summaries"), permissions=["change"])
     def publish(self, request, queryset):
         count = 0
-        for summary in queryset.filter(published_at__isnull=True):
-            services.summary_publish(summary=summary, by=request.user)
+        for summary in queryset.filter(published_at__isnull=True).select_related("meeting"):
+            try:
+                services.summary_publish(summary=summary, by=request.user)
+            except services.SummaryError as error:
+                self.message_user(request, f"{summary}: {error}", messages.ERROR)
+                continue
             count += 1
         self.message_user(
             request,

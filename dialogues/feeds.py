@@ -6,6 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .forms_summaries import SummaryFilterForm
@@ -49,4 +50,4 @@ class SummaryFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item: Summary):
-        return [theme.name for theme in item.themes.all()]
+        return [theme.display_name(get_language()) for theme in item.themes.all()]

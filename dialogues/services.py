@@ -7,6 +7,7 @@ inside the same transaction, so capacity holds however many requests arrive at o
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
@@ -38,6 +39,8 @@ from .models import (
     check_in_code_generate,
 )
 
+INVITATION_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
 # --- reads that carry rules -------------------------------------------------------------------
 
 
@@ -50,7 +53,11 @@ def invitation_for(*, meeting: Meeting, user) -> Invitation | None:
 
 def invitation_check(*, meeting: Meeting, user, token: str) -> Invitation:
     """The invitation behind a link, provided it belongs to this meeting and this address."""
-    invitation = Invitation.objects.filter(meeting=meeting, token=token).first()
+    # Anything that cannot be a token (a mangled link, a NUL byte) is simply not valid.
+    well_formed = INVITATION_TOKEN.fullmatch(token) is not None
+    invitation = (
+        Invitation.objects.filter(meeting=meeting, token=token).first() if well_formed else None
+    )
     if invitation is None:
         raise RegistrationError(_("This invitation link is not valid."), "invitation_invalid")
     if invitation.email.casefold() != user.email.casefold():

@@ -181,6 +181,10 @@ def summary_publish(*, summary: Summary, by: User | None) -> Summary:
         summary = Summary.objects.select_for_update().get(pk=summary.pk)
         if summary.is_published:
             return summary
+        # The summary shows its meeting's title, date and place: a meeting never published
+        # must not become public through it.
+        if summary.meeting.published_at is None:
+            raise SummaryError(_("Publish the meeting before its summary."))
         summary.published_at = summary.updated_at = timezone.now()
         summary.published_by = by
         summary.meeting_year = summary_meeting_year(meeting=summary.meeting)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.admin_site import staff_may_preview
 from accounts.decorators import profile_required
 
 from . import services
@@ -25,7 +26,7 @@ FEED_HISTORY = dt.timedelta(days=90)
 def _meeting_or_404(request: HttpRequest, slug: str) -> Meeting:
     meetings = Meeting.objects.select_related("series")
     # Staff may preview a draft; everyone else sees only what has been published.
-    if not request.user.is_staff:
+    if not staff_may_preview(request, "dialogues.view_meeting"):
         meetings = meetings.public()
     meeting = meetings.with_counts().filter(slug=slug).first()
     if meeting is None:

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.admin_site import staff_may_preview
 from portal.models import Municipality, Theme
 
 from . import summaries as services
@@ -147,7 +148,7 @@ def summary_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
     )
     # Staff preview drafts on the very page the public will see; everyone else sees published.
-    if not request.user.is_staff:
+    if not staff_may_preview(request, "dialogues.view_summary"):
         summaries = summaries.published()
     summary = summaries.filter(slug=slug).first()
     if summary is None:

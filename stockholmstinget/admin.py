@@ -105,9 +105,18 @@ class EditionAdmin(HttpsLinksMixin, admin.ModelAdmin):
     actions = ["publish_documentation", "send_invitations", "send_programme"]
 
     def save_model(self, request, obj, form, change):
-        if obj.status != "draft" and obj.published_at is None:
-            obj.published_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        services.edition_save(edition=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Session:
+            return super().save_formset(request, form, formset, change)
+        sessions = formset.save(commit=False)
+        for session in formset.deleted_objects:
+            session.delete()
+        for session in sessions:
+            services.session_save(session=session)
+        formset.save_m2m()
+        return None
 
     @admin.display(description=_("registrations"))
     def registrations(self, obj: Edition) -> str:

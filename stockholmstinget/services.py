@@ -43,6 +43,8 @@ from .models import (
 __all__ = [
     "RegistrationError",
     "documentation_publish",
+    "edition_publish",
+    "edition_save",
     "edition_seats_left",
     "invitation_send",
     "programme_send",
@@ -52,6 +54,7 @@ __all__ = [
     "registration_refusal",
     "registration_save",
     "reminders_send",
+    "session_save",
     "session_waitlist_promote",
     "waitlist_promote",
 ]
@@ -335,7 +338,16 @@ def waitlist_promote(*, edition: Edition) -> list[EditionRegistration]:
             registration.status = RegistrationStatus.CONFIRMED
             registration.save(update_fields=["status"])
             registration.edition = edition
-            _mail(registration, "registration_promoted")
+            # Every move onto the waitlist is a registration_save, which raises the version:
+            # one key per waitlisting, so a second promotion later is mailed too.
+            _mail(
+                registration,
+                "registration_promoted",
+                key=(
+                    f"stockholmstinget:registration_promoted:{registration.pk}"
+                    f":{registration.version}"
+                ),
+            )
 
         promoted = waitlist_fill(
             waiting=EditionRegistration.objects.waitlist().filter(edition=edition),
@@ -357,6 +369,7 @@ def session_waitlist_promote(*, session: Session) -> list[SessionSignup]:
     """
 
     def promote(signup: SessionSignup) -> None:
+        # A sign-up is waitlisted only when it is created, so its key names one promotion.
         signup.status = SignupStatus.CONFIRMED
         signup.save(update_fields=["status"])
         signup.session = session
@@ -378,6 +391,45 @@ def session_waitlist_promote(*, session: Session) -> list[SessionSignup]:
 
 
 # --- staff --------------------------------------------------------------------------------------
+
+
+def edition_publish(*, edition: Edition) -> Edition:
+    """Publish the edition; the first publication is stamped and the stamp is kept after."""
+    with transaction.atomic():
+        edition = _edition_lock(edition)
+        if edition.status != EditionStatus.PUBLISHED or edition.published_at is None:
+            edition.status = EditionStatus.PUBLISHED
+            edition.published_at = edition.published_at or timezone.now()
+            edition.save(update_fields=["status", "published_at"])
+    return edition
+
+
+def edition_save(*, edition: Edition) -> Edition:
+    """Save staff's changes to an edition; seats a raised capacity frees go to the waitlist.
+
+    Only publishing stamps `published_at`, so an edition cancelled before it was ever
+    published stays hidden.
+    """
+    with transaction.atomic():
+        if edition.pk is not None:
+            _edition_lock(edition)
+        edition.save()
+        if edition.status == EditionStatus.PUBLISHED:
+            edition.published_at = edition_publish(edition=edition).published_at
+        waitlist_promote(edition=edition)
+    return edition
+
+
+def session_save(*, session: Session) -> Session:
+    """Save staff's changes to a session; seats a raised capacity frees go to its waitlist."""
+    with transaction.atomic():
+        edition = _edition_lock(session.edition)
+        if session.pk is not None:
+            _sessions_lock(edition, [session.pk])
+        session.save()
+        if edition.status == EditionStatus.PUBLISHED and edition.starts_at > timezone.now():
+            session_waitlist_promote(session=session)
+    return session
 
 
 def registration_check_in(*, registration: EditionRegistration) -> EditionRegistration:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.admin_site import staff_may_preview
 from accounts.decorators import profile_required
 
 from . import services
@@ -36,7 +37,8 @@ def _viewable_edition(request, year: int) -> Edition:
 
     Registration, calendars and mail stay with `_public_edition`: a preview is for reading.
     """
-    editions = Edition.objects.all() if request.user.is_staff else Edition.objects.public()
+    preview = staff_may_preview(request, "stockholmstinget.view_edition")
+    editions = Edition.objects.all() if preview else Edition.objects.public()
     return get_object_or_404(editions, year=year)
 
 

@@ -136,3 +136,34 @@ def _reference_data_after_flush(request):
 
     _load_reference_data()
     cache.clear()
+
+
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def staff_login(client, user) -> None:
+    """Log `user` in as staff really do: password, then a TOTP code, through allauth."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from accounts.services import staff_totp_ensure
+    from tests.accounts.factories import DEFAULT_PASSWORD
+
+    staff_totp_ensure(user=user, secret=STAFF_TOTP_SECRET)
+    response = client.post("/konto/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
+    assert response["Location"] == "/konto/2fa/authenticate/"
+    code = format_hotp_value(hotp_value(STAFF_TOTP_SECRET, int(time.time()) // 30))
+    response = client.post("/konto/2fa/authenticate/", {"code": code})
+    assert response.status_code == 302, "the second factor was not accepted"
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """A client logged in as a superuser with a second factor, as /admin/ requires."""
+    from tests.accounts.factories import UserFactory
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    staff_login(client, user)
+    client.user = user
+    return client

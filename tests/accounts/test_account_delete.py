@@ -106,3 +106,32 @@ def test_a_failing_section_aborts_the_whole_deletion(client):
     user.refresh_from_db()
     assert user.is_active and user.display_name == "Lena Ek"
     assert not OutgoingEmail.objects.exists()
+
+
+def test_deletion_leaves_mail_to_someone_elses_address_alone(client):
+    """An address added to the account but never confirmed is not the person's to erase."""
+    UserFactory(email="karin.victim@example.se", display_name="Karin Victim")
+    attacker = UserFactory(email="ulf.attacker@example.se")
+    for key, to in (("sent:karin", "karin.victim@example.se"), ("sent:ulf", attacker.email)):
+        email_enqueue(
+            key=key,
+            to=to,
+            template="accounts/email/account_deleted",
+            context={"name": key},
+            language="sv",
+        )
+    OutgoingEmail.objects.update(status="sent", sent_at=timezone.now())
+    client.force_login(attacker)
+    response = client.post("/konto/email/", {"action_add": "", "email": "karin.victim@example.se"})
+    assert response.status_code == 302
+    assert not EmailAddress.objects.get(user=attacker, email="karin.victim@example.se").verified
+
+    response = client.post(DELETE_URL, {"password": DEFAULT_PASSWORD, "confirm": "on"})
+    assert response.status_code == 302
+
+    karins = OutgoingEmail.objects.get(key="sent:karin")
+    assert karins.to == "karin.victim@example.se"
+    assert karins.subject and "sent:karin" in karins.body_text
+    # The person's own, confirmed address is erased as before.
+    own = OutgoingEmail.objects.get(key="sent:ulf")
+    assert own.to == "" and own.body_text == ""

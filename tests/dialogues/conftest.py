@@ -22,4 +22,4 @@ def mail_keys(prefix: str = "dialogues:") -> list[str]:
 
 
 # Summary, search, insight, alert and feed fixtures.
-from tests.dialogues.summary_fixtures import places, staff_client, themes  # noqa: E402, F401
+from tests.dialogues.summary_fixtures import places, themes  # noqa: E402, F401

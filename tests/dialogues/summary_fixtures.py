@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from portal.models import Municipality, Theme
-from tests.accounts.factories import UserFactory
 
 PLACES = {
     "Norrtälje": ("0188", "norrtalje"),
@@ -18,19 +17,6 @@ def place(name: str) -> Municipality:
     """A municipality from the data migration, put back if a transactional test flushed it."""
     code, slug = PLACES[name]
     return Municipality.objects.get_or_create(code=code, defaults={"name": name, "slug": slug})[0]
-
-
-@pytest.fixture
-def staff_client(client, monkeypatch):
-    # The second-factor requirement is the accounts app's and is tested there.
-    monkeypatch.setattr(
-        "accounts.admin_site.staff_may_use_admin",
-        lambda request: request.user.is_active and request.user.is_staff,
-    )
-    user = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(user)
-    client.user = user
-    return client
 
 
 @pytest.fixture

@@ -64,6 +64,32 @@ def test_admin_publish_action(staff_client):
     assert Summary.objects.published().count() == 2
 
 
+def test_a_summary_of_a_never_published_meeting_cannot_be_published(staff_client):
+    """The summary page shows its meeting's title, date and place, so a draft meeting must be
+    published first; the admin says so instead of failing."""
+    from dialogues.models import MeetingStatus
+    from dialogues.summaries import SummaryError
+    from tests.dialogues.factories import MeetingFactory
+
+    meeting = MeetingFactory(status=MeetingStatus.DRAFT, published_at=None, title="Hemligt möte")
+    summary = SummaryFactory(meeting=meeting, published_at=None)
+    with pytest.raises(SummaryError):
+        summary_publish(summary=summary, by=None)
+    response = staff_client.post(
+        reverse("admin:dialogues_summary_publish", args=[summary.pk]), follow=True
+    )
+    assert response.status_code == 200
+    summary.refresh_from_db()
+    assert summary.published_at is None
+    assert "Hemligt möte" not in staff_client.get("/insikter/export.csv").content.decode()
+
+
+@pytest.mark.parametrize("path", ["minutes", "summary"])
+def test_admin_add_forms_ignore_a_meeting_parameter_that_is_not_an_id(staff_client, path):
+    response = staff_client.get(f"/admin/dialogues/{path}/add/?meeting=abc")
+    assert response.status_code == 200
+
+
 def test_non_staff_cannot_publish(client):
     """A signed-in visitor who is not staff cannot reach the publish URL."""
     summary = SummaryFactory(published_at=None)

@@ -212,6 +212,19 @@ def test_forged_invitation_token_is_refused_with_a_message(client, online_meetin
     assert not Registration.objects.exists()
 
 
+@pytest.mark.parametrize("token", ["\x00", "a" * 500, "../../etc", "ä"])
+def test_a_malformed_invitation_token_is_refused_with_a_message(client, online_meeting, token):
+    """Whatever arrives in `inbjudan` (a NUL byte, a mangled link) is an invalid invitation,
+    never a server error."""
+    client.force_login(RegistrantFactory())
+    url = reverse("dialogues:registration_create", args=[online_meeting.slug])
+    assert client.get(url, {"inbjudan": token}).status_code == 200
+    response = client.post(url, {"inbjudan": token})
+    assert response.status_code == 200
+    assert response.context["refusal"].code == "invitation_invalid"
+    assert not Registration.objects.exists()
+
+
 def test_meeting_ics_parses_with_stable_uid_and_sequence(client, online_meeting):
     response = client.get(reverse("dialogues:meeting_ics", args=[online_meeting.slug]))
     assert response["Content-Type"].startswith("text/calendar")

@@ -4,10 +4,18 @@ import csv
 import io
 
 import pytest
+from django.forms import MultiWidget
 from django.urls import reverse
 
-from portal.models import Municipality
-from stockholmstinget.models import AttendanceMode, RegistrationStatus
+from portal.models import Municipality, OutgoingEmail
+from stockholmstinget import services
+from stockholmstinget.models import (
+    AttendanceMode,
+    EditionStatus,
+    RegistrationStatus,
+    SignupStatus,
+)
+from tests.dialogues.factories import RegistrantFactory
 from tests.stockholmstinget.factories import (
     EditionFactory,
     RegistrationFactory,
@@ -16,6 +24,104 @@ from tests.stockholmstinget.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def _change_data(response) -> dict:
+    """The change page's forms and inlines as the browser submits them untouched."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            widget = bound.field.widget
+            if isinstance(widget, MultiWidget):
+                for index, part in enumerate(widget.decompress(value)):
+                    data[f"{bound.html_name}_{index}"] = "" if part is None else str(part)
+            elif value is True:
+                data[bound.html_name] = "on"
+            elif isinstance(value, list | tuple):
+                data[bound.html_name] = [str(item) for item in value]
+            elif value is not None and value is not False:
+                data[bound.html_name] = value
+    return data
+
+
+def _edit(staff_client, edition, **changes):
+    url = reverse("admin:stockholmstinget_edition_change", args=[edition.pk])
+    data = {**_change_data(staff_client.get(url)), **changes}
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    edition.refresh_from_db()
+    return edition
+
+
+def _promotions(user, kind="registration_promoted"):
+    return OutgoingEmail.objects.filter(
+        to=user.email, template=f"stockholmstinget/email/{kind}"
+    ).count()
+
+
+def test_cancelling_a_draft_edition_keeps_it_hidden(staff_client):
+    edition = EditionFactory(status=EditionStatus.DRAFT, published_at=None)
+    edition = _edit(staff_client, edition, status=EditionStatus.CANCELLED)
+    assert edition.status == EditionStatus.CANCELLED
+    assert edition.published_at is None
+    staff_client.logout()
+    url = reverse("stockholmstinget:edition_detail", args=[edition.year])
+    assert staff_client.get(url).status_code == 404
+
+
+def test_cancelling_a_published_edition_keeps_it_visible(staff_client):
+    edition = EditionFactory(status=EditionStatus.DRAFT, published_at=None)
+    edition = _edit(staff_client, edition, status=EditionStatus.PUBLISHED)
+    published_at = edition.published_at
+    assert published_at is not None
+    edition = _edit(staff_client, edition, status=EditionStatus.CANCELLED)
+    assert edition.published_at == published_at
+    staff_client.logout()
+    url = reverse("stockholmstinget:edition_detail", args=[edition.year])
+    assert staff_client.get(url).status_code == 200
+
+
+def test_publishing_keeps_the_first_stamp():
+    edition = EditionFactory(status=EditionStatus.CANCELLED)
+    first = edition.published_at
+    assert services.edition_publish(edition=edition).published_at == first
+    draft = EditionFactory(status=EditionStatus.DRAFT, published_at=None)
+    published = services.edition_publish(edition=draft)
+    assert published.status == EditionStatus.PUBLISHED
+    assert published.published_at is not None
+
+
+def test_raising_the_edition_capacity_promotes_the_waitlist(staff_client):
+    edition = EditionFactory(capacity=1)
+    RegistrationFactory(edition=edition)
+    waiting = RegistrationFactory(edition=edition, status=RegistrationStatus.WAITLISTED)
+    _edit(staff_client, edition, capacity=2)
+    waiting.refresh_from_db()
+    assert waiting.status == RegistrationStatus.CONFIRMED
+    assert _promotions(waiting.user) == 1
+    _edit(staff_client, edition, capacity=3)
+    assert _promotions(waiting.user) == 1
+
+
+def test_raising_a_session_capacity_promotes_its_waitlist(staff_client):
+    edition = EditionFactory()
+    talk = SessionFactory(edition=edition, capacity=1)
+    SignupFactory(registration=RegistrationFactory(edition=edition), session=talk)
+    waiting = SignupFactory(
+        registration=RegistrationFactory(edition=edition, user=RegistrantFactory()),
+        session=talk,
+        status=SignupStatus.WAITLISTED,
+    )
+    _edit(staff_client, edition, **{"sessions-0-capacity": 2})
+    waiting.refresh_from_db()
+    talk.refresh_from_db()
+    assert talk.capacity == 2
+    assert waiting.status == SignupStatus.CONFIRMED
+    assert _promotions(waiting.registration.user, "session_promoted") == 1
 
 
 def test_edition_change_page_has_session_and_speaker_inlines(staff_client):
@@ -107,6 +213,6 @@ def test_registration_changelist_query_count_is_the_same_with_10_and_100_rows(
     url = reverse("admin:stockholmstinget_editionregistration_changelist")
     # Login session, user, the edition and municipality filters, two counts (filtered and
     # total) and the page of rows with user, edition and municipality joined.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = staff_client.get(url, {"edition__id__exact": edition.pk})
     assert response.context["cl"].result_count == count

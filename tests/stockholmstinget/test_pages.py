@@ -212,9 +212,11 @@ def test_stream_link_only_for_confirmed_digital_registrants(client):
 
 
 def test_staff_preview_a_draft_edition_that_stays_hidden_from_everyone_else(client):
-    """Staff read a draft's page and programme with a preview notice; others get 404, and
-    nobody can register for it yet."""
+    """Staff signed in with their second factor read a draft's page and programme with a
+    preview notice; others (staff without the second factor too) get 404, and nobody can
+    register for it yet."""
     from tests.accounts.factories import UserFactory
+    from tests.conftest import staff_login
 
     draft = EditionFactory(status=EditionStatus.DRAFT, title="Utkast till tinget")
     urls = [
@@ -223,7 +225,12 @@ def test_staff_preview_a_draft_edition_that_stays_hidden_from_everyone_else(clie
     ]
     for url in urls:
         assert client.get(url).status_code == 404
-    client.force_login(UserFactory(is_staff=True))
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    for url in urls:
+        assert client.get(url).status_code == 404
+    client.logout()
+    staff_login(client, staff)
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200

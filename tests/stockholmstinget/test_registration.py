@@ -367,3 +367,26 @@ def test_confirmation_html_shows_each_session_on_its_own_line_with_working_links
     assert "Idrott för unga (Hörsalen)</p>" in html
     registration_url = reverse("stockholmstinget:registration", args=[edition.year])
     assert f'href="{settings.SITE_URL}{registration_url}"' in html
+
+
+def test_a_second_promotion_of_the_same_registration_is_mailed_too():
+    edition = EditionFactory(capacity=1)
+    talk = SessionFactory(edition=edition, capacity=5)
+    holder = _save(edition, RegistrantFactory())
+    user = RegistrantFactory()
+    waiting = _save(edition, user, sessions=[talk])
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    services.registration_cancel(registration=holder, user=holder.user)
+    _save(edition, user, mode=AttendanceMode.DIGITAL, sessions=[talk])
+    taker = _save(edition, RegistrantFactory())
+    assert taker.status == RegistrationStatus.CONFIRMED
+    again = _save(edition, user, sessions=[talk])
+    assert again.status == RegistrationStatus.WAITLISTED
+    services.registration_cancel(registration=taker, user=taker.user)
+    services.waitlist_promote(edition=edition)
+    again.refresh_from_db()
+    assert again.status == RegistrationStatus.CONFIRMED
+    assert _status(again, talk) == SignupStatus.CONFIRMED
+    mails = OutgoingEmail.objects.filter(to=user.email)
+    assert mails.filter(template="stockholmstinget/email/registration_promoted").count() == 2
+    assert mails.filter(template="stockholmstinget/email/session_promoted").count() == 2
