@@ -119,3 +119,41 @@ def test_system_checks_pass():
     from django.core.management import call_command
 
     call_command("check", fail_level="WARNING")
+
+
+def _settings_value(expression: str, env: dict[str, str]) -> str:
+    """Evaluate `expression` against the real settings module in a fresh process."""
+    full_env = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    for key in ("DJANGO_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL"):
+        full_env.pop(key, None)
+    full_env.update(env)
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "cache_backend", "eager"),
+    [
+        ("", "django.core.cache.backends.db.DatabaseCache", "True"),
+        ("redis://127.0.0.1:6379/3", "django.core.cache.backends.redis.RedisCache", "False"),
+    ],
+)
+def test_broker_and_shared_cache_follow_redis_url(redis_url, cache_backend, eager):
+    """With REDIS_URL the cache (allauth's rate limits) and Celery use Redis; without it the
+    cache lives in the database, never a per-process or dummy cache, and tasks run eagerly."""
+    env = {"DJANGO_DEBUG": "1"}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    value = _settings_value(
+        "settings.CACHES['default']['BACKEND'], settings.CELERY_TASK_ALWAYS_EAGER", env
+    )
+    assert value == f"{cache_backend} {eager}"
