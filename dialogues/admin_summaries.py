@@ -20,14 +20,27 @@ from .models import Insight, Meeting, Minutes, MinutesStatus, Subscription, Summ
 FIGURE_PREFIX = "figure_"
 
 
-def _meeting_from_query(request) -> Meeting | None:
-    """The meeting named by `?meeting=<id>` on an add form (links from the meeting's page)."""
-    pk = request.GET.get("meeting", "")
-    return Meeting.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+class MeetingPrefillMixin:
+    """Add forms opened with `?meeting=<id>` (from the meeting's page) start from that
+    meeting's figures, given by `initial_for(meeting)`."""
+
+    def initial_for(self, meeting: Meeting) -> dict:
+        raise NotImplementedError
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        pk = request.GET.get("meeting", "")
+        meeting = Meeting.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+        if meeting is None:
+            # The admin would put a raw, unusable value into the form and fail to render it.
+            initial.pop("meeting", None)
+        else:
+            initial.update(self.initial_for(meeting))
+        return initial
 
 
 @admin.register(Minutes)
-class MinutesAdmin(admin.ModelAdmin):
+class MinutesAdmin(MeetingPrefillMixin, admin.ModelAdmin):
     list_display = ["meeting", "case_number", "status", "attendee_count", "approved_at"]
     list_filter = ["status", "meeting__series"]
     search_fields = ["meeting__title", "meeting__case_number", "text", "decisions"]
@@ -51,15 +64,8 @@ class MinutesAdmin(admin.ModelAdmin):
     def case_number(self, obj: Minutes) -> str:
         return obj.case_number if obj.pk else ""
 
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        meeting = _meeting_from_query(request)
-        if meeting is None:
-            # The admin would put the raw value into the form and fail to render it.
-            initial.pop("meeting", None)
-        if meeting is not None:
-            initial.update(services.minutes_initial(meeting=meeting))
-        return initial
+    def initial_for(self, meeting: Meeting) -> dict:
+        return services.minutes_initial(meeting=meeting)
 
     def save_model(self, request, obj, form, change):
         # New minutes start from the check-ins and registrations unless staff typed figures.
@@ -129,7 +135,7 @@ for _group, _label in StakeholderGroup.choices:
 
 
 @admin.register(Summary)
-class SummaryAdmin(admin.ModelAdmin):
+class SummaryAdmin(MeetingPrefillMixin, admin.ModelAdmin):
     form = SummaryAdminForm
     change_form_template = "admin/dialogues/summary/change_form.html"
     list_display = ["title", "meeting", "language", "published_at", "published_by"]
@@ -161,15 +167,8 @@ class SummaryAdmin(admin.ModelAdmin):
             ),
         ]
 
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        meeting = _meeting_from_query(request)
-        if meeting is None:
-            # The admin would put the raw value into the form and fail to render it.
-            initial.pop("meeting", None)
-        if meeting is not None:
-            initial.update(services.summary_initial(meeting=meeting))
-        return initial
+    def initial_for(self, meeting: Meeting) -> dict:
+        return services.summary_initial(meeting=meeting)
 
     def save_model(self, request, obj, form, change):
         obj.updated_at = timezone.now()

@@ -70,6 +70,21 @@ def _counts_annotation() -> dict:
     }
 
 
+def _retry_failed(model_admin: admin.ModelAdmin, request, emails) -> None:
+    """Queue the failed ones among `emails` again and tell staff how many."""
+    count = email_retry_failed(emails)
+    model_admin.message_user(
+        request,
+        ngettext(
+            "%(count)d failed email is queued again.",
+            "%(count)d failed emails are queued again.",
+            count,
+        )
+        % {"count": count},
+        messages.SUCCESS,
+    )
+
+
 @admin.register(MailOut)
 class MailOutAdmin(admin.ModelAdmin):
     """Bulk sends: created by the code that invites or alerts, followed and retried here."""
@@ -157,17 +172,7 @@ class MailOutAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry the failed emails"), permissions=["change"])
     def retry_failed(self, request, queryset):
-        count = email_retry_failed(OutgoingEmail.objects.filter(mailout__in=queryset))
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d failed email is queued again.",
-                "%(count)d failed emails are queued again.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        _retry_failed(self, request, OutgoingEmail.objects.filter(mailout__in=queryset))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return super().change_view(
@@ -249,17 +254,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry the failed emails"), permissions=["change"])
     def retry_failed(self, request, queryset):
-        count = email_retry_failed(queryset)
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d failed email is queued again.",
-                "%(count)d failed emails are queued again.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        _retry_failed(self, request, queryset)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return super().change_view(
