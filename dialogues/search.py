@@ -195,7 +195,7 @@ def insights_filter(insights: QuerySet, filters: dict) -> QuerySet:
     if filters.get("serie"):
         insights = insights.filter(summary__meeting__series=filters["serie"])
     if filters.get("ar"):
-        insights = insights.filter(summary__meeting__starts_at__year=filters["ar"])
+        insights = insights.filter(summary__meeting_year=filters["ar"])
     if filters.get("typ"):
         insights = insights.filter(kind=filters["typ"])
     return insights

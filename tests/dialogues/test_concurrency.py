@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from dialogues import services
 from dialogues.models import Registration, RegistrationStatus
+from tests.concurrency import run_at_once
 from tests.dialogues.factories import MeetingFactory, RegistrantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _in_threads(calls) -> list[BaseException]:
-    """Run every call in its own thread and connection, released together by a barrier."""
-    barrier = threading.Barrier(len(calls))
-    errors: list[BaseException] = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-        except BaseException as exc:  # collected and asserted on below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_sixty_simultaneous_registrations_for_ten_seats():
@@ -44,7 +20,7 @@ def test_sixty_simultaneous_registrations_for_ten_seats():
     def register(user):
         return lambda: services.registration_create(meeting=meeting, user=user)
 
-    errors = _in_threads([register(user) for user in users])
+    errors = run_at_once([register(user) for user in users])
     assert errors == []
     registrations = Registration.objects.filter(meeting=meeting)
     assert registrations.filter(status=RegistrationStatus.CONFIRMED).count() == 10
@@ -74,7 +50,7 @@ def test_simultaneous_cancellations_promote_each_waitlisted_person_once():
     def promote():
         return services.waitlist_promote(meeting=meeting)
 
-    errors = _in_threads([cancel(r) for r in confirmed[:3]] + [promote] * 5)
+    errors = run_at_once([cancel(r) for r in confirmed[:3]] + [promote] * 5)
     assert errors == []
     statuses = [Registration.objects.get(pk=r.pk).status for r in waiting]
     assert statuses == ["confirmed"] * 3 + ["waitlisted"] * 2

@@ -1,37 +1,14 @@
 """Capacity holds under simultaneous sign-ups, against the real PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from stockholmstinget import services
 from stockholmstinget.models import EditionRegistration, SessionSignup, SignupStatus
+from tests.concurrency import run_at_once
 from tests.dialogues.factories import RegistrantFactory
 from tests.stockholmstinget.factories import EditionFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_at_once(jobs):
-    barrier = threading.Barrier(len(jobs))
-    errors = []
-
-    def run(job):
-        try:
-            barrier.wait()
-            job()
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_eighty_simultaneous_signups_for_twenty_seats_give_exactly_twenty():
@@ -44,7 +21,7 @@ def test_eighty_simultaneous_signups_for_twenty_seats_give_exactly_twenty():
             edition=edition, user=user, mode="in_person", sector="culture", session_ids=[session.pk]
         )
 
-    errors = _run_at_once([job(user) for user in users])
+    errors = run_at_once([job(user) for user in users])
     assert errors == []
     signups = SessionSignup.objects.filter(session=session)
     assert signups.filter(status=SignupStatus.CONFIRMED).count() == 20
@@ -60,6 +37,6 @@ def test_simultaneous_registrations_never_exceed_the_edition_capacity():
             edition=edition, user=user, mode="in_person", sector="sport"
         )
 
-    assert _run_at_once([job(user) for user in users]) == []
+    assert run_at_once([job(user) for user in users]) == []
     assert EditionRegistration.objects.holding_seat().filter(edition=edition).count() == 5
     assert EditionRegistration.objects.waitlist().filter(edition=edition).count() == 15
