@@ -22,6 +22,7 @@ from dialogues.models import check_in_code_generate
 from portal import capacity
 from portal.capacity import RegistrationError, code_unused, has_free_seat, seats_free, waitlist_fill
 from portal.models import MailOut
+from portal.personal_data import registration_text_anonymise
 
 from .emails import (
     documentation_mailout_create,
@@ -552,3 +553,17 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
             _mail(registration, "edition_reminder")
             sent += 1
     return sent
+
+
+# What a registrant wrote about themselves; organisation, sector and municipality stay, since
+# the edition's statistics are built from them.
+REGISTRATION_PERSONAL_TEXT_FIELDS = ("needs",)
+
+
+def registrations_anonymise(*, now: dt.datetime | None = None) -> int:
+    """Clear needs REGISTRATION_ANONYMISE_AFTER_DAYS after each edition ended."""
+    return registration_text_anonymise(
+        registrations=EditionRegistration.objects.all(),
+        fields=REGISTRATION_PERSONAL_TEXT_FIELDS,
+        now=now,
+    )

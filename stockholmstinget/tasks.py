@@ -1,8 +1,8 @@
-"""Celery tasks of Stockholmstinget: thin adapters over its services and personal_data."""
+"""Celery tasks of Stockholmstinget: thin adapters over its services."""
 
 from celery import shared_task
 
-from . import personal_data, services
+from . import services
 
 
 @shared_task
@@ -14,4 +14,4 @@ def edition_reminders_send() -> int:
 @shared_task
 def edition_registrations_anonymise() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE): clear needs once an edition is long over."""
-    return personal_data.edition_registrations_anonymise()
+    return services.registrations_anonymise()
