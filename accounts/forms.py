@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import EmailListField
 from portal.models import Municipality
 
-from .models import Sector, StakeholderGroup, User
+from .models import INTEREST_SECTORS, StakeholderGroup, User
 from .services import ProfileData
 
 PROFILE_LAYOUT = [
@@ -55,7 +55,7 @@ class ProfileForm(forms.Form):
     )
     sectors = forms.MultipleChoiceField(
         label=_("Sectors of interest"),
-        choices=Sector.choices,
+        choices=INTEREST_SECTORS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -226,7 +226,7 @@ class InvitationSendForm(forms.Form):
     )
     sectors = forms.MultipleChoiceField(
         label=_("Sectors"),
-        choices=Sector.choices,
+        choices=INTEREST_SECTORS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -23,10 +23,23 @@ class StakeholderGroup(models.TextChoices):
 
 
 class Sector(models.TextChoices):
+    """The sectors of the regional cooperation: what a profile is interested in, and what a
+    Stockholmstinget registrant represents (the last three only for the latter)."""
+
     CULTURE = "culture", _("Culture")
     SPORT = "sport", _("Sport")
     ADULT_EDUCATION = "adult_education", _("Adult education")
     ASSOCIATIONS = "associations", _("Associations")
+    MUNICIPALITY = "municipality", _("Municipality")
+    REGION = "region", _("Region")
+    OTHER = "other", _("Other")
+
+
+# The sectors a profile can follow (sectors of interest).
+INTEREST_SECTORS = [
+    (sector.value, sector.label)
+    for sector in (Sector.CULTURE, Sector.SPORT, Sector.ADULT_EDUCATION, Sector.ASSOCIATIONS)
+]
 
 
 class UserQuerySet(models.QuerySet):
@@ -98,7 +111,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="users",
     )
     sectors = ArrayField(
-        models.CharField(max_length=32, choices=Sector.choices),
+        models.CharField(max_length=32, choices=INTEREST_SECTORS),
         verbose_name=_("sectors of interest"),
         default=list,
         blank=True,

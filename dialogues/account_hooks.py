@@ -49,7 +49,7 @@ def erase(user) -> None:
     from .services import registration_cancel
 
     for registration in _registrations(user).active():
-        registration_cancel(registration=registration, by_staff=True)
+        registration_cancel(registration=registration, by_staff=True, notify=False)
     _registrations(user).update(
         accessibility_needs="", dietary_needs="", message="", consent_to_be_listed=False
     )

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from accounts.forms import InvitationSendForm
 from accounts.models import StakeholderGroup
 from portal.admin import HttpsLinksMixin
+from portal.registrations.admin import action_apply, action_confirm
 
 from . import services
 from .forms import CheckInForm
@@ -28,27 +29,6 @@ from .models import (
     Registration,
     RegistrationStatus,
 )
-
-
-def _report(request, done: int, errors: list[str], message: str) -> None:
-    """One success line with the count, one warning per refused row."""
-    if done:
-        messages.success(request, message % {"count": done})
-    for error in errors:
-        messages.warning(request, error)
-
-
-def _apply(request, queryset, operation, message) -> None:
-    done, errors = 0, []
-    for obj in queryset:
-        try:
-            operation(obj)
-        except services.RegistrationError as error:
-            errors.append(f"{obj}: {error.message}")
-        else:
-            done += 1
-    _report(request, done, errors, message)
-
 
 # --- CSV export ----------------------------------------------------------------------------------
 
@@ -328,7 +308,7 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected meetings"), permissions=["change"])
     def publish(self, request, queryset):
-        _apply(
+        action_apply(
             request,
             queryset,
             lambda m: services.meeting_publish(meeting=m),
@@ -339,7 +319,7 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
         description=_("Cancel selected meetings (registrants are told)"), permissions=["change"]
     )
     def cancel_meetings(self, request, queryset):
-        _apply(
+        action_apply(
             request,
             queryset,
             lambda m: services.meeting_cancel(meeting=m),
@@ -385,15 +365,13 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
         form = CheckInForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                registration = services.registration_check_in_by_code(
+                result = services.registration_check_in_by_code(
                     meeting=meeting, code=form.cleaned_data["code"]
                 )
             except services.RegistrationError as error:
                 form.add_error("code", error.message)
             else:
-                messages.success(
-                    request, _("%(name)s is checked in.") % {"name": registration.user}
-                )
+                (messages.success if result.first else messages.warning)(request, result.message)
                 return HttpResponseRedirect(request.path)
         checked_in = Registration.objects.filter(meeting=meeting, checked_in_at__isnull=False)
         return self._meeting_page(
@@ -477,7 +455,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "message",
         "consent_to_be_listed",
     ]
-    actions = ["approve", "decline", "check_in", "cancel", "export_csv"]
+    actions = ["approve", "decline", "promote", "check_in", "cancel", "export_csv"]
 
     def has_add_permission(self, request):
         return False
@@ -490,7 +468,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve selected registrations"), permissions=["change"])
     def approve(self, request, queryset):
-        _apply(
+        action_apply(
             request,
             self._related(queryset),
             lambda r: services.registration_approve(registration=r),
@@ -499,7 +477,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Decline selected registrations"), permissions=["change"])
     def decline(self, request, queryset):
-        _apply(
+        action_apply(
             request,
             self._related(queryset),
             lambda r: services.registration_decline(registration=r),
@@ -508,7 +486,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Check in selected registrations"), permissions=["change"])
     def check_in(self, request, queryset):
-        _apply(
+        action_apply(
             request,
             self._related(queryset),
             lambda r: services.registration_check_in(registration=r),
@@ -517,11 +495,26 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel selected registrations"), permissions=["change"])
     def cancel(self, request, queryset):
-        _apply(
+        return action_confirm(
+            self,
             request,
             self._related(queryset),
-            lambda r: services.registration_cancel(registration=r, by_staff=True),
-            _("Cancelled %(count)s registrations."),
+            title=_("Cancel registrations"),
+            question=_(
+                "Cancel these registrations? Each person is told by email, and freed seats go "
+                "to the waiting list."
+            ),
+            operation=lambda r: services.registration_cancel(registration=r, by_staff=True),
+            message=_("Cancelled %(count)s registrations."),
+        )
+
+    @admin.action(description=_("Give selected waitlisted people a seat"), permissions=["change"])
+    def promote(self, request, queryset):
+        action_apply(
+            request,
+            self._related(queryset),
+            lambda r: services.registration_promote(registration=r),
+            _("Gave a seat to %(count)s people on the waiting list."),
         )
 
     @admin.action(description=_("Export registrations as CSV"), permissions=["view"])

@@ -15,10 +15,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
+from portal.registrations.models import CHECK_IN_ALPHABET
 
 from .demo_summaries import seed_summaries
 from .models import (
-    CHECK_IN_ALPHABET,
     DialogueSeries,
     Meeting,
     MeetingFormat,

@@ -7,15 +7,17 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.utils import translation
 
-from .calendar import calendar_render
+from portal.registrations.mail import registration_mail_enqueue
+
 from .models import Invitation, Meeting, Registration, RegistrationStatus
 
-# Kinds whose mail carries the meeting's .ics, and whether a confirmed registrant's online link
-# may be in it.
+# Kinds whose mail carries the person's calendar file: a seat, a change, or its end.
 ICS_KINDS = {
     "registration_confirmed",
     "registration_promoted",
     "registration_approved",
+    "registration_cancelled",
+    "registration_cancelled_by_staff",
     "meeting_changed",
     "meeting_cancelled",
     "meeting_reminder",
@@ -35,43 +37,22 @@ def _meeting_context(meeting: Meeting, *, show_online_link: bool) -> dict:
 
 def registration_email_enqueue(
     *, registration: Registration, kind: str, key: str = "", extra: dict | None = None
-):
-    """Queue the `kind` mail about `registration` in its owner's language.
-
-    The key defaults to kind and registration, so one event mails a person once however often
-    the code path runs.
-    """
-    from portal.services import Attachment, email_enqueue
-
-    user = registration.user
+) -> None:
+    """Queue the `kind` mail about `registration`; the mail worker renders it."""
     meeting = registration.meeting
     confirmed = registration.status == RegistrationStatus.CONFIRMED
     context = _meeting_context(meeting, show_online_link=confirmed)
-    context.update(
-        {
-            "registration": registration,
-            "recipient_name": user.get_short_name(),
-            "check_in_code": registration.check_in_code if confirmed else "",
-        }
-    )
+    context["check_in_code"] = registration.check_in_code if confirmed else ""
+    # The status the mail is about, as it is now: the row may change before the mail renders.
+    context["status"] = registration.status
     if extra:
         context.update(extra)
-    attachments = []
-    if kind in ICS_KINDS:
-        attachments.append(
-            Attachment(
-                filename=f"{meeting.slug}.ics",
-                content=calendar_render([meeting], with_online_link=confirmed),
-                mimetype="text/calendar",
-            )
-        )
-    return email_enqueue(
-        key=key or f"dialogues:{kind}:{registration.pk}",
-        to=user.email,
-        template=f"dialogues/email/{kind}",
+    registration_mail_enqueue(
+        registration=registration,
+        kind=kind,
+        key=key,
         context=context,
-        language=user.preferred_language or settings.LANGUAGE_CODE,
-        attachments=attachments,
+        calendar_filename=f"{meeting.slug}.ics" if kind in ICS_KINDS else "",
     )
 
 

@@ -15,14 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StakeholderGroup
+from portal.registrations import models as core
+from portal.registrations.calendar import CalendarEntry, uid
+from portal.registrations.models import (
+    ACTIVE_STATUSES,
+    SEAT_STATUSES,
+    RegistrationStatus,
+)
+from portal.registrations.services import Seats
 
-# A code people read aloud and type at the door: no 0/1/O/I to confuse.
-CHECK_IN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-CHECK_IN_CODE_LENGTH = 8
-
-
-def check_in_code_generate() -> str:
-    return "".join(secrets.choice(CHECK_IN_ALPHABET) for _ in range(CHECK_IN_CODE_LENGTH))
+__all__ = ["ACTIVE_STATUSES", "SEAT_STATUSES", "RegistrationStatus"]
 
 
 def invitation_token_generate() -> str:
@@ -55,34 +57,13 @@ class DialogueSeries(models.Model):
         return self.name
 
 
-class MeetingStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-    CANCELLED = "cancelled", _("Cancelled")
+MeetingStatus = core.EventStatus
 
 
 class MeetingFormat(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     ONLINE = "online", _("Online")
     HYBRID = "hybrid", _("Hybrid")
-
-
-class RegistrationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending approval")
-    CONFIRMED = "confirmed", _("Confirmed")
-    WAITLISTED = "waitlisted", _("Waitlisted")
-    CANCELLED = "cancelled", _("Cancelled")
-    DECLINED = "declined", _("Declined")
-
-
-# A registration in one of these states counts as the person's one registration for a meeting.
-ACTIVE_STATUSES = (
-    RegistrationStatus.PENDING,
-    RegistrationStatus.CONFIRMED,
-    RegistrationStatus.WAITLISTED,
-)
-# These hold a seat: a pending registration keeps its seat while staff decide.
-SEAT_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -135,7 +116,9 @@ class MeetingQuerySet(models.QuerySet):
         )
 
 
-class Meeting(models.Model):
+class Meeting(core.RegistrableEvent):
+    TIME_AND_PLACE_FIELDS = ("starts_at", "ends_at", "format", "venue", "address", "online_url")
+
     series = models.ForeignKey(
         DialogueSeries,
         verbose_name=_("series"),
@@ -194,8 +177,6 @@ class Meeting(models.Model):
     contact_email = models.EmailField(_("contact email"), blank=True)
     reminder_lead_hours = models.PositiveIntegerField(_("reminder lead time (hours)"), default=48)
     reminder_text = models.TextField(_("reminder text"), blank=True)
-    # Bumped whenever time or place changes, so calendars replace the old event.
-    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     # When the contact was reminded to approve minutes and publish a summary (once a meeting).
     followup_reminded_at = models.DateTimeField(
@@ -270,34 +251,31 @@ class Meeting(models.Model):
     @property
     def public_seats_left(self) -> int | None:
         """Seats a visitor without an invitation can still take (needs `with_counts()`)."""
-        if self.capacity is None:
-            return None
-        free = min(
-            self.capacity - self.seats_held,
-            self.capacity - self.reserved_seats - self.general_seats_held,
+        return Seats(
+            capacity=self.capacity,
+            taken=self.seats_held,
+            reserved=self.reserved_seats,
+            taken_by_invitees=self.seats_held - self.general_seats_held,
+        ).left(invited=False)
+
+    def calendar_entry(self, *, private: bool = False) -> CalendarEntry:
+        """The meeting in a calendar; the online link only in a confirmed registrant's file."""
+        online = self.online_url if (private and self.is_online) else ""
+        place = [part for part in (self.venue, self.address) if part] if self.has_place else []
+        return CalendarEntry(
+            uid=uid("meeting", self.pk),
+            sequence=self.sequence,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            summary=self.title,
+            description="\n\n".join(part for part in (self.description, online) if part),
+            location=", ".join([*place, *([online] if online else [])]),
+            url=settings.SITE_URL + self.get_absolute_url(),
+            status="CANCELLED" if self.is_cancelled else "CONFIRMED",
         )
-        return max(free, 0)
-
-    def registration_is_open(self, now: dt.datetime | None = None) -> bool:
-        now = now or timezone.now()
-        if self.status != MeetingStatus.PUBLISHED or now >= self.starts_at:
-            return False
-        if self.registration_opens_at and now < self.registration_opens_at:
-            return False
-        return now < self.registration_closes
 
 
-class RegistrationQuerySet(models.QuerySet):
-    def active(self) -> RegistrationQuerySet:
-        return self.filter(status__in=ACTIVE_STATUSES)
-
-    def holding_seat(self) -> RegistrationQuerySet:
-        return self.filter(status__in=SEAT_STATUSES)
-
-    def waitlist(self) -> RegistrationQuerySet:
-        # Insertion order under the meeting lock is arrival order: first come, first served.
-        return self.filter(status=RegistrationStatus.WAITLISTED).order_by("pk")
-
+class RegistrationQuerySet(core.RegistrationQuerySet):
     def listed(self) -> RegistrationQuerySet:
         """Confirmed registrants who may appear on public lists: they agreed to it for this
         meeting and in their profile. Either consent withdrawn takes them off at once."""
@@ -307,12 +285,10 @@ class RegistrationQuerySet(models.QuerySet):
             user__public_listing_consented_at__isnull=False,
         )
 
-    def anonymisable(self, *, ended_before: dt.datetime) -> RegistrationQuerySet:
-        """Registrations for meetings that ended before the cutoff, not yet anonymised."""
-        return self.filter(meeting__ends_at__lt=ended_before, anonymised_at__isnull=True)
 
+class Registration(core.Registration):
+    EVENT_FIELD = "meeting"
 
-class Registration(models.Model):
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="registrations"
     )
@@ -322,7 +298,6 @@ class Registration(models.Model):
         on_delete=models.CASCADE,
         related_name="meeting_registrations",
     )
-    status = models.CharField(_("status"), max_length=16, choices=RegistrationStatus.choices)
     invitation = models.ForeignKey(
         "Invitation",
         verbose_name=_("invitation"),
@@ -331,19 +306,7 @@ class Registration(models.Model):
         blank=True,
         related_name="registrations",
     )
-    check_in_code = models.CharField(_("check-in code"), max_length=8)
-    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
-    dietary_needs = models.TextField(_("dietary needs"), blank=True)
-    message = models.TextField(_("message to the organisers"), blank=True)
-    consent_to_be_listed = models.BooleanField(_("may be listed as attendee"), default=False)
-    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
-    # The meeting start a reminder was last sent for: a moved meeting gets a fresh one.
-    reminded_for_start = models.DateTimeField(null=True, blank=True, editable=False)
-    # When needs and message were cleared, REGISTRATION_ANONYMISE_AFTER_DAYS after the meeting.
-    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -351,27 +314,14 @@ class Registration(models.Model):
         ordering = ["meeting", "pk"]
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "user"],
-                condition=Q(status__in=[s.value for s in ACTIVE_STATUSES]),
-                name="registration_one_active_per_user",
-            ),
-            models.UniqueConstraint(
-                fields=["meeting", "check_in_code"], name="registration_check_in_code_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(check_in_code__regex=r"^[A-HJ-NP-Z2-9]{8}$"),
-                name="registration_check_in_code_format",
-            ),
+        constraints = core.registration_constraints("registration", "meeting")
+        indexes = [
+            # Seats are counted, and the waitlist read, per meeting and status.
+            models.Index(fields=["meeting", "status"], name="registration_meeting_status"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.meeting}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
 
 
 class InvitationQuerySet(models.QuerySet):

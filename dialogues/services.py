@@ -12,14 +12,13 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import invitees_collect, registration_gate_block
-from portal import capacity
-from portal.capacity import RegistrationError
-from portal.personal_data import registration_text_anonymise
+from portal.registrations import services as core
+from portal.registrations.services import RegistrationError
 
 from .emails import (
     invitation_followup_enqueue,
@@ -36,7 +35,6 @@ from .models import (
     Registration,
     RegistrationStatus,
     Summary,
-    check_in_code_generate,
 )
 
 INVITATION_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -71,21 +69,32 @@ def invitation_check(*, meeting: Meeting, user, token: str) -> Invitation:
     return invitation
 
 
+REFUSALS = {
+    "cancelled": _("The meeting has been cancelled."),
+    "not_published": _("The meeting is not open for registration."),
+    "started": _("The meeting has already started."),
+    "not_open_yet": _("Registration has not opened yet."),
+    "closed": _("Registration has closed."),
+}
+
+
 def registration_refusal(
     *, meeting: Meeting, user, invited: bool = False, now: dt.datetime | None = None
 ) -> RegistrationError | None:
-    """Why `user` may not register for `meeting` now, or None when they may."""
-    now = now or timezone.now()
-    if meeting.status == MeetingStatus.CANCELLED:
-        return RegistrationError(_("The meeting has been cancelled."), "cancelled")
-    if meeting.status != MeetingStatus.PUBLISHED:
-        return RegistrationError(_("The meeting is not open for registration."), "not_published")
-    if now >= meeting.starts_at:
-        return RegistrationError(_("The meeting has already started."), "started")
-    if meeting.registration_opens_at and now < meeting.registration_opens_at:
-        return RegistrationError(_("Registration has not opened yet."), "not_open_yet")
-    if now >= meeting.registration_closes:
-        return RegistrationError(_("Registration has closed."), "closed")
+    """Why `user` may not register for `meeting` now, or None when they may.
+
+    The one rule the pages, the form, the admin and `registration_create` all ask.
+    """
+    refusal = core.registration_window_refusal(
+        status=meeting.status,
+        starts_at=meeting.starts_at,
+        opens_at=meeting.registration_opens_at,
+        closes_at=meeting.registration_closes_at,
+        now=now or timezone.now(),
+        messages=REFUSALS,
+    )
+    if refusal is not None:
+        return refusal
     audience = meeting.effective_audience
     if audience and not invited and getattr(user, "stakeholder_group", "") not in audience:
         return RegistrationError(
@@ -99,41 +108,46 @@ def registration_refusal(
     return None
 
 
-def waitlist_position(registration: Registration) -> int | None:
-    if registration.status != RegistrationStatus.WAITLISTED:
-        return None
+def registration_is_open(meeting: Meeting, now: dt.datetime | None = None) -> bool:
+    """Whether the meeting takes registrations now (for anyone its audience admits)."""
     return (
-        Registration.objects.waitlist()
-        .filter(meeting_id=registration.meeting_id, pk__lt=registration.pk)
-        .count()
-        + 1
+        core.registration_window_refusal(
+            status=meeting.status,
+            starts_at=meeting.starts_at,
+            opens_at=meeting.registration_opens_at,
+            closes_at=meeting.registration_closes_at,
+            now=now or timezone.now(),
+            messages=REFUSALS,
+        )
+        is None
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    return core.waitlist_position(registration)
+
+
+def meeting_seats(meeting: Meeting) -> core.Seats:
+    """The meeting's seats, counted in one query."""
+    return core.seats_count(
+        Registration.objects.filter(meeting=meeting),
+        capacity=meeting.capacity,
+        reserved=meeting.reserved_seats,
+        invitee=Q(invitation__isnull=False),
     )
 
 
 def seats_left(meeting: Meeting, *, invited: bool = False) -> int | None:
     """Free seats for a non-invitee (or an invitee); None when the meeting has no limit."""
-    if meeting.capacity is None:
-        return None
-    holding = Registration.objects.holding_seat().filter(meeting=meeting)
-    free = capacity.seats_free(meeting.capacity, holding.count())
-    if not invited:
-        general = meeting.capacity - meeting.reserved_seats
-        uninvited = holding.filter(invitation__isnull=True).count()
-        free = min(free, capacity.seats_free(general, uninvited))
-    return free
+    return meeting_seats(meeting).left(invited=invited)
 
 
 # --- internal steps (the caller holds the meeting lock) ---------------------------------------
 
 
 def _meeting_lock(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
-
-
-def _check_in_code_new(meeting: Meeting) -> str:
-    return capacity.code_unused(
-        generate=check_in_code_generate,
-        taken=Registration.objects.filter(meeting=meeting).values_list("check_in_code", flat=True),
+    return (
+        Meeting.objects.select_for_update(of=("self",)).select_related("series").get(pk=meeting.pk)
     )
 
 
@@ -167,6 +181,7 @@ def registration_create(
     block = registration_gate_block(user)
     if block is not None:
         raise RegistrationError(block.label, "gate")
+    now = now or timezone.now()
     with transaction.atomic():
         meeting = _meeting_lock(meeting)
         if invitation_token:
@@ -182,17 +197,19 @@ def registration_create(
             raise RegistrationError(
                 _("You are already registered for this meeting."), "already_registered"
             )
-        has_seat = seats_left(meeting, invited=invitation is not None) != 0
-        registration = Registration.objects.create(
+        has_seat = meeting_seats(meeting).has_seat(invited=invitation is not None)
+        registration = core.registration_insert(
+            Registration,
             meeting=meeting,
             user=user,
             invitation=invitation,
             status=_seat_status(meeting) if has_seat else RegistrationStatus.WAITLISTED,
-            check_in_code=_check_in_code_new(meeting),
             accessibility_needs=accessibility_needs,
             dietary_needs=dietary_needs,
             message=message,
             consent_to_be_listed=consent_to_be_listed,
+            created_at=now,
+            updated_at=now,
         )
         kind = {
             RegistrationStatus.CONFIRMED: "registration_confirmed",
@@ -203,12 +220,53 @@ def registration_create(
     return registration
 
 
+def registration_update(
+    *,
+    registration: Registration,
+    user,
+    accessibility_needs: str,
+    dietary_needs: str,
+    message: str,
+    consent_to_be_listed: bool,
+    now: dt.datetime | None = None,
+) -> Registration:
+    """Change what a registrant told the organisers; the seat (or place in line) is kept."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        meeting = _meeting_lock(registration.meeting)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.user_id != user.pk:
+            raise RegistrationError(_("That registration is not yours."), "not_owner")
+        if not registration.is_active:
+            raise RegistrationError(_("The registration is cancelled."), "not_active")
+        if now >= meeting.starts_at:
+            raise RegistrationError(
+                _("The meeting has started; contact the organisers."), "started"
+            )
+        registration.accessibility_needs = accessibility_needs
+        registration.dietary_needs = dietary_needs
+        registration.message = message
+        registration.consent_to_be_listed = consent_to_be_listed
+        registration.updated_at = now
+        registration.version += 1
+        registration.save()
+        registration.meeting = meeting
+    return registration
+
+
 def registration_cancel(
-    *, registration: Registration, user=None, by_staff: bool = False, now=None
+    *,
+    registration: Registration,
+    user=None,
+    by_staff: bool = False,
+    notify: bool = True,
+    now: dt.datetime | None = None,
 ) -> Registration:
     """Cancel a registration: the owner until the meeting starts, staff at any time.
 
-    `user` is the person asking; it must own the registration unless staff cancel.
+    `user` is the person asking; it must own the registration unless staff cancel. The person
+    is told either way, with a calendar file that removes the meeting; a freed seat goes to the
+    waitlist.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -222,16 +280,13 @@ def registration_cancel(
             raise RegistrationError(
                 _("The meeting has started; contact the organisers."), "started"
             )
-        held_seat = registration.status in (
-            RegistrationStatus.CONFIRMED,
-            RegistrationStatus.PENDING,
-        )
-        registration.status = RegistrationStatus.CANCELLED
-        registration.cancelled_at = now
-        registration.save(update_fields=["status", "cancelled_at"])
+        held_seat = core.booking_cancel(registration, now=now)
         registration.meeting = meeting
-        if not by_staff:
-            _status_mail(registration, "registration_cancelled")
+        if notify:
+            _status_mail(
+                registration,
+                "registration_cancelled_by_staff" if by_staff else "registration_cancelled",
+            )
         if held_seat and meeting.status == MeetingStatus.PUBLISHED:
             waitlist_promote(meeting=meeting)
     return registration
@@ -241,27 +296,52 @@ def waitlist_promote(*, meeting: Meeting) -> list[Registration]:
     """Give free seats to the waitlist in arrival order; each person is promoted once.
 
     A waitlisted non-invitee cannot take a seat reserved for invitees, so the first person who
-    fits the free seat gets it.
+    fits the free seat gets it. Cancelling, declining and raising the capacity all end here.
     """
-    promoted: list[Registration] = []
     with transaction.atomic():
         meeting = _meeting_lock(meeting)
         if meeting.status != MeetingStatus.PUBLISHED or meeting.starts_at <= timezone.now():
-            return promoted
-        for registration in Registration.objects.waitlist().filter(meeting=meeting):
-            if seats_left(meeting, invited=True) == 0:
-                break
-            if seats_left(meeting, invited=registration.invitation_id is not None) == 0:
-                continue
-            registration.status = _seat_status(meeting)
-            registration.meeting = meeting
-            registration.save(update_fields=["status"])
-            _status_mail(registration, "registration_promoted")
-            promoted.append(registration)
-    return promoted
+            return []
+
+        def promote(registration: Registration) -> None:
+            _promote(meeting, registration)
+
+        return core.waitlist_fill(
+            waiting=Registration.objects.waitlist().filter(meeting=meeting).select_related("user"),
+            seats=meeting_seats(meeting),
+            promote=promote,
+            invited=lambda registration: registration.invitation_id is not None,
+        )
+
+
+def _promote(meeting: Meeting, registration: Registration) -> None:
+    registration.status = _seat_status(meeting)
+    registration.updated_at = timezone.now()
+    registration.save(update_fields=["status", "updated_at"])
+    registration.meeting = meeting
+    # One key per waitlisting: someone waitlisted again later is told of the second seat too.
+    _status_mail(
+        registration,
+        "registration_promoted",
+        key=f"dialogues:registration_promoted:{registration.pk}:{registration.version}",
+    )
 
 
 # --- staff --------------------------------------------------------------------------------------
+
+
+def registration_promote(*, registration: Registration) -> Registration:
+    """Staff give a waitlisted person a seat by hand, past the line (and past the capacity:
+    staff decide, e.g. for an extra chair)."""
+    with transaction.atomic():
+        meeting = _meeting_lock(registration.meeting)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != RegistrationStatus.WAITLISTED:
+            raise RegistrationError(
+                _("Only waitlisted registrations can be given a seat."), "state"
+            )
+        _promote(meeting, registration)
+    return registration
 
 
 def registration_approve(*, registration: Registration) -> Registration:
@@ -294,22 +374,17 @@ def registration_decline(*, registration: Registration) -> Registration:
     return registration
 
 
-def registration_check_in(*, registration: Registration) -> Registration:
+def registration_check_in(*, registration: Registration) -> core.CheckIn:
     """Mark a confirmed registrant as present; checking in twice keeps the first time."""
-    return capacity.check_in(
-        registration=registration,
-        confirmed=RegistrationStatus.CONFIRMED,
-        refused_message=_("Only confirmed registrations can check in."),
-    )
+    return core.check_in(registration=registration)
 
 
-def registration_check_in_by_code(*, meeting: Meeting, code: str) -> Registration:
-    registration = capacity.check_in_code_find(
+def registration_check_in_by_code(*, meeting: Meeting, code: str) -> core.CheckIn:
+    return core.check_in_by_code(
         registrations=Registration.objects.filter(meeting=meeting),
         code=code,
         missing_message=_("No registration for this meeting has that code."),
     )
-    return registration_check_in(registration=registration)
 
 
 def meeting_publish(*, meeting: Meeting) -> Meeting:
@@ -339,10 +414,6 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     return meeting
 
 
-# Changing any of these moves the meeting in people's calendars.
-TIME_AND_PLACE_FIELDS = ("starts_at", "ends_at", "format", "venue", "address", "online_url")
-
-
 def meeting_update(*, meeting: Meeting, changes: dict) -> Meeting:
     """Apply staff edits; a new time or place bumps SEQUENCE and tells active registrants.
 
@@ -350,10 +421,7 @@ def meeting_update(*, meeting: Meeting, changes: dict) -> Meeting:
     """
     with transaction.atomic():
         locked = _meeting_lock(meeting)
-        moved = any(
-            field in changes and changes[field] != getattr(locked, field)
-            for field in TIME_AND_PLACE_FIELDS
-        )
+        moved = locked.moved_by(changes)
         for field, value in changes.items():
             setattr(locked, field, value)
         if moved:
@@ -416,49 +484,22 @@ def invitation_send(
 
 
 def reminders_due(now: dt.datetime | None = None):
-    """Confirmed registrations whose meeting starts within its lead time and not yet reminded."""
-    now = now or timezone.now()
-    remind_from = ExpressionWrapper(
-        F("meeting__starts_at")
-        - F("meeting__reminder_lead_hours") * Value(dt.timedelta(hours=1), DurationField()),
-        output_field=DateTimeField(),
-    )
-    return (
-        Registration.objects.filter(
-            status=RegistrationStatus.CONFIRMED,
-            meeting__status=MeetingStatus.PUBLISHED,
-            meeting__starts_at__gt=now,
-        )
-        .alias(remind_from=remind_from)
-        .filter(remind_from__lte=now)
-        .filter(Q(reminded_for_start__isnull=True) | ~Q(reminded_for_start=F("meeting__starts_at")))
+    """Confirmed registrations whose meeting starts within its lead time, not yet reminded
+    for its current start."""
+    return core.reminders_due(
+        Registration.objects.all(),
+        now=now or timezone.now(),
+        lead_hours=F("meeting__reminder_lead_hours"),
     )
 
 
 def reminders_send(*, now: dt.datetime | None = None) -> int:
     """Send each due reminder once per registration and meeting start."""
-    sent = 0
-    for pk in list(reminders_due(now).values_list("pk", flat=True)):
-        with transaction.atomic():
-            registration = (
-                reminders_due(now)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("meeting__series", "user")
-                .filter(pk=pk)
-                .first()
-            )
-            if registration is None:
-                continue
-            start = registration.meeting.starts_at
-            registration.reminded_for_start = start
-            registration.save(update_fields=["reminded_for_start"])
-            _status_mail(
-                registration,
-                "meeting_reminder",
-                key=f"dialogues:meeting_reminder:{registration.pk}:{start.isoformat()}",
-            )
-            sent += 1
-    return sent
+    return core.reminders_send(
+        due=lambda: reminders_due(now).select_related("meeting__series"),
+        kind="meeting_reminder",
+        mail=lambda registration, key: _status_mail(registration, "meeting_reminder", key=key),
+    )
 
 
 # --- follow-ups after invitations and meetings ------------------------------------------------
@@ -534,14 +575,7 @@ def invitation_followups_send(*, now: dt.datetime | None = None) -> int:
 
 # --- personal data --------------------------------------------------------------------------
 
-# What a registrant wrote about themselves; cleared once the meeting is long over.
-REGISTRATION_PERSONAL_TEXT_FIELDS = ("accessibility_needs", "dietary_needs", "message")
-
 
 def registrations_anonymise(*, now: dt.datetime | None = None) -> int:
     """Clear needs and messages REGISTRATION_ANONYMISE_AFTER_DAYS after each meeting ended."""
-    return registration_text_anonymise(
-        registrations=Registration.objects.all(),
-        fields=REGISTRATION_PERSONAL_TEXT_FIELDS,
-        now=now,
-    )
+    return core.registrations_anonymise(model=Registration, now=now)

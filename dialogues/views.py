@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.admin_site import staff_may_preview
 from accounts.decorators import profile_required
+from portal.registrations.calendar import calendar_render
 
 from . import services
-from .calendar import calendar_render
 from .forms import MeetingFilterForm, RegistrationForm
 from .models import Meeting, Registration, RegistrationStatus
 
@@ -23,12 +23,14 @@ PAGE_SIZE = 12
 FEED_HISTORY = dt.timedelta(days=90)
 
 
-def _meeting_or_404(request: HttpRequest, slug: str) -> Meeting:
+def _meeting_or_404(request: HttpRequest, slug: str, *, counts: bool = True) -> Meeting:
     meetings = Meeting.objects.select_related("series")
     # Staff may preview a draft; everyone else sees only what has been published.
     if not staff_may_preview(request, "dialogues.view_meeting"):
         meetings = meetings.public()
-    meeting = meetings.with_counts().filter(slug=slug).first()
+    if counts:
+        meetings = meetings.with_counts()
+    meeting = meetings.filter(slug=slug).first()
     if meeting is None:
         raise Http404
     return meeting
@@ -98,7 +100,7 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
         refusal = services.registration_refusal(
             meeting=meeting, user=request.user, invited=invitation is not None
         )
-    elif not meeting.registration_is_open():
+    elif not services.registration_is_open(meeting):
         refusal = services.registration_refusal(meeting=meeting, user=request.user)
     return render(
         request,
@@ -124,7 +126,38 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @profile_required
 def registration_create(request: HttpRequest, slug: str) -> HttpResponse:
-    meeting = _meeting_or_404(request, slug)
+    if request.method == "POST":
+        # The service decides everything under the meeting's lock; the page is drawn only
+        # when it refuses or the form is invalid.
+        meeting = _meeting_or_404(request, slug, counts=False)
+        form = RegistrationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                registration = services.registration_create(
+                    meeting=meeting,
+                    user=request.user,
+                    accessibility_needs=data["accessibility_needs"],
+                    dietary_needs=data["dietary_needs"],
+                    message=data["message"],
+                    consent_to_be_listed=data["consent_to_be_listed"],
+                    invitation_token=data["inbjudan"],
+                )
+            except services.RegistrationError as error:
+                if error.code == "already_registered":
+                    messages.info(request, error.message)
+                    return redirect(meeting)
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _registered_message(registration))
+                return redirect(meeting)
+        return _registration_page(request, _meeting_or_404(request, slug), form)
+    return _registration_page(request, _meeting_or_404(request, slug), None)
+
+
+def _registration_page(
+    request: HttpRequest, meeting: Meeting, form: RegistrationForm | None
+) -> HttpResponse:
     token = request.GET.get("inbjudan") or request.POST.get("inbjudan") or ""
     refusal = None
     try:
@@ -141,29 +174,13 @@ def registration_create(request: HttpRequest, slug: str) -> HttpResponse:
         )
     if (
         refusal is None
+        and form is None
         and Registration.objects.active().filter(meeting=meeting, user=request.user).exists()
     ):
         messages.info(request, _("You are already registered for this meeting."))
         return redirect(meeting)
-
-    form = RegistrationForm(request.POST or None, initial={"inbjudan": token})
-    if request.method == "POST" and refusal is None and form.is_valid():
-        data = form.cleaned_data
-        try:
-            registration = services.registration_create(
-                meeting=meeting,
-                user=request.user,
-                accessibility_needs=data["accessibility_needs"],
-                dietary_needs=data["dietary_needs"],
-                message=data["message"],
-                consent_to_be_listed=data["consent_to_be_listed"],
-                invitation_token=token,
-            )
-        except services.RegistrationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _registered_message(registration))
-            return redirect(meeting)
+    if form is None:
+        form = RegistrationForm(initial={"inbjudan": token})
     return render(
         request,
         "dialogues/registration_form.html",
@@ -174,7 +191,6 @@ def registration_create(request: HttpRequest, slug: str) -> HttpResponse:
             "invited": invitation is not None,
             "seats_left": services.seats_left(meeting, invited=invitation is not None),
         },
-        status=200,
     )
 
 
@@ -220,7 +236,7 @@ def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     registration = _own_registration(request, meeting)
     confirmed = bool(registration and registration.status == RegistrationStatus.CONFIRMED)
     response = HttpResponse(
-        calendar_render([meeting], with_online_link=confirmed),
+        calendar_render([meeting.calendar_entry(private=confirmed)], name=meeting.title),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{meeting.slug}.ics"'
@@ -236,6 +252,8 @@ def meeting_feed(request: HttpRequest) -> HttpResponse:
         .upcoming(now=timezone.now() - FEED_HISTORY)
     )
     return HttpResponse(
-        calendar_render(meetings, name=_("Dialogue meetings")),
+        calendar_render(
+            (meeting.calendar_entry() for meeting in meetings), name=_("Dialogue meetings")
+        ),
         content_type="text/calendar; charset=utf-8",
     )

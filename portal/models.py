@@ -140,6 +140,10 @@ class OutgoingEmail(models.Model):
     body_html = models.TextField(_("HTML body"), blank=True)
     # [{"filename": ..., "mimetype": ..., "content": <base64>}]
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # What the mail worker needs to render a row written with `render_later` (the encoded
+    # context and the attachments to build); empty once rendered. Such a row is not sent
+    # before it is rendered.
+    pending_render = models.JSONField(null=True, blank=True, editable=False)
     # Random (uuid4) per row, so the header alone tells one logical message from another.
     message_id = models.CharField(_("Message-ID"), max_length=255)
     mailout = models.ForeignKey(

@@ -35,7 +35,7 @@ import re
 import smtplib
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -80,6 +80,27 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class DeferredAttachment:
+    """An attachment the mail worker builds when it renders the message (e.g. an .ics).
+
+    `builder` names a function registered with `attachment_builder_register`; it is called
+    with `args` (decoded like a template context) and returns an `Attachment`.
+    """
+
+    builder: str
+    args: dict = field(default_factory=dict)
+
+
+AttachmentBuilder = Callable[..., Attachment]
+_attachment_builders: dict[str, AttachmentBuilder] = {}
+
+
+def attachment_builder_register(name: str, builder: AttachmentBuilder) -> None:
+    """Let `DeferredAttachment(builder=name)` be built by `builder` (an app's ready())."""
+    _attachment_builders[name] = builder
+
+
+@dataclass(frozen=True)
 class MailRecipient:
     """One recipient of a mail-out: address, language and their own template context.
 
@@ -117,25 +138,45 @@ def email_enqueue(
     template: str,
     context: dict,
     language: str,
-    attachments: Sequence[Attachment] = (),
+    attachments: Sequence[Attachment | DeferredAttachment] = (),
+    render_later: bool = False,
 ) -> OutgoingEmail:
     """Write one message to the outbox in the caller's transaction; send it after commit.
 
     `key` names the logical message (`registration-confirmed:<id>`): enqueuing a key that is
     already in the outbox renders, writes and sends nothing and returns the existing row.
+
+    With `render_later` the caller's transaction pays only for writing the row: the context is
+    stored (encoded as a mail-out's is: model instances by reference) and the mail worker
+    renders the message, and builds its deferred attachments, just before sending it.
+    Otherwise the message is rendered now; deferred attachments need `render_later`.
     """
-    existing = OutgoingEmail.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
     language = _language(language)
+    if render_later:
+        rendered = RenderedEmail(subject="", body_text="", body_html="")
+        pending = {
+            "context": context_encode(context),
+            "attachments": [
+                {"builder": a.builder, "args": context_encode(a.args)}
+                for a in attachments
+                if isinstance(a, DeferredAttachment)
+            ],
+        }
+    else:
+        existing = OutgoingEmail.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+        rendered = email_render(template=template, context=context, language=language)
+        pending = None
     row = _row(
         key=key,
         to=to,
         template=template,
         language=language,
-        rendered=email_render(template=template, context=context, language=language),
-        attachments=attachments,
+        rendered=rendered,
+        attachments=[a for a in attachments if isinstance(a, Attachment)],
     )
+    row.pending_render = pending
     # A savepoint, so a concurrent writer of the same key (who wins) leaves the caller's
     # transaction usable: get_or_create then returns that writer's row.
     email, created = OutgoingEmail.objects.get_or_create(
@@ -144,6 +185,54 @@ def email_enqueue(
     if created:
         transaction.on_commit(lambda: email_publish([email.pk]))
     return email
+
+
+def email_render_pending(ids: Sequence[int]) -> int:
+    """Render the rows among `ids` that were written with `render_later` (the mail worker).
+
+    Each row is rendered once, under its row lock, and stored rendered: a resend after a crash
+    sends the same bytes. A row that cannot be rendered is marked failed with the reason, and
+    the others go on. Returns the number of rows rendered.
+    """
+    rendered = 0
+    for pk in OutgoingEmail.objects.filter(pk__in=ids, pending_render__isnull=False).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            row = (
+                OutgoingEmail.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, pending_render__isnull=False)
+                .first()
+            )
+            if row is None:
+                continue
+            try:
+                email = email_render(
+                    template=row.template,
+                    context=context_decode(row.pending_render["context"]),
+                    language=row.language,
+                )
+                built = [
+                    _attachment_builders[spec["builder"]](**context_decode(spec["args"]))
+                    for spec in row.pending_render["attachments"]
+                ]
+            except Exception as exc:
+                logger.exception("Outbox row %s cannot be rendered", row.pk)
+                row.status, row.last_error = Status.FAILED, f"Not rendered: {_error_text(exc)}"
+                row.save(update_fields=["status", "last_error"])
+                continue
+            row.subject, row.body_text, row.body_html = (
+                email.subject,
+                email.body_text,
+                email.body_html,
+            )
+            row.attachments = [*row.attachments, *(_attachment_json(a) for a in built)]
+            row.pending_render = None
+            row.save(
+                update_fields=["subject", "body_text", "body_html", "attachments", "pending_render"]
+            )
+            rendered += 1
+    return rendered
 
 
 def mailout_create(
@@ -359,7 +448,7 @@ def _send_batch(ids: Sequence[int]) -> SendResult:
         rows = list(
             OutgoingEmail.objects.select_for_update(skip_locked=True)
             .due(now)
-            .filter(pk__in=ids)
+            .filter(pk__in=ids, pending_render__isnull=True)
             .order_by("pk")
         )
         if not rows:

@@ -21,6 +21,8 @@ def email_send(ids: list[int]) -> dict[str, int]:
     failures are retried by new tasks with a countdown, not by retrying this one, because each
     row of the batch has its own backoff.
     """
+    # Rows written with render_later are rendered here, by the worker, not in the request.
+    services.email_render_pending(ids)
     return vars(services.email_send_batch(ids))
 
 

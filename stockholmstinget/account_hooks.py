@@ -31,7 +31,9 @@ def export(user) -> list[dict]:
             "organisation": registration.organisation,
             "municipality": registration.municipality.name if registration.municipality else "",
             "status": registration.status,
-            "needs": registration.needs,
+            "accessibility_needs": registration.accessibility_needs,
+            "dietary_needs": registration.dietary_needs,
+            "message": registration.message,
             "registered_at": registration.created_at.isoformat(),
             "checked_in_at": registration.checked_in_at.isoformat()
             if registration.checked_in_at
@@ -48,5 +50,7 @@ def export(user) -> list[dict]:
 def erase(user) -> None:
     """Cancel active registrations (freeing seats for the waitlists) and clear free text."""
     for registration in EditionRegistration.objects.active().filter(user=user):
-        registration_cancel(registration=registration, by_staff=True)
-    EditionRegistration.objects.filter(user=user).update(needs="", organisation="")
+        registration_cancel(registration=registration, by_staff=True, notify=False)
+    EditionRegistration.objects.filter(user=user).update(
+        **dict.fromkeys(EditionRegistration.PERSONAL_TEXT_FIELDS, ""), organisation=""
+    )

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from accounts.forms import InvitationSendForm
 from portal.admin import HttpsLinksMixin
 from portal.models import MailOut
+from portal.registrations.admin import action_apply, action_confirm
 
 from . import services
 from .models import (
@@ -204,16 +205,14 @@ class EditionAdmin(HttpsLinksMixin, admin.ModelAdmin):
         form = CheckInForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                registration = services.registration_check_in_by_code(
+                result = services.registration_check_in_by_code(
                     edition=edition, code=form.cleaned_data["code"]
                 )
             except services.RegistrationError as error:
                 form.add_error("code", error.message)
             else:
                 self.message_user(
-                    request,
-                    _("%(name)s is checked in.") % {"name": registration.user},
-                    messages.SUCCESS,
+                    request, result.message, messages.SUCCESS if result.first else messages.WARNING
                 )
                 return redirect(request.path)
         context = {
@@ -400,7 +399,16 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
         "cancelled_at",
         "checked_in_at",
     ]
-    fields = [*readonly_fields[:5], "sector", "organisation", "municipality", "needs"]
+    fields = [
+        *readonly_fields[:5],
+        "sector",
+        "organisation",
+        "municipality",
+        "accessibility_needs",
+        "dietary_needs",
+        "message",
+        "consent_to_be_listed",
+    ]
     inlines = [SignupInline]
     actions = ["export_csv", "check_in", "cancel"]
 
@@ -455,27 +463,28 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
             )
         return response
 
-    @admin.action(description=_("Check in selected"))
+    @admin.action(description=_("Check in selected"), permissions=["change"])
     def check_in(self, request, queryset):
-        done = 0
-        for registration in queryset:
-            try:
-                services.registration_check_in(registration=registration)
-            except services.RegistrationError:
-                continue
-            done += 1
-        self.message_user(
+        action_apply(
             request,
-            ngettext("%(count)d checked in.", "%(count)d checked in.", done) % {"count": done},
+            queryset.select_related("user", "edition"),
+            lambda r: services.registration_check_in(registration=r),
+            _("Checked in %(count)s registrations."),
         )
 
-    @admin.action(description=_("Cancel selected (seats go to the waitlist)"))
+    @admin.action(
+        description=_("Cancel selected (seats go to the waitlist)"), permissions=["change"]
+    )
     def cancel(self, request, queryset):
-        done = 0
-        for registration in queryset.filter(status__in=["confirmed", "waitlisted"]):
-            services.registration_cancel(registration=registration, by_staff=True)
-            done += 1
-        self.message_user(
+        return action_confirm(
+            self,
             request,
-            ngettext("%(count)d cancelled.", "%(count)d cancelled.", done) % {"count": done},
+            queryset.select_related("user", "edition"),
+            title=_("Cancel registrations"),
+            question=_(
+                "Cancel these registrations? Each person is told by email, and freed seats go "
+                "to the waiting list."
+            ),
+            operation=lambda r: services.registration_cancel(registration=r, by_staff=True),
+            message=_("Cancelled %(count)s registrations."),
         )

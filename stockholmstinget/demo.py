@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 
-from dialogues.models import check_in_code_generate
-from portal.capacity import code_unused
 from portal.models import Municipality
+from portal.registrations.services import registration_insert
 
 from .models import (
     AttendanceMode,
@@ -23,8 +22,8 @@ from .models import (
     EditionFormat,
     EditionRegistration,
     EditionStatus,
-    RegistrationSector,
     RegistrationStatus,
+    Sector,
     Session,
     SessionSignup,
     SignupStatus,
@@ -443,10 +442,10 @@ def _participants(edition: Edition, sessions: dict[str, Session]) -> None:
     User = get_user_model()
     municipalities = list(Municipality.objects.order_by("code")[:PARTICIPANTS])
     sectors = [
-        RegistrationSector.CULTURE,
-        RegistrationSector.SPORT,
-        RegistrationSector.ADULT_EDUCATION,
-        RegistrationSector.ASSOCIATIONS,
+        Sector.CULTURE,
+        Sector.SPORT,
+        Sector.ADULT_EDUCATION,
+        Sector.ASSOCIATIONS,
     ]
     for number in range(PARTICIPANTS):
         municipality = municipalities[number % len(municipalities)] if municipalities else None
@@ -461,10 +460,8 @@ def _participants(edition: Edition, sessions: dict[str, Session]) -> None:
         )
         registration = EditionRegistration.objects.filter(edition=edition, user=user).first()
         if registration is None:
-            taken = EditionRegistration.objects.filter(edition=edition).values_list(
-                "check_in_code", flat=True
-            )
-            registration = EditionRegistration.objects.create(
+            registration = registration_insert(
+                EditionRegistration,
                 edition=edition,
                 user=user,
                 mode=AttendanceMode.IN_PERSON,
@@ -472,7 +469,6 @@ def _participants(edition: Edition, sessions: dict[str, Session]) -> None:
                 organisation="Demoföreningen",
                 municipality=municipality,
                 status=RegistrationStatus.CONFIRMED,
-                check_in_code=code_unused(generate=check_in_code_generate, taken=taken),
                 created_at=edition.starts_at - dt.timedelta(days=30),
                 updated_at=edition.starts_at - dt.timedelta(days=30),
             )

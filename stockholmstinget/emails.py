@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.services import Invitee
+from portal.registrations.mail import registration_mail_enqueue
 
-from .calendar import schedule_render
 from .models import (
     Edition,
     EditionRegistration,
@@ -24,8 +24,11 @@ from .models import (
 ICS_KINDS = {
     "registration_confirmed",
     "registration_promoted",
+    "registration_cancelled",
     "session_promoted",
     "edition_reminder",
+    "edition_changed",
+    "edition_cancelled",
 }
 
 
@@ -42,17 +45,10 @@ def _urls(edition: Edition, language: str) -> dict:
 
 def registration_email_enqueue(
     *, registration: EditionRegistration, kind: str, key: str = "", extra: dict | None = None
-):
-    """Queue the `kind` mail about `registration` in its owner's language.
-
-    The key defaults to kind and registration, so one event mails a person once however often
-    the code path runs.
-    """
-    from portal.services import Attachment, email_enqueue
-
-    user = registration.user
+) -> None:
+    """Queue the `kind` mail about `registration`; the mail worker renders it."""
     edition = registration.edition
-    language = user.preferred_language or settings.LANGUAGE_CODE
+    language = registration.user.preferred_language or settings.LANGUAGE_CODE
     confirmed = registration.status == RegistrationStatus.CONFIRMED
     signups = list(
         registration.signups.active()
@@ -61,31 +57,19 @@ def registration_email_enqueue(
     )
     context = {
         "edition": edition,
-        "registration": registration,
         "signups": signups,
-        "recipient_name": user.get_short_name(),
+        "status": registration.status,
         "check_in_code": registration.check_in_code if confirmed else "",
         "stream_url": edition.stream_url if registration.sees_stream else "",
         **_urls(edition, language),
+        **(extra or {}),
     }
-    if extra:
-        context.update(extra)
-    attachments = []
-    if kind in ICS_KINDS:
-        attachments.append(
-            Attachment(
-                filename=f"stockholmstinget-{edition.year}.ics",
-                content=schedule_render(registration),
-                mimetype="text/calendar",
-            )
-        )
-    return email_enqueue(
-        key=key or f"stockholmstinget:{kind}:{registration.pk}",
-        to=user.email,
-        template=f"stockholmstinget/email/{kind}",
+    registration_mail_enqueue(
+        registration=registration,
+        kind=kind,
+        key=key,
         context=context,
-        language=language,
-        attachments=attachments,
+        calendar_filename=f"stockholmstinget-{edition.year}.ics" if kind in ICS_KINDS else "",
     )
 
 

@@ -8,17 +8,17 @@ from django.utils.translation import ngettext
 from accounts.models import StakeholderGroup
 from portal.models import Municipality
 
-from .models import AttendanceMode, Edition, EditionRegistration, RegistrationSector, Session
+from .models import AttendanceMode, Edition, EditionRegistration, Sector, Session
 
 DASH = "\u2013"
 
 # The sector a profile most likely means, when the person has not registered before.
 SECTOR_FROM_GROUP = {
-    StakeholderGroup.MUNICIPALITY: RegistrationSector.MUNICIPALITY,
-    StakeholderGroup.REGION: RegistrationSector.REGION,
-    StakeholderGroup.ADULT_EDUCATION: RegistrationSector.ADULT_EDUCATION,
-    StakeholderGroup.ASSOCIATION: RegistrationSector.ASSOCIATIONS,
-    StakeholderGroup.PROFESSIONAL_ARTIST: RegistrationSector.CULTURE,
+    StakeholderGroup.MUNICIPALITY: Sector.MUNICIPALITY,
+    StakeholderGroup.REGION: Sector.REGION,
+    StakeholderGroup.ADULT_EDUCATION: Sector.ADULT_EDUCATION,
+    StakeholderGroup.ASSOCIATION: Sector.ASSOCIATIONS,
+    StakeholderGroup.PROFESSIONAL_ARTIST: Sector.CULTURE,
 }
 
 
@@ -47,7 +47,7 @@ class RegistrationForm(forms.Form):
         choices=AttendanceMode.choices,
         widget=forms.RadioSelect,
     )
-    sector = forms.ChoiceField(label=_("Sector"), choices=RegistrationSector.choices)
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
@@ -62,8 +62,21 @@ class RegistrationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Choose at most one session per time slot. A full session has a waitlist."),
     )
-    needs = forms.CharField(
-        label=_("Accessibility or dietary needs"),
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example sign language interpreter, hearing loop or step-free access."),
+    )
+    dietary_needs = forms.CharField(
+        label=_("Dietary needs"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    message = forms.CharField(
+        label=_("Message to the organisers"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -85,7 +98,9 @@ class RegistrationForm(forms.Form):
                     "sector": registration.sector,
                     "organisation": registration.organisation,
                     "municipality": registration.municipality_id,
-                    "needs": registration.needs,
+                    "accessibility_needs": registration.accessibility_needs,
+                    "dietary_needs": registration.dietary_needs,
+                    "message": registration.message,
                     "sessions": [signup.session_id for signup in registration.signups.active()],
                 },
             )

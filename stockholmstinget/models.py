@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.conf import settings
@@ -10,6 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Sector
+from portal.registrations import models as core
+from portal.registrations.calendar import CalendarEntry, uid
+from portal.registrations.models import RegistrationStatus
+from portal.registrations.services import Seats
+
+__all__ = ["RegistrationStatus", "Sector", "SignupStatus"]
+
 
 class EditionFormat(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
@@ -17,10 +26,7 @@ class EditionFormat(models.TextChoices):
     HYBRID = "hybrid", _("Hybrid")
 
 
-class EditionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-    CANCELLED = "cancelled", _("Cancelled")
+EditionStatus = core.EventStatus
 
 
 class AttendanceMode(models.TextChoices):
@@ -28,30 +34,19 @@ class AttendanceMode(models.TextChoices):
     DIGITAL = "digital", _("Digital")
 
 
-class RegistrationSector(models.TextChoices):
-    CULTURE = "culture", _("Culture")
-    SPORT = "sport", _("Sport")
-    ADULT_EDUCATION = "adult_education", _("Adult education")
-    ASSOCIATIONS = "associations", _("Associations")
-    MUNICIPALITY = "municipality", _("Municipality")
-    REGION = "region", _("Region")
-    OTHER = "other", _("Other")
-
-
-class RegistrationStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("Confirmed")
-    WAITLISTED = "waitlisted", _("Waitlisted")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class SignupStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("Confirmed")
-    WAITLISTED = "waitlisted", _("Waitlisted")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
+# Session choices share the registration statuses: confirmed, waitlisted or cancelled.
+SignupStatus = RegistrationStatus
+# Stockholmstinget takes no approvals: these are the statuses its registrations can have.
+STATUS_CHOICES = [
+    (status.value, status.label)
+    for status in (
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITLISTED,
+        RegistrationStatus.CANCELLED,
+    )
+]
 ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
-ACTIVE_SIGNUP_STATUSES = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+ACTIVE_SIGNUP_STATUSES = ACTIVE_STATUSES
 
 
 class EditionQuerySet(models.QuerySet):
@@ -69,8 +64,10 @@ class EditionQuerySet(models.QuerySet):
         return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at")
 
 
-class Edition(models.Model):
+class Edition(core.RegistrableEvent):
     """One year's Stockholmstinget."""
+
+    TIME_AND_PLACE_FIELDS = ("starts_at", "ends_at", "format", "venue", "address", "stream_url")
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -171,13 +168,20 @@ class Edition(models.Model):
             if offered
         ]
 
-    def registration_is_open(self, now: dt.datetime | None = None) -> bool:
-        now = now or timezone.now()
-        if self.status != EditionStatus.PUBLISHED or now >= self.starts_at:
-            return False
-        if self.registration_opens_at and now < self.registration_opens_at:
-            return False
-        return now < self.registration_closes
+    def calendar_entry(self, *, private: bool = False, stream_url: str = "") -> CalendarEntry:
+        """The whole day as one entry; the stream link only when the caller may see it."""
+        location = ", ".join(part for part in (self.venue, self.address) if part)
+        return CalendarEntry(
+            uid=uid("tinget", self.year),
+            sequence=self.sequence,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            summary=self.title,
+            description="\n\n".join(part for part in (self.theme, stream_url) if part),
+            location=location if self.has_place else "",
+            url=settings.SITE_URL + self.get_absolute_url(),
+            status="CANCELLED" if self.status == EditionStatus.CANCELLED else "CONFIRMED",
+        )
 
 
 class DocumentationLinkKind(models.TextChoices):
@@ -264,8 +268,10 @@ class SessionQuerySet(models.QuerySet):
         )
 
 
-class Session(models.Model):
+class Session(core.RegistrableEvent):
     """A programme item of an edition."""
+
+    TIME_AND_PLACE_FIELDS = ("starts_at", "ends_at", "room")
 
     edition = models.ForeignKey(
         Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="sessions"
@@ -316,28 +322,26 @@ class Session(models.Model):
     @property
     def seats_left(self) -> int | None:
         """Needs `with_seats_taken()`; None for an open session."""
-        if self.capacity is None:
-            return None
-        return max(self.capacity - self.seats_taken, 0)
+        return Seats(capacity=self.capacity, taken=self.seats_taken).left()
+
+    def calendar_entry(self, *, private: bool = False, tentative: bool = False) -> CalendarEntry:
+        speakers = ", ".join(speaker.name for speaker in self.speakers.all())
+        return CalendarEntry(
+            uid=uid("tinget-session", self.pk),
+            sequence=self.sequence,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            summary=self.title,
+            description="\n\n".join(part for part in (self.description, speakers) if part),
+            location=self.room,
+            status="TENTATIVE" if tentative else "CONFIRMED",
+            categories=(self.track,) if self.track else (),
+        )
 
 
-class EditionRegistrationQuerySet(models.QuerySet):
-    def active(self) -> EditionRegistrationQuerySet:
-        return self.filter(status__in=ACTIVE_STATUSES)
+class EditionRegistration(core.Registration):
+    EVENT_FIELD = "edition"
 
-    def holding_seat(self) -> EditionRegistrationQuerySet:
-        return self.filter(status=RegistrationStatus.CONFIRMED, mode=AttendanceMode.IN_PERSON)
-
-    def waitlist(self) -> EditionRegistrationQuerySet:
-        # Insertion order under the edition lock is arrival order.
-        return self.filter(status=RegistrationStatus.WAITLISTED).order_by("pk")
-
-    def anonymisable(self, *, ended_before: dt.datetime) -> EditionRegistrationQuerySet:
-        """Registrations for editions that ended before the cutoff, not yet anonymised."""
-        return self.filter(edition__ends_at__lt=ended_before, anonymised_at__isnull=True)
-
-
-class EditionRegistration(models.Model):
     edition = models.ForeignKey(
         Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="registrations"
     )
@@ -347,8 +351,9 @@ class EditionRegistration(models.Model):
         on_delete=models.CASCADE,
         related_name="tinget_registrations",
     )
+    status = models.CharField(_("status"), max_length=16, choices=STATUS_CHOICES)
     mode = models.CharField(_("attendance"), max_length=16, choices=AttendanceMode.choices)
-    sector = models.CharField(_("sector"), max_length=32, choices=RegistrationSector.choices)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     municipality = models.ForeignKey(
         "portal.Municipality",
@@ -358,57 +363,32 @@ class EditionRegistration(models.Model):
         blank=True,
         related_name="+",
     )
-    status = models.CharField(_("status"), max_length=16, choices=RegistrationStatus.choices)
-    check_in_code = models.CharField(_("check-in code"), max_length=8)
-    needs = models.TextField(
-        _("accessibility or dietary needs"),
-        blank=True,
-        help_text=_("Tell us what you need to take part, e.g. interpretation, diet, access."),
-    )
-    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("changed at"), default=timezone.now, editable=False)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
-    # Bumped on every change the person makes, so each change mails one confirmation.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
-    documentation_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # When `needs` was cleared, REGISTRATION_ANONYMISE_AFTER_DAYS after the edition.
-    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
-    objects = EditionRegistrationQuerySet.as_manager()
+    objects = core.RegistrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["edition", "pk"]
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["edition", "user"],
-                condition=Q(status__in=[s.value for s in ACTIVE_STATUSES]),
-                name="editionregistration_one_active_per_user",
-            ),
-            models.UniqueConstraint(
-                fields=["edition", "check_in_code"],
-                name="editionregistration_check_in_code_unique",
-            ),
-            models.CheckConstraint(
-                condition=Q(check_in_code__regex=r"^[A-HJ-NP-Z2-9]{8}$"),
-                name="editionregistration_check_in_code_format",
-            ),
+            *core.registration_constraints("editionregistration", "edition"),
             models.CheckConstraint(
                 condition=~Q(mode=AttendanceMode.DIGITAL)
                 | ~Q(status=RegistrationStatus.WAITLISTED),
                 name="editionregistration_digital_never_waitlisted",
             ),
         ]
+        indexes = [
+            models.Index(fields=["edition", "status"], name="editionreg_edition_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.edition}"
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
+    @classmethod
+    def seat_condition(cls) -> Q:
+        # Only an in-person participant takes a seat; digital attendance is never capped.
+        return Q(status=RegistrationStatus.CONFIRMED, mode=AttendanceMode.IN_PERSON)
 
     @property
     def sees_stream(self) -> bool:
@@ -418,22 +398,33 @@ class EditionRegistration(models.Model):
             and bool(self.edition.stream_url)
         )
 
-
-class SessionSignupQuerySet(models.QuerySet):
-    def active(self) -> SessionSignupQuerySet:
-        return self.filter(status__in=ACTIVE_SIGNUP_STATUSES)
-
-    def holding_seat(self) -> SessionSignupQuerySet:
-        return self.filter(
-            status=SignupStatus.CONFIRMED, registration__mode=AttendanceMode.IN_PERSON
+    def calendar_entries(self) -> list[CalendarEntry]:
+        """The person's own day: the edition and the sessions they chose (a session still on
+        its waitlist tentative); the stream link only for a confirmed digital participant."""
+        edition = self.edition
+        stream_url = edition.stream_url if self.sees_stream else ""
+        entry = edition.calendar_entry(stream_url=stream_url)
+        if not self.is_active:
+            return [dataclasses.replace(entry, status="CANCELLED", sequence=entry.sequence + 1)]
+        signups = (
+            self.signups.active()
+            .select_related("session")
+            .prefetch_related("session__speakers")
+            .order_by("session__starts_at", "session__pk")
         )
+        return [
+            entry,
+            *(
+                signup.session.calendar_entry(tentative=signup.status == SignupStatus.WAITLISTED)
+                for signup in signups
+            ),
+        ]
 
-    def waitlist(self) -> SessionSignupQuerySet:
-        return self.filter(status=SignupStatus.WAITLISTED).order_by("pk")
 
-
-class SessionSignup(models.Model):
+class SessionSignup(core.Booking):
     """A registrant's choice of a session; a full session puts the choice on its waitlist."""
+
+    EVENT_FIELD = "session"
 
     registration = models.ForeignKey(
         EditionRegistration,
@@ -444,11 +435,10 @@ class SessionSignup(models.Model):
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="signups"
     )
-    status = models.CharField(_("status"), max_length=16, choices=SignupStatus.choices)
+    status = models.CharField(_("status"), max_length=16, choices=STATUS_CHOICES)
     created_at = models.DateTimeField(_("chosen at"), default=timezone.now, editable=False)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
 
-    objects = SessionSignupQuerySet.as_manager()
+    objects = core.BookingQuerySet.as_manager()
 
     class Meta:
         ordering = ["session__starts_at", "pk"]
@@ -465,6 +455,6 @@ class SessionSignup(models.Model):
     def __str__(self) -> str:
         return f"{self.registration.user}: {self.session}"
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_SIGNUP_STATUSES
+    @classmethod
+    def seat_condition(cls) -> Q:
+        return Q(status=RegistrationStatus.CONFIRMED, registration__mode=AttendanceMode.IN_PERSON)

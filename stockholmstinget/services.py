@@ -3,8 +3,9 @@
 Every operation that can change who holds a seat locks the edition row first (and then the
 sessions it touches, in primary-key order) and recounts inside the same transaction, so neither
 the edition's nor a session's capacity is exceeded however many requests arrive at once.
-Seat arithmetic, waitlist filling, check-in codes and the refusal type are shared with the
-dialogue meetings (portal.capacity, dialogues).
+The lifecycle itself (seat decision, waitlist, cancellation, check-in, reminders, calendar
+files, mails) is the registration core's (portal.registrations); this module keeps what is
+Stockholmstinget's own: attendance modes, session choices and their overlaps.
 """
 
 from __future__ import annotations
@@ -18,11 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import invitees_collect
-from dialogues.models import check_in_code_generate
-from portal import capacity
-from portal.capacity import RegistrationError, code_unused, has_free_seat, seats_free, waitlist_fill
 from portal.models import MailOut
-from portal.personal_data import registration_text_anonymise
+from portal.registrations import services as core
+from portal.registrations.services import RegistrationError
 
 from .emails import (
     documentation_mailout_create,
@@ -64,57 +63,66 @@ __all__ = [
 # --- reads that carry rules -------------------------------------------------------------------
 
 
+REFUSALS = {
+    "cancelled": _("This Stockholmstinget has been cancelled."),
+    "not_published": _("Registration is not open."),
+    "started": _("Registration has closed."),
+    "not_open_yet": _("Registration has not opened yet."),
+    "closed": _("Registration has closed."),
+}
+
+
 def registration_refusal(*, edition: Edition, now: dt.datetime | None = None):
-    """Why nobody may register for (or change a registration to) `edition` now, or None."""
-    now = now or timezone.now()
-    if edition.status == EditionStatus.CANCELLED:
-        return RegistrationError(_("This Stockholmstinget has been cancelled."), "cancelled")
-    if edition.status != EditionStatus.PUBLISHED:
-        return RegistrationError(_("Registration is not open."), "not_published")
-    if edition.registration_opens_at and now < edition.registration_opens_at:
-        return RegistrationError(_("Registration has not opened yet."), "not_open_yet")
-    if now >= edition.registration_closes or now >= edition.starts_at:
-        return RegistrationError(_("Registration has closed."), "closed")
-    return None
+    """Why nobody may register for (or change a registration to) `edition` now, or None.
+
+    The one rule the pages, the form and `registration_save` all ask.
+    """
+    return core.registration_window_refusal(
+        status=edition.status,
+        starts_at=edition.starts_at,
+        opens_at=edition.registration_opens_at,
+        closes_at=edition.registration_closes_at,
+        now=now or timezone.now(),
+        messages=REFUSALS,
+    )
+
+
+def registration_is_open(edition: Edition, now: dt.datetime | None = None) -> bool:
+    return registration_refusal(edition=edition, now=now) is None
+
+
+def edition_seats(edition: Edition) -> core.Seats:
+    """The edition's in-person seats, counted in one query."""
+    return core.seats_count(
+        EditionRegistration.objects.filter(edition=edition), capacity=edition.capacity
+    )
 
 
 def edition_seats_left(edition: Edition) -> int | None:
     """Free in-person seats; None when the edition has no limit."""
-    taken = EditionRegistration.objects.holding_seat().filter(edition=edition).count()
-    return seats_free(edition.capacity, taken)
+    return edition_seats(edition).left()
 
 
-def _session_seats_left(session: Session) -> int | None:
-    taken = SessionSignup.objects.holding_seat().filter(session=session).count()
-    return seats_free(session.capacity, taken)
+def session_seats(session: Session) -> core.Seats:
+    return core.seats_count(
+        SessionSignup.objects.filter(session=session), capacity=session.capacity
+    )
 
 
 def waitlist_position(registration: EditionRegistration) -> int | None:
-    if registration.status != RegistrationStatus.WAITLISTED:
-        return None
-    earlier = EditionRegistration.objects.waitlist().filter(
-        edition_id=registration.edition_id, pk__lt=registration.pk
-    )
-    return earlier.count() + 1
+    return core.waitlist_position(registration)
 
 
 # --- internal steps (the caller holds the edition lock) ---------------------------------------
 
 
 def _edition_lock(edition: Edition) -> Edition:
-    return Edition.objects.select_for_update().get(pk=edition.pk)
+    return core.event_lock(edition)
 
 
 def _sessions_lock(edition: Edition, ids: Iterable[int]) -> dict[int, Session]:
-    sessions = Session.objects.select_for_update().filter(edition=edition, pk__in=set(ids))
-    return {session.pk: session for session in sessions.order_by("pk")}
-
-
-def _check_in_code_new(edition: Edition) -> str:
-    taken = EditionRegistration.objects.filter(edition=edition).values_list(
-        "check_in_code", flat=True
-    )
-    return code_unused(generate=check_in_code_generate, taken=taken)
+    # After the edition's lock, in primary-key order: two requests never wait on each other.
+    return core.rows_lock(Session.objects.filter(edition=edition, pk__in=set(ids)))
 
 
 def _choices_check(*, mode: str, sessions: list[Session]) -> None:
@@ -141,19 +149,12 @@ def _signup_status(registration: EditionRegistration, session: Session) -> Signu
         return SignupStatus.WAITLISTED
     if registration.mode == AttendanceMode.DIGITAL:
         return SignupStatus.CONFIRMED
-    taken = SessionSignup.objects.holding_seat().filter(session=session).count()
-    return (
-        SignupStatus.CONFIRMED
-        if has_free_seat(session.capacity, taken)
-        else SignupStatus.WAITLISTED
-    )
+    return SignupStatus.CONFIRMED if session_seats(session).has_seat() else SignupStatus.WAITLISTED
 
 
 def _signups_cancel(signups: Iterable[SessionSignup], now: dt.datetime) -> None:
     for signup in signups:
-        signup.status = SignupStatus.CANCELLED
-        signup.cancelled_at = now
-        signup.save(update_fields=["status", "cancelled_at"])
+        core.booking_cancel(signup, now=now)
 
 
 def _mail(registration: EditionRegistration, kind: str, key: str = "", **extra) -> None:
@@ -173,7 +174,10 @@ def registration_save(
     sector: str,
     organisation: str = "",
     municipality=None,
-    needs: str = "",
+    accessibility_needs: str = "",
+    dietary_needs: str = "",
+    message: str = "",
+    consent_to_be_listed: bool = False,
     session_ids: Iterable[int] = (),
     now: dt.datetime | None = None,
 ) -> EditionRegistration:
@@ -215,16 +219,19 @@ def registration_save(
         if registration is None:
             in_person = mode == AttendanceMode.IN_PERSON
             has_seat = not in_person or edition_seats_left(edition) != 0
-            registration = EditionRegistration.objects.create(
+            registration = core.registration_insert(
+                EditionRegistration,
                 edition=edition,
                 user=user,
                 mode=mode,
                 sector=sector,
                 organisation=organisation,
                 municipality=municipality,
-                needs=needs,
+                accessibility_needs=accessibility_needs,
+                dietary_needs=dietary_needs,
+                message=message,
+                consent_to_be_listed=consent_to_be_listed,
                 status=RegistrationStatus.CONFIRMED if has_seat else RegistrationStatus.WAITLISTED,
-                check_in_code=_check_in_code_new(edition),
                 created_at=now,
                 updated_at=now,
             )
@@ -249,7 +256,10 @@ def registration_save(
             registration.sector = sector
             registration.organisation = organisation
             registration.municipality = municipality
-            registration.needs = needs
+            registration.accessibility_needs = accessibility_needs
+            registration.dietary_needs = dietary_needs
+            registration.message = message
+            registration.consent_to_be_listed = consent_to_be_listed
             registration.updated_at = now
             registration.version += 1
             registration.save()
@@ -288,11 +298,13 @@ def registration_cancel(
     registration: EditionRegistration,
     user=None,
     by_staff: bool = False,
+    notify: bool = True,
     now: dt.datetime | None = None,
 ) -> EditionRegistration:
     """Cancel a registration and its sign-ups; freed seats go to the waitlists.
 
-    The owner may cancel until registration closes; staff at any time.
+    The owner may cancel until registration closes; staff at any time. The person is told,
+    with a calendar file that removes the day, unless `notify` is off (an erased account).
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -312,12 +324,13 @@ def registration_cancel(
         signups = list(registration.signups.active())
         sessions = _sessions_lock(edition, [signup.session_id for signup in signups])
         _signups_cancel(signups, now)
-        registration.status = RegistrationStatus.CANCELLED
-        registration.cancelled_at = now
-        registration.save(update_fields=["status", "cancelled_at"])
+        core.booking_cancel(registration, now=now)
         registration.edition = edition
-        if not by_staff:
-            _mail(registration, "registration_cancelled")
+        if notify:
+            _mail(
+                registration,
+                "registration_cancelled_by_staff" if by_staff else "registration_cancelled",
+            )
         for session in sessions.values():
             session_waitlist_promote(session=session)
         if held_seat:
@@ -350,9 +363,11 @@ def waitlist_promote(*, edition: Edition) -> list[EditionRegistration]:
                 ),
             )
 
-        promoted = waitlist_fill(
-            waiting=EditionRegistration.objects.waitlist().filter(edition=edition),
-            seats_left=lambda: edition_seats_left(edition),
+        promoted = core.waitlist_fill(
+            waiting=EditionRegistration.objects.waitlist()
+            .filter(edition=edition)
+            .select_related("user"),
+            seats=edition_seats(edition),
             promote=promote,
         )
         session_ids = SessionSignup.objects.filter(
@@ -386,9 +401,7 @@ def session_waitlist_promote(*, session: Session) -> list[SessionSignup]:
         .filter(session=session, registration__status=RegistrationStatus.CONFIRMED)
         .select_related("registration__user", "registration__edition")
     )
-    return waitlist_fill(
-        waiting=waiting, seats_left=lambda: _session_seats_left(session), promote=promote
-    )
+    return core.waitlist_fill(waiting=waiting, seats=session_seats(session), promote=promote)
 
 
 # --- staff --------------------------------------------------------------------------------------
@@ -412,11 +425,26 @@ def edition_save(*, edition: Edition) -> Edition:
     published stays hidden.
     """
     with transaction.atomic():
-        if edition.pk is not None:
-            _edition_lock(edition)
+        before = _edition_lock(edition) if edition.pk is not None else None
+        was_public = before is not None and before.status == EditionStatus.PUBLISHED
+        moved = before is not None and before.moved_by(
+            {field: getattr(edition, field) for field in Edition.TIME_AND_PLACE_FIELDS}
+        )
+        called_off = was_public and edition.status == EditionStatus.CANCELLED
+        if before is not None:
+            edition.sequence = before.sequence + (1 if moved or called_off else 0)
         edition.save()
         if edition.status == EditionStatus.PUBLISHED:
             edition.published_at = edition_publish(edition=edition).published_at
+        if was_public and (moved or called_off):
+            kind = "edition_cancelled" if called_off else "edition_changed"
+            for registration in edition.registrations.active().select_related("user"):
+                registration.edition = edition
+                _mail(
+                    registration,
+                    kind,
+                    key=f"stockholmstinget:{kind}:{registration.pk}:{edition.sequence}",
+                )
         waitlist_promote(edition=edition)
     return edition
 
@@ -426,29 +454,28 @@ def session_save(*, session: Session) -> Session:
     with transaction.atomic():
         edition = _edition_lock(session.edition)
         if session.pk is not None:
-            _sessions_lock(edition, [session.pk])
+            before = _sessions_lock(edition, [session.pk])[session.pk]
+            moved = before.moved_by(
+                {field: getattr(session, field) for field in Session.TIME_AND_PLACE_FIELDS}
+            )
+            session.sequence = before.sequence + (1 if moved else 0)
         session.save()
         if edition.status == EditionStatus.PUBLISHED and edition.starts_at > timezone.now():
             session_waitlist_promote(session=session)
     return session
 
 
-def registration_check_in(*, registration: EditionRegistration) -> EditionRegistration:
+def registration_check_in(*, registration: EditionRegistration) -> core.CheckIn:
     """Mark a confirmed registrant as present; checking in twice keeps the first time."""
-    return capacity.check_in(
-        registration=registration,
-        confirmed=RegistrationStatus.CONFIRMED,
-        refused_message=_("Only confirmed registrations can check in."),
-    )
+    return core.check_in(registration=registration)
 
 
-def registration_check_in_by_code(*, edition: Edition, code: str) -> EditionRegistration:
-    registration = capacity.check_in_code_find(
+def registration_check_in_by_code(*, edition: Edition, code: str) -> core.CheckIn:
+    return core.check_in_by_code(
         registrations=EditionRegistration.objects.filter(edition=edition),
         code=code,
         missing_message=_("No registration for this edition has that code."),
     )
-    return registration_check_in(registration=registration)
 
 
 def documentation_publish(*, edition: Edition, created_by=None) -> Edition:
@@ -522,48 +549,25 @@ def programme_send(
 
 
 def reminders_due(now: dt.datetime | None = None):
-    """Active registrations for editions that start within a day, not yet reminded."""
-    now = now or timezone.now()
-    return EditionRegistration.objects.filter(
-        status=RegistrationStatus.CONFIRMED,
-        edition__status=EditionStatus.PUBLISHED,
-        edition__starts_at__gt=now,
-        edition__starts_at__lte=now + dt.timedelta(days=1),
-        reminded_at__isnull=True,
+    """Confirmed registrations for editions that start within a day, not yet reminded for the
+    edition's current start."""
+    return core.reminders_due(
+        EditionRegistration.objects.all(), now=now or timezone.now(), lead_hours=24
     )
 
 
 def reminders_send(*, now: dt.datetime | None = None) -> int:
-    """Send each due reminder once per registration."""
-    now = now or timezone.now()
-    sent = 0
-    for pk in list(reminders_due(now).values_list("pk", flat=True)):
-        with transaction.atomic():
-            registration = (
-                reminders_due(now)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("edition", "user")
-                .filter(pk=pk)
-                .first()
-            )
-            if registration is None:
-                continue
-            registration.reminded_at = now
-            registration.save(update_fields=["reminded_at"])
-            _mail(registration, "edition_reminder")
-            sent += 1
-    return sent
-
-
-# What a registrant wrote about themselves; organisation, sector and municipality stay, since
-# the edition's statistics are built from them.
-REGISTRATION_PERSONAL_TEXT_FIELDS = ("needs",)
+    """Send each due reminder once per registration and edition start."""
+    return core.reminders_send(
+        due=lambda: reminders_due(now),
+        kind="edition_reminder",
+        mail=lambda registration, key: _mail(registration, "edition_reminder", key=key),
+    )
 
 
 def registrations_anonymise(*, now: dt.datetime | None = None) -> int:
-    """Clear needs REGISTRATION_ANONYMISE_AFTER_DAYS after each edition ended."""
-    return registration_text_anonymise(
-        registrations=EditionRegistration.objects.all(),
-        fields=REGISTRATION_PERSONAL_TEXT_FIELDS,
-        now=now,
-    )
+    """Clear what registrants wrote REGISTRATION_ANONYMISE_AFTER_DAYS after each edition.
+
+    Organisation, sector and municipality stay: the edition's statistics are built from them.
+    """
+    return core.registrations_anonymise(model=EditionRegistration, now=now)

@@ -77,7 +77,7 @@ def _edition_page(request, edition: Edition):
             "links": edition.links.all() if edition.documentation_is_published else [],
             "speakers": edition.speakers.all(),
             "seats_left": services.edition_seats_left(edition) if edition.has_place else None,
-            "registration_open": edition.registration_is_open(),
+            "registration_open": services.registration_is_open(edition),
             "archive": Edition.objects.public().past().exclude(pk=edition.pk)[:5],
         },
     )
@@ -164,7 +164,9 @@ def registration(request, year: int):
                     sector=data["sector"],
                     organisation=data["organisation"],
                     municipality=data["municipality"],
-                    needs=data["needs"],
+                    accessibility_needs=data["accessibility_needs"],
+                    dietary_needs=data["dietary_needs"],
+                    message=data["message"],
                     session_ids=[session.pk for session in data["sessions"]],
                 )
             except services.RegistrationError as error:

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from portal.models import OutgoingEmail
+from tests.outbox import outbox_mail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +53,7 @@ def test_sign_up_with_profile_confirm_and_log_in(page, municipalities):
     assert user.municipality.name == "Huddinge" and user.sectors == ["culture"]
     assert user.invitations_consented_at is not None
 
-    row = OutgoingEmail.objects.get(to="greta.sund@example.se")
+    row = outbox_mail(to="greta.sund@example.se")
     # The link is absolute (https in production); the test server answers its path.
     path = re.search(r"https?://[^/\s]+(/konto/confirm-email/\S+)", row.body_text).group(1)
     page.goto(path)

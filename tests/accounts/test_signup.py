@@ -11,6 +11,7 @@ from django.core import mail
 from accounts.models import User
 from portal.models import Municipality, OutgoingEmail
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.outbox import outbox_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_signup_sends_verification_through_outbox_and_then_login_works(
     assert user.invitations_consented_at is not None
     assert user.public_listing_consented_at is None  # off unless chosen
 
-    row = OutgoingEmail.objects.get(to="sara.nyberg@example.se")
+    row = outbox_mail(to="sara.nyberg@example.se")
     assert row.key.startswith("allauth:account/email/email_confirmation_signup:sara.nyberg@")
     assert row.language == "sv"
     assert "Bekräfta" in row.subject or "bekräfta" in row.subject.lower()
@@ -88,7 +89,7 @@ def test_signup_sends_verification_through_outbox_and_then_login_works(
 
 def test_verification_mail_is_written_in_the_chosen_language(client):
     client.post("/en/konto/signup/", _signup_data(preferred_language="en"))
-    row = OutgoingEmail.objects.get(to="sara.nyberg@example.se")
+    row = outbox_mail(to="sara.nyberg@example.se")
     assert row.language == "en"
     assert "Confirm" in row.subject or "confirm" in row.subject
 
@@ -176,7 +177,7 @@ def test_password_change_notification_goes_through_outbox_in_preferred_language(
         },
     )
     assert response.status_code == 302
-    row = OutgoingEmail.objects.get(to="john@example.se")
+    row = outbox_mail(to="john@example.se")
     assert row.key.startswith("allauth:account/email/password_changed:john@example.se:")
     assert row.language == "en"
     assert "password" in row.subject.lower()

@@ -11,8 +11,8 @@ from dialogues.models import (
     MeetingStatus,
     Registration,
     RegistrationStatus,
-    check_in_code_generate,
 )
+from portal.registrations.models import check_in_code_generate
 from tests.accounts.factories import UserFactory
 
 

@@ -10,6 +10,7 @@ from dialogues.summaries import subscription_create, summary_publish, summary_un
 from portal.models import OutgoingEmail
 from tests.accounts.factories import UserFactory
 from tests.dialogues.factories import SummaryFactory
+from tests.outbox import outbox_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_publish_twice_or_republish_sends_once(places, themes, django_capture_on
     summary_unpublish(summary=summary, by=staff)
     summary_publish(summary=summary, by=staff)
     assert _alerts() == first
-    email = OutgoingEmail.objects.get(to="kommun@example.se")
+    email = outbox_mail(to="kommun@example.se")
     assert summary.title in email.subject
     assert summary.get_absolute_url() in email.body_text
 

@@ -59,5 +59,5 @@ def test_simultaneous_cancellations_promote_each_waitlisted_person_once():
 
     promoted_mail = OutgoingEmail.objects.filter(key__startswith="dialogues:registration_promoted")
     assert sorted(promoted_mail.values_list("key", flat=True)) == sorted(
-        f"dialogues:registration_promoted:{r.pk}" for r in waiting[:3]
+        f"dialogues:registration_promoted:{r.pk}:1" for r in waiting[:3]
     )

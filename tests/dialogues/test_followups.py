@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from dialogues import services, tasks
 from dialogues.models import Invitation, Meeting, MeetingStatus, Minutes, MinutesStatus
-from portal.models import OutgoingEmail
 from tests.dialogues.conftest import mail_keys
 from tests.dialogues.factories import (
     InvitationFactory,
@@ -21,6 +20,7 @@ from tests.dialogues.factories import (
     RegistrationFactory,
     SummaryFactory,
 )
+from tests.outbox import outbox_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_followup_reminder_run_twice_sends_once_to_the_contact_with_the_admin_li
     assert mail_keys("dialogues:followup-reminder:") == [
         f"dialogues:followup-reminder:{meeting.pk}"
     ]
-    mail = OutgoingEmail.objects.get(key=f"dialogues:followup-reminder:{meeting.pk}")
+    mail = outbox_mail(key=f"dialogues:followup-reminder:{meeting.pk}")
     assert mail.to == "ansvarig@regionstockholm.se"
     admin_url = settings.SITE_URL + reverse("admin:dialogues_meeting_change", args=[meeting.pk])
     assert admin_url in mail.body_text
@@ -57,7 +57,7 @@ def test_followup_reminder_run_twice_sends_once_to_the_contact_with_the_admin_li
 def test_followup_reminder_goes_to_the_series_contact_without_a_meeting_contact():
     meeting = _held()
     services.meeting_followup_reminders_send()
-    mail = OutgoingEmail.objects.get(key=f"dialogues:followup-reminder:{meeting.pk}")
+    mail = outbox_mail(key=f"dialogues:followup-reminder:{meeting.pk}")
     assert mail.to == meeting.series.contact_email
 
 
@@ -76,7 +76,7 @@ def test_missing_summary_alone_is_reminded_and_named(settings):
     _approved_minutes(meeting)
     SummaryFactory(meeting=meeting, published_at=None)
     assert services.meeting_followup_reminders_send() == 1
-    body = OutgoingEmail.objects.get(key=f"dialogues:followup-reminder:{meeting.pk}").body_text
+    body = outbox_mail(key=f"dialogues:followup-reminder:{meeting.pk}").body_text
     assert "the summary is not published" in body
     assert "the minutes are not approved" not in body
 
@@ -131,7 +131,7 @@ def test_invitation_followup_run_twice_sends_once(soon_meeting):
     assert mail_keys("dialogues:invitation-followup:") == [
         f"dialogues:invitation-followup:{invitation.pk}"
     ]
-    mail = OutgoingEmail.objects.get(key=f"dialogues:invitation-followup:{invitation.pk}")
+    mail = outbox_mail(key=f"dialogues:invitation-followup:{invitation.pk}")
     assert mail.to == invitation.email
     assert invitation.token in mail.body_text
     invitation.refresh_from_db()

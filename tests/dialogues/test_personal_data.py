@@ -80,7 +80,9 @@ def _edition_registration(*, ended_days_ago: int) -> EditionRegistration:
     ends = timezone.now() - dt.timedelta(days=ended_days_ago)
     edition = EditionFactory(starts_at=ends - dt.timedelta(hours=7), ends_at=ends)
     return EditionRegistrationFactory(
-        edition=edition, needs="Teckenspråkstolk", organisation="Kulturföreningen Ljus"
+        edition=edition,
+        accessibility_needs="Teckenspråkstolk",
+        organisation="Kulturföreningen Ljus",
     )
 
 
@@ -91,10 +93,10 @@ def test_stockholmstinget_registrations_are_anonymised_the_same_way():
     assert tinget_tasks.edition_registrations_anonymise() == 0
     old.refresh_from_db()
     recent.refresh_from_db()
-    assert old.needs == "" and old.anonymised_at is not None
+    assert old.accessibility_needs == "" and old.anonymised_at is not None
     assert old.organisation == "Kulturföreningen Ljus"
     assert old.status == "confirmed"
-    assert recent.needs == "Teckenspråkstolk" and recent.anonymised_at is None
+    assert recent.accessibility_needs == "Teckenspråkstolk" and recent.anonymised_at is None
 
 
 def test_anonymisation_is_scheduled_daily_for_both_apps():

@@ -24,6 +24,7 @@ from portal.models import MailOut, Municipality, OutgoingEmail
 from portal.services import MailRecipient, context_encode, email_redrive, mailout_create
 from portal.tasks import email_send, mailout_fanout
 from tests.accounts.factories import UserFactory
+from tests.outbox import outbox_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +181,7 @@ def test_a_recipient_that_cannot_be_rendered_fails_alone_and_is_not_retried(
     ):
         mailout = create(5)
 
-    broken = OutgoingEmail.objects.get(to="person3@example.se")
+    broken = outbox_mail(to="person3@example.se")
     assert broken.status == Status.FAILED
     assert broken.last_error == "Not rendered: ValueError: broken context"
     assert len(mail.outbox) == 4
@@ -208,7 +209,7 @@ def test_a_recipient_key_too_long_for_the_outbox_is_hashed(django_capture_on_com
         )
 
     assert again.pk == mailout.pk
-    row = OutgoingEmail.objects.get()
+    row = outbox_mail()
     assert row.key.startswith(f"mailout-{mailout.pk}:") and len(row.key) <= 255
     assert len(mail.outbox) == 1
 
@@ -248,8 +249,8 @@ def test_a_mailout_context_keeps_models_and_dates_for_rendering_in_each_language
             },
         )
 
-    swedish = OutgoingEmail.objects.get(to="a@example.se")
-    english = OutgoingEmail.objects.get(to="b@example.se")
+    swedish = outbox_mail(to="a@example.se")
+    english = outbox_mail(to="b@example.se")
     assert swedish.subject == "Stockholm 12 maj"
     assert english.subject == "Stockholm 12 May"
     assert "0180 12 maj 2026 10:00 12,50 kultur,idrott kim@example.se" in swedish.body_text
@@ -365,7 +366,7 @@ def test_the_outbox_admin_searches_by_key_and_shows_the_rendered_body_read_only(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         create(3)
-    row = OutgoingEmail.objects.get(to="person1@example.se")
+    row = outbox_mail(to="person1@example.se")
     model_admin = admin.site._registry[OutgoingEmail]
 
     listing = model_admin.changelist_view(admin_request(data={"q": "meeting-7:person1"}))

@@ -3,15 +3,15 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from dialogues.models import check_in_code_generate
+from portal.registrations.models import check_in_code_generate
 from stockholmstinget.models import (
     AttendanceMode,
     Edition,
     EditionFormat,
     EditionRegistration,
     EditionStatus,
-    RegistrationSector,
     RegistrationStatus,
+    Sector,
     Session,
     SessionSignup,
     SignupStatus,
@@ -69,7 +69,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     edition = factory.SubFactory(EditionFactory)
     user = factory.SubFactory(UserFactory)
     mode = AttendanceMode.IN_PERSON
-    sector = RegistrationSector.CULTURE
+    sector = Sector.CULTURE
     status = RegistrationStatus.CONFIRMED
     check_in_code = factory.LazyFunction(check_in_code_generate)
 

@@ -177,9 +177,11 @@ def test_registration_list_filters_by_mode_sector_and_municipality(staff_client)
 
 def test_csv_export_has_rows_and_a_needs_summary(staff_client):
     edition = EditionFactory()
-    with_needs = RegistrationFactory(edition=edition, needs="Rullstol\noch hörslinga")
+    with_needs = RegistrationFactory(edition=edition, accessibility_needs="Rullstol\noch hörslinga")
     RegistrationFactory(edition=edition, mode=AttendanceMode.DIGITAL)
-    RegistrationFactory(edition=edition, status=RegistrationStatus.CANCELLED, needs="Gammal")
+    RegistrationFactory(
+        edition=edition, status=RegistrationStatus.CANCELLED, accessibility_needs="Gammal"
+    )
     SignupFactory(registration=with_needs, session=SessionFactory(edition=edition, title="Pass X"))
     response = staff_client.post(
         reverse("admin:stockholmstinget_editionregistration_changelist"),
@@ -207,7 +209,9 @@ def test_registration_changelist_query_count_is_the_same_with_10_and_100_rows(
     )
     for index in range(count):
         registration = RegistrationFactory(
-            edition=edition, municipality=municipality, needs="Hörslinga" if index % 2 else ""
+            edition=edition,
+            municipality=municipality,
+            accessibility_needs="Hörslinga" if index % 2 else "",
         )
         SignupFactory(registration=registration)
     url = reverse("admin:stockholmstinget_editionregistration_changelist")

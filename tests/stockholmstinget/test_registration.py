@@ -19,6 +19,7 @@ from stockholmstinget.models import (
     SignupStatus,
 )
 from tests.dialogues.factories import RegistrantFactory
+from tests.outbox import outbox_mail
 from tests.stockholmstinget.factories import EditionFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def test_confirmation_mail_lists_sessions_and_carries_an_ics():
     edition = EditionFactory()
     session = SessionFactory(edition=edition, title="Folkbildning i hela länet")
     registration = _save(edition, RegistrantFactory(), sessions=[session])
-    mail = OutgoingEmail.objects.get(template="stockholmstinget/email/registration_confirmed")
+    mail = outbox_mail(template="stockholmstinget/email/registration_confirmed")
     assert mail.to == registration.user.email
     assert "Folkbildning i hela länet" in mail.body_text
     assert registration.check_in_code in mail.body_text
@@ -162,9 +163,9 @@ def test_changing_keeps_the_seat_of_a_session_still_chosen():
     user = RegistrantFactory()
     registration = _save(edition, user, sessions=[talk])
     _save(edition, RegistrantFactory(), sessions=[talk])
-    _save(edition, user, sessions=[talk], needs="Hörslinga")
+    _save(edition, user, sessions=[talk], accessibility_needs="Hörslinga")
     assert _status(registration, talk) == SignupStatus.CONFIRMED
-    assert EditionRegistration.objects.get(pk=registration.pk).needs == "Hörslinga"
+    assert EditionRegistration.objects.get(pk=registration.pk).accessibility_needs == "Hörslinga"
 
 
 def test_cancelling_promotes_the_first_waitlisted_exactly_once():
@@ -212,16 +213,6 @@ def test_changes_are_refused_after_registration_closes():
     edition.save()
     with pytest.raises(services.RegistrationError):
         _save(edition, user, mode=AttendanceMode.DIGITAL)
-
-
-def test_check_in_by_code_marks_the_registrant_present():
-    edition = EditionFactory()
-    registration = _save(edition, RegistrantFactory())
-    code = registration.check_in_code.lower()
-    checked = services.registration_check_in_by_code(edition=edition, code=f" {code} ")
-    assert checked.checked_in_at is not None
-    with pytest.raises(services.RegistrationError):
-        services.registration_check_in_by_code(edition=edition, code="ZZZZZZZZ")
 
 
 def test_reminder_is_sent_once_the_day_before():
@@ -361,7 +352,7 @@ def test_confirmation_html_shows_each_session_on_its_own_line_with_working_links
         starts_at=edition.starts_at + dt.timedelta(hours=2),
     )
     _save(edition, RegistrantFactory(), sessions=[welcome, later])
-    mail = OutgoingEmail.objects.get(template="stockholmstinget/email/registration_confirmed")
+    mail = outbox_mail(template="stockholmstinget/email/registration_confirmed")
     html = mail.body_html
     assert "Välkommen &amp; inledning (Stora salen)<br>" in html
     assert "Idrott för unga (Hörsalen)</p>" in html

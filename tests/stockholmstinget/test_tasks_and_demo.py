@@ -54,7 +54,7 @@ def test_erasing_an_account_cancels_and_frees_the_seat():
     edition = EditionFactory(capacity=1)
     holder = RegistrantFactory()
     services.registration_save(
-        edition=edition, user=holder, mode="in_person", sector="culture", needs="Diet"
+        edition=edition, user=holder, mode="in_person", sector="culture", accessibility_needs="Diet"
     )
     waiting = services.registration_save(
         edition=edition, user=RegistrantFactory(), mode="in_person", sector="culture"
@@ -62,7 +62,7 @@ def test_erasing_an_account_cancels_and_frees_the_seat():
     erase(holder)
     waiting.refresh_from_db()
     assert waiting.status == "confirmed"
-    assert holder.tinget_registrations.get().needs == ""
+    assert holder.tinget_registrations.get().accessibility_needs == ""
 
 
 def test_demo_has_past_editions_with_documentation_and_an_open_one():
@@ -75,7 +75,7 @@ def test_demo_has_past_editions_with_documentation_and_an_open_one():
     assert digital.format == "digital"
     assert digital.starts_at.date() == dt.date(2020, 11, 19)
     coming = Edition.objects.get(year=demo.COMING_YEAR)
-    assert coming.registration_is_open(now=coming.starts_at - dt.timedelta(days=10))
+    assert services.registration_is_open(coming, now=coming.starts_at - dt.timedelta(days=10))
     tracks = set(Session.objects.filter(edition=coming).values_list("track", flat=True))
     assert len(tracks - {""}) == 2
     near_full = [

@@ -1,0 +1,208 @@
+"""Statuses, check-in codes and the abstract models every registrable event builds on."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import secrets
+from typing import TYPE_CHECKING, ClassVar
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from .calendar import CalendarEntry
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    CANCELLED = "cancelled", _("Cancelled")
+    DECLINED = "declined", _("Declined")
+
+
+# A registration in one of these states is the person's one registration for an event.
+ACTIVE_STATUSES = (
+    RegistrationStatus.PENDING,
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+)
+# These hold a seat: a pending registration keeps its seat while staff decide.
+SEAT_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
+
+# A code people read aloud and type at the door: no 0/1/O/I to confuse.
+CHECK_IN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CHECK_IN_CODE_LENGTH = 8
+CHECK_IN_CODE_PATTERN = r"^[A-HJ-NP-Z2-9]{8}$"
+
+
+def check_in_code_generate() -> str:
+    return "".join(secrets.choice(CHECK_IN_ALPHABET) for _ in range(CHECK_IN_CODE_LENGTH))
+
+
+def check_in_code_normalise(code: str) -> str:
+    """A code as typed at the door, with any spacing or case, in its stored form."""
+    return "".join(code.split()).upper()
+
+
+class RegistrableEvent(models.Model):
+    """What every event people register for has beside its own fields.
+
+    A subclass has `starts_at`, `ends_at` and `capacity`, and says how it looks in a calendar
+    (`calendar_entry`). `sequence` grows on every change of time or place, so calendars replace
+    the old entry instead of adding a second one.
+    """
+
+    # Changing any of these moves the event in people's calendars (subclasses add theirs).
+    TIME_AND_PLACE_FIELDS: ClassVar[tuple[str, ...]] = ("starts_at", "ends_at")
+
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def calendar_entry(self, *, private: bool = False) -> CalendarEntry:
+        """The event as one calendar entry; `private` adds what only registrants may see."""
+        raise NotImplementedError
+
+    def moved_by(self, changes: dict) -> bool:
+        """Whether applying `changes` would move the event in time or place."""
+        return any(
+            field in changes and changes[field] != getattr(self, field)
+            for field in self.TIME_AND_PLACE_FIELDS
+        )
+
+
+class BookingQuerySet(models.QuerySet):
+    """Reads every kind of booking shares; the model names its event (`EVENT_FIELD`)."""
+
+    def active(self) -> BookingQuerySet:
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def holding_seat(self) -> BookingQuerySet:
+        return self.filter(self.model.seat_condition())
+
+    def waitlist(self) -> BookingQuerySet:
+        # Insertion order under the event lock is arrival order: first come, first served.
+        return self.filter(status=RegistrationStatus.WAITLISTED).order_by("pk")
+
+
+class RegistrationQuerySet(BookingQuerySet):
+    def anonymisable(self, *, ended_before: dt.datetime) -> RegistrationQuerySet:
+        """Registrations for events that ended before the cutoff, not yet anonymised."""
+        return self.filter(
+            **{f"{self.model.EVENT_FIELD}__ends_at__lt": ended_before},
+            anonymised_at__isnull=True,
+        )
+
+
+class Booking(models.Model):
+    """A claim on an event's seat: a registration, or a Stockholmstinget session choice.
+
+    A subclass adds the foreign key to its event and names it in `EVENT_FIELD`.
+    """
+
+    EVENT_FIELD: ClassVar[str] = "event"
+
+    status = models.CharField(_("status"), max_length=16, choices=RegistrationStatus.choices)
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("changed at"), default=timezone.now, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    # Bumped on every change, so each change (and each waitlisting) mails once.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def seat_condition(cls) -> Q:
+        """Which bookings take one of the event's seats."""
+        return Q(status__in=SEAT_STATUSES)
+
+    @property
+    def event(self) -> RegistrableEvent:
+        return getattr(self, self.EVENT_FIELD)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == RegistrationStatus.CONFIRMED
+
+
+class Registration(Booking):
+    """A person's registration: check-in code, what they wrote, consent, attendance.
+
+    A subclass adds the constraints that need its event (one active registration per person,
+    a unique code per event; see `registration_constraints`).
+    """
+
+    # What a registrant wrote about themselves: cleared once the event is long over.
+    PERSONAL_TEXT_FIELDS: ClassVar[tuple[str, ...]] = (
+        "accessibility_needs",
+        "dietary_needs",
+        "message",
+    )
+
+    check_in_code = models.CharField(_("check-in code"), max_length=8)
+    accessibility_needs = models.TextField(
+        _("accessibility needs"),
+        blank=True,
+        help_text=_("Tell us what you need to take part, e.g. interpretation or step-free access."),
+    )
+    dietary_needs = models.TextField(_("dietary needs"), blank=True)
+    message = models.TextField(_("message to the organisers"), blank=True)
+    consent_to_be_listed = models.BooleanField(_("may be listed as attendee"), default=False)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    # The event start a reminder was last sent for: a moved event gets a fresh one.
+    reminded_for_start = models.DateTimeField(null=True, blank=True, editable=False)
+    # When what the person wrote was cleared, REGISTRATION_ANONYMISE_AFTER_DAYS after the event.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def needs(self) -> str:
+        """Accessibility and dietary needs together, for lists and exports."""
+        return "\n".join(part for part in (self.accessibility_needs, self.dietary_needs) if part)
+
+    def calendar_entries(self) -> list[CalendarEntry]:
+        """What this person's calendar file holds: the event, with what they may see.
+
+        Once the registration has ended (cancelled, declined) the entry says CANCELLED, so the
+        person's calendar drops it.
+        """
+        entry = self.event.calendar_entry(private=self.is_confirmed)
+        if self.status in (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED):
+            entry = dataclasses.replace(entry, status="CANCELLED", sequence=entry.sequence + 1)
+        return [entry]
+
+
+def registration_constraints(prefix: str, event_field: str) -> list[models.BaseConstraint]:
+    """The invariants of a registration table, named `<prefix>_...`."""
+    return [
+        models.UniqueConstraint(
+            fields=[event_field, "user"],
+            condition=Q(status__in=[status.value for status in ACTIVE_STATUSES]),
+            name=f"{prefix}_one_active_per_user",
+        ),
+        models.UniqueConstraint(
+            fields=[event_field, "check_in_code"], name=f"{prefix}_check_in_code_unique"
+        ),
+        models.CheckConstraint(
+            condition=Q(check_in_code__regex=CHECK_IN_CODE_PATTERN),
+            name=f"{prefix}_check_in_code_format",
+        ),
+    ]

@@ -1,0 +1,334 @@
+"""The registration lifecycle every registrable event shares.
+
+Whoever changes who holds a seat locks the event's row first (`event_lock`; with sessions too,
+`rows_lock` in primary-key order after their edition) and decides inside that transaction, so
+capacity holds however many requests arrive at once. Only the seat decision and the write
+happen under the lock: mails are written to the outbox as unrendered rows and the mail worker
+renders them after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+
+from .models import (
+    Booking,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    check_in_code_generate,
+    check_in_code_normalise,
+)
+
+T = TypeVar("T")
+E = TypeVar("E", bound=models.Model)
+R = TypeVar("R", bound=Registration)
+
+# A fresh code collides with one in use about once in 10^12 / (codes in use) draws.
+CODE_ATTEMPTS = 5
+
+
+class RegistrationError(Exception):
+    """A rule refused the operation; `message` is shown to the person as it is."""
+
+    def __init__(self, message, code: str):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+# --- locks ------------------------------------------------------------------------------------
+
+
+def event_lock(event: E) -> E:
+    """The event's row, locked for the rest of the transaction, freshly read."""
+    return type(event).objects.select_for_update().get(pk=event.pk)
+
+
+def rows_lock(queryset: models.QuerySet[E]) -> dict[int, E]:
+    """Lock several rows, always in primary-key order, so two callers never deadlock."""
+    return {row.pk: row for row in queryset.select_for_update().order_by("pk")}
+
+
+# --- the seat decision -------------------------------------------------------------------------
+
+
+@dataclass
+class Seats:
+    """An event's seats, counted once under its lock and kept up to date as they are given.
+
+    `reserved` seats may be taken only by invitees; `taken_by_invitees` of the `taken` seats
+    are held by invitees.
+    """
+
+    capacity: int | None
+    taken: int = 0
+    reserved: int = 0
+    taken_by_invitees: int = 0
+
+    def left(self, *, invited: bool = False) -> int | None:
+        """Free seats for an invitee or anyone else; None when the event has no limit."""
+        if self.capacity is None:
+            return None
+        free = self.capacity - self.taken
+        if not invited:
+            general = self.capacity - self.reserved
+            free = min(free, general - (self.taken - self.taken_by_invitees))
+        return max(free, 0)
+
+    def has_seat(self, *, invited: bool = False) -> bool:
+        return self.left(invited=invited) != 0
+
+    def take(self, *, invited: bool = False) -> None:
+        self.taken += 1
+        if invited:
+            self.taken_by_invitees += 1
+
+
+def seats_count(
+    bookings: models.QuerySet, *, capacity: int | None, reserved: int = 0, invitee: Q | None = None
+) -> Seats:
+    """The seats of one event from its `bookings`, in one query (the (event, status) index).
+
+    `invitee` tells which bookings are an invitee's, when the event reserves seats.
+    """
+    if capacity is None:
+        return Seats(capacity=None)
+    aggregates = {"taken": Count("pk")}
+    if reserved and invitee is not None:
+        aggregates["taken_by_invitees"] = Count("pk", filter=invitee)
+    counts = bookings.holding_seat().aggregate(**aggregates)
+    return Seats(
+        capacity=capacity,
+        taken=counts["taken"],
+        reserved=reserved,
+        taken_by_invitees=counts.get("taken_by_invitees", 0),
+    )
+
+
+def registration_window_refusal(
+    *,
+    status: str,
+    starts_at: dt.datetime,
+    opens_at: dt.datetime | None,
+    closes_at: dt.datetime | None,
+    now: dt.datetime,
+    messages: dict[str, object],
+) -> RegistrationError | None:
+    """Why an event does not take registrations at `now`, or None when it does.
+
+    `messages` words the refusals for the kind of event (keys: cancelled, not_published,
+    started, not_open_yet, closed); the rule itself is the same for all.
+    """
+    if status == EventStatus.CANCELLED:
+        return RegistrationError(messages["cancelled"], "cancelled")
+    if status != EventStatus.PUBLISHED:
+        return RegistrationError(messages["not_published"], "not_published")
+    if now >= starts_at:
+        return RegistrationError(messages["started"], "started")
+    if opens_at and now < opens_at:
+        return RegistrationError(messages["not_open_yet"], "not_open_yet")
+    if now >= (closes_at or starts_at):
+        return RegistrationError(messages["closed"], "closed")
+    return None
+
+
+# --- writes under the lock -----------------------------------------------------------------------
+
+
+def _is_code_collision(error: IntegrityError) -> bool:
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") or ""
+    return constraint.endswith("check_in_code_unique")
+
+
+def registration_insert(model: type[R], **fields) -> R:
+    """Insert a registration with a fresh check-in code.
+
+    The unique constraint on (event, code) decides whether a code is free: a collision, which
+    is very rare, rolls back to a savepoint and draws again, instead of loading every code of
+    the event to pick one.
+    """
+    for attempt in range(CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return model.objects.create(check_in_code=check_in_code_generate(), **fields)
+        except IntegrityError as error:
+            if not _is_code_collision(error) or attempt == CODE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def booking_cancel(booking: Booking, *, now: dt.datetime) -> bool:
+    """Cancel a locked booking; True when it held a seat that is now free."""
+    held_seat = type(booking).objects.filter(pk=booking.pk).holding_seat().exists()
+    booking.status = RegistrationStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.updated_at = now
+    booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+    return held_seat
+
+
+def waitlist_fill(
+    *,
+    waiting: Iterable[T],
+    seats: Seats,
+    promote: Callable[[T], None],
+    invited: Callable[[T], bool] = lambda entry: False,
+) -> list[T]:
+    """Give free seats to `waiting` in arrival order; `promote` runs once for each who gets one.
+
+    Someone who cannot take the free seat (a non-invitee when only reserved seats are left) is
+    passed over for the next in line who can; nobody is promoted once no seat is left.
+    """
+    promoted: list[T] = []
+    for entry in waiting:
+        if not seats.has_seat(invited=True):
+            break
+        is_invitee = invited(entry)
+        if not seats.has_seat(invited=is_invitee):
+            continue
+        promote(entry)
+        seats.take(invited=is_invitee)
+        promoted.append(entry)
+    return promoted
+
+
+def waitlist_position(registration: Booking) -> int | None:
+    """1 for the first in line; None when not on the waitlist."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    field = registration.EVENT_FIELD
+    earlier = (
+        type(registration)
+        .objects.waitlist()
+        .filter(**{f"{field}_id": getattr(registration, f"{field}_id"), "pk__lt": registration.pk})
+    )
+    return earlier.count() + 1
+
+
+# --- check-in -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    registration: Registration
+    first: bool
+
+    @property
+    def message(self) -> str:
+        who = self.registration.user.get_full_name() or self.registration.user.email
+        at = formats.date_format(
+            timezone.localtime(self.registration.checked_in_at),
+            pgettext("time of day, Swedish style 10.02", "H:i"),
+        )
+        if self.first:
+            return _("%(who)s is checked in.") % {"who": who}
+        return _("%(who)s was already checked in at %(time)s.") % {"who": who, "time": at}
+
+
+def check_in(*, registration: R, now: dt.datetime | None = None) -> CheckIn:
+    """Mark a confirmed registration present; a second check-in keeps the first time."""
+    with transaction.atomic():
+        registration = (type(registration).objects.select_for_update().select_related("user")).get(
+            pk=registration.pk
+        )
+        if registration.status != RegistrationStatus.CONFIRMED:
+            raise RegistrationError(_("Only confirmed registrations can check in."), "state")
+        if registration.checked_in_at is not None:
+            return CheckIn(registration=registration, first=False)
+        registration.checked_in_at = now or timezone.now()
+        registration.save(update_fields=["checked_in_at"])
+    return CheckIn(registration=registration, first=True)
+
+
+def check_in_by_code(*, registrations: models.QuerySet[R], code: str, missing_message) -> CheckIn:
+    """Check in the registration with `code`, typed with any spacing or case."""
+    registration = registrations.filter(check_in_code=check_in_code_normalise(code)).first()
+    if registration is None:
+        raise RegistrationError(missing_message, "no_code")
+    return check_in(registration=registration)
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+
+def reminders_due(
+    registrations: models.QuerySet[R], *, now: dt.datetime, lead_hours
+) -> models.QuerySet[R]:
+    """Confirmed registrations whose published event starts within `lead_hours` (a number or
+    an expression), not yet reminded for the event's current start: a moved event is reminded
+    again."""
+    event = registrations.model.EVENT_FIELD
+    hour = Value(dt.timedelta(hours=1), DurationField())
+    lead = lead_hours if hasattr(lead_hours, "resolve_expression") else Value(lead_hours)
+    remind_from = ExpressionWrapper(
+        F(f"{event}__starts_at") - lead * hour, output_field=DateTimeField()
+    )
+    return (
+        registrations.filter(
+            status=RegistrationStatus.CONFIRMED,
+            **{f"{event}__status": EventStatus.PUBLISHED, f"{event}__starts_at__gt": now},
+        )
+        .alias(remind_from=remind_from)
+        .filter(remind_from__lte=now)
+        .filter(
+            Q(reminded_for_start__isnull=True) | ~Q(reminded_for_start=F(f"{event}__starts_at"))
+        )
+    )
+
+
+def reminders_send(
+    *, due: Callable[[], models.QuerySet[R]], kind: str, mail: Callable[[R, str], None]
+) -> int:
+    """Send each due reminder once per registration and event start.
+
+    `due()` gives the due registrations; `mail(registration, key)` writes the `kind` mail,
+    keyed `<app>:<kind>:<registration>:<start>`. Each is claimed in its own short transaction
+    (skip_locked), so two sweeps never send one twice.
+    """
+    sent = 0
+    event = due().model.EVENT_FIELD
+    for pk in list(due().values_list("pk", flat=True)):
+        with transaction.atomic():
+            registration = (
+                due()
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related(event, "user")
+                .filter(pk=pk)
+                .first()
+            )
+            if registration is None:
+                continue
+            start = registration.event.starts_at
+            registration.reminded_for_start = start
+            registration.save(update_fields=["reminded_for_start"])
+            app = registration._meta.app_label
+            mail(registration, f"{app}:{kind}:{registration.pk}:{start.isoformat()}")
+            sent += 1
+    return sent
+
+
+# --- personal data --------------------------------------------------------------------------------
+
+
+def anonymise_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    """Events that ended before this have their registrations anonymised."""
+    return (now or timezone.now()) - dt.timedelta(days=settings.REGISTRATION_ANONYMISE_AFTER_DAYS)
+
+
+def registrations_anonymise(*, model: type[Registration], now: dt.datetime | None = None) -> int:
+    """Blank what people wrote, REGISTRATION_ANONYMISE_AFTER_DAYS after their event, in one
+    UPDATE. Rows, status and attendance stay, so counts survive; a second run finds nothing."""
+    now = now or timezone.now()
+    due = model.objects.anonymisable(ended_before=anonymise_cutoff(now))
+    return due.update(**{field: "" for field in model.PERSONAL_TEXT_FIELDS}, anonymised_at=now)
