@@ -121,8 +121,15 @@ def registration_gate_block(user) -> GateBlock | None:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return GateBlock.LOGIN
-    if not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
-        return GateBlock.UNVERIFIED
+    # A confirmed address stays confirmed for the life of the object (a request, a task), so
+    # the page's gate and the service's pay for one query between them.
+    if not getattr(user, "_address_verified", False):
+        verified = EmailAddress.objects.filter(
+            user=user, email__iexact=user.email, verified=True
+        ).exists()
+        if not verified:
+            return GateBlock.UNVERIFIED
+        user._address_verified = True
     if not user.profile_is_complete:
         return GateBlock.PROFILE
     return None

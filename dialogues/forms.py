@@ -87,5 +87,13 @@ class RegistrationForm(forms.Form):
         self.helper.form_tag = False
 
 
+class RegistrationUpdateForm(RegistrationForm):
+    """What a registrant may change later: everything they told the organisers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["inbjudan"]
+
+
 class CheckInForm(forms.Form):
     code = forms.CharField(label=_("Check-in code"), max_length=20)

@@ -182,24 +182,25 @@ def registration_create(
     if block is not None:
         raise RegistrationError(block.label, "gate")
     now = now or timezone.now()
+    # An invitation is bound to an address and a meeting, neither of which the lock guards.
+    if invitation_token:
+        invitation = invitation_check(meeting=meeting, user=user, token=invitation_token)
+    else:
+        invitation = invitation_for(meeting=meeting, user=user)
     with transaction.atomic():
         meeting = _meeting_lock(meeting)
-        if invitation_token:
-            invitation = invitation_check(meeting=meeting, user=user, token=invitation_token)
-        else:
-            invitation = invitation_for(meeting=meeting, user=user)
         refusal = registration_refusal(
             meeting=meeting, user=user, invited=invitation is not None, now=now
         )
         if refusal:
             raise refusal
-        if Registration.objects.active().filter(meeting=meeting, user=user).exists():
-            raise RegistrationError(
-                _("You are already registered for this meeting."), "already_registered"
-            )
         has_seat = meeting_seats(meeting).has_seat(invited=invitation is not None)
+        # One active registration per person and meeting is the database's constraint.
         registration = core.registration_insert(
             Registration,
+            duplicate=RegistrationError(
+                _("You are already registered for this meeting."), "already_registered"
+            ),
             meeting=meeting,
             user=user,
             invitation=invitation,

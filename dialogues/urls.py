@@ -16,6 +16,11 @@ urlpatterns = [
         name="registration_create",
     ),
     path(
+        "dialogmoten/<slug:slug>/anmalan/andra/",
+        views.registration_update,
+        name="registration_update",
+    ),
+    path(
         "dialogmoten/<slug:slug>/avanmalan/",
         views.registration_cancel,
         name="registration_cancel",

@@ -15,7 +15,7 @@ from accounts.decorators import profile_required
 from portal.registrations.calendar import calendar_render
 
 from . import services
-from .forms import MeetingFilterForm, RegistrationForm
+from .forms import MeetingFilterForm, RegistrationForm, RegistrationUpdateForm
 from .models import Meeting, Registration, RegistrationStatus
 
 PAGE_SIZE = 12
@@ -204,6 +204,41 @@ def _registered_message(registration: Registration) -> str:
     return _("The meeting is full. You are number %(position)s on the waiting list.") % {
         "position": services.waitlist_position(registration)
     }
+
+
+@require_http_methods(["GET", "POST"])
+@profile_required
+def registration_update(request: HttpRequest, slug: str) -> HttpResponse:
+    """The person changes what they told the organisers; seat and place in line stay."""
+    meeting = _meeting_or_404(request, slug, counts=False)
+    registration = Registration.objects.active().filter(meeting=meeting, user=request.user).first()
+    if registration is None:
+        messages.info(request, _("You have no registration for this meeting to change."))
+        return redirect(meeting)
+    form = RegistrationUpdateForm(
+        request.POST or None,
+        initial={
+            "accessibility_needs": registration.accessibility_needs,
+            "dietary_needs": registration.dietary_needs,
+            "message": registration.message,
+            "consent_to_be_listed": registration.consent_to_be_listed,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_update(
+                registration=registration, user=request.user, **form.cleaned_data
+            )
+        except services.RegistrationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your registration has been updated."))
+            return redirect(meeting)
+    return render(
+        request,
+        "dialogues/registration_update.html",
+        {"meeting": meeting, "registration": registration, "form": form},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -177,14 +177,42 @@ def email_enqueue(
         attachments=[a for a in attachments if isinstance(a, Attachment)],
     )
     row.pending_render = pending
-    # A savepoint, so a concurrent writer of the same key (who wins) leaves the caller's
-    # transaction usable: get_or_create then returns that writer's row.
-    email, created = OutgoingEmail.objects.get_or_create(
-        key=key, defaults={f.attname: getattr(row, f.attname) for f in _copied_fields()}
+    row.key = key
+    row.pk = _insert_unless_present(row)
+    if row.pk is None:
+        # Another writer had the key (a retry, or a concurrent request that won).
+        return OutgoingEmail.objects.get(key=key)
+    row._state.adding, row._state.db = False, db_connection.alias
+    transaction.on_commit(lambda: email_publish([row.pk]))
+    return row
+
+
+@functools.cache
+def _insert_statement() -> tuple[str, list]:
+    fields = [f for f in OutgoingEmail._meta.concrete_fields if not f.primary_key]
+    quote = db_connection.ops.quote_name
+    # Identifiers from the model's own metadata; every value goes as a parameter.
+    sql = (
+        f"INSERT INTO {quote(OutgoingEmail._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote('key')}) DO NOTHING RETURNING {quote('id')}"
     )
-    if created:
-        transaction.on_commit(lambda: email_publish([email.pk]))
-    return email
+    return sql, fields
+
+
+def _insert_unless_present(row: OutgoingEmail) -> int | None:
+    """Insert `row` in one round trip unless its key is in the outbox; its id, or None.
+
+    INSERT ... ON CONFLICT DO NOTHING never fails the caller's transaction on a taken key, so
+    the request needs no lookup first and no savepoint.
+    """
+    sql, fields = _insert_statement()
+    values = [f.get_db_prep_save(getattr(row, f.attname), db_connection) for f in fields]
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone()
+    return inserted[0] if inserted else None
 
 
 def email_render_pending(ids: Sequence[int]) -> int:
@@ -702,14 +730,6 @@ def _message_id() -> str:
 @functools.lru_cache(maxsize=8)
 def _message_id_domain(from_email: str) -> str:
     return parseaddr(from_email)[1].rpartition("@")[2] or "localhost"
-
-
-def _copied_fields():
-    return [
-        f
-        for f in OutgoingEmail._meta.concrete_fields
-        if not f.primary_key and f.name not in ("key", "mailout")
-    ]
 
 
 def _row(

@@ -18,6 +18,7 @@ HOME_MEETINGS = 3
 def home(request):
     from dialogues.models import Meeting, Summary
     from stockholmstinget.models import Edition
+    from stockholmstinget.services import registration_is_open
 
     next_edition = Edition.objects.public().upcoming().first()
     next_meetings = Meeting.objects.published().upcoming().select_related("series")
@@ -29,6 +30,7 @@ def home(request):
             "next_meetings": next_meetings[:HOME_MEETINGS],
             "latest_summaries": latest_summaries,
             "next_edition": next_edition,
+            "next_edition_open": bool(next_edition and registration_is_open(next_edition)),
         },
     )
 

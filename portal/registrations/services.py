@@ -146,24 +146,29 @@ def registration_window_refusal(
 # --- writes under the lock -----------------------------------------------------------------------
 
 
-def _is_code_collision(error: IntegrityError) -> bool:
-    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") or ""
-    return constraint.endswith("check_in_code_unique")
+def _constraint(error: IntegrityError) -> str:
+    return getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") or ""
 
 
-def registration_insert(model: type[R], **fields) -> R:
+def registration_insert(
+    model: type[R], *, duplicate: RegistrationError | None = None, **fields
+) -> R:
     """Insert a registration with a fresh check-in code.
 
-    The unique constraint on (event, code) decides whether a code is free: a collision, which
-    is very rare, rolls back to a savepoint and draws again, instead of loading every code of
-    the event to pick one.
+    The database decides: the unique constraint on (event, code) whether a code is free (a
+    collision, very rare, rolls back to a savepoint and draws again, instead of loading every
+    code of the event to pick one), and the one on active registrations whether the person is
+    registered already (then `duplicate` is raised, when given).
     """
     for attempt in range(CODE_ATTEMPTS):
         try:
             with transaction.atomic():
                 return model.objects.create(check_in_code=check_in_code_generate(), **fields)
         except IntegrityError as error:
-            if not _is_code_collision(error) or attempt == CODE_ATTEMPTS - 1:
+            constraint = _constraint(error)
+            if duplicate is not None and constraint.endswith("one_active_per_user"):
+                raise duplicate from None
+            if not constraint.endswith("check_in_code_unique") or attempt == CODE_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 

@@ -14,6 +14,7 @@ from tests.dialogues.factories import (
     RegistrantFactory,
     RegistrationFactory,
 )
+from tests.outbox import outbox_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +220,44 @@ def test_a_meeting_created_as_published_is_published_by_the_service(staff_client
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.PUBLISHED
     assert meeting.published_at is not None
+
+
+def test_staff_cancelling_asks_first_then_mails_the_person_and_fills_the_seat(staff_client):
+    meeting = MeetingFactory(capacity=1)
+    holder = RegistrationFactory(meeting=meeting)
+    waiting = RegistrationFactory(meeting=meeting, status=RegistrationStatus.WAITLISTED)
+    response = _action(staff_client, "registration", "cancel", [holder])
+    assert response.status_code == 200
+    assert "Ja, jag är säker" in response.content.decode()
+    holder.refresh_from_db()
+    assert holder.status == RegistrationStatus.CONFIRMED
+    _action(staff_client, "registration", "cancel", [holder], post="yes")
+    holder.refresh_from_db()
+    waiting.refresh_from_db()
+    assert holder.status == RegistrationStatus.CANCELLED
+    assert waiting.status == RegistrationStatus.CONFIRMED
+    mail = outbox_mail(key=f"dialogues:registration_cancelled_by_staff:{holder.pk}")
+    assert mail.to == holder.user.email and "avbokat" in mail.body_text
+
+
+def test_staff_give_a_waitlisted_person_a_seat_by_hand(staff_client):
+    meeting = MeetingFactory(capacity=1)
+    RegistrationFactory(meeting=meeting)
+    first = RegistrationFactory(meeting=meeting, status=RegistrationStatus.WAITLISTED)
+    second = RegistrationFactory(meeting=meeting, status=RegistrationStatus.WAITLISTED)
+    _action(staff_client, "registration", "promote", [second])
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("waitlisted", "confirmed")
+    assert OutgoingEmail.objects.filter(
+        key=f"dialogues:registration_promoted:{second.pk}:{second.version}"
+    ).exists()
+
+
+def test_check_in_view_warns_when_already_checked_in(staff_client):
+    registration = RegistrationFactory()
+    url = reverse("admin:dialogues_meeting_check_in", args=[registration.meeting.pk])
+    staff_client.post(url, {"code": registration.check_in_code})
+    response = staff_client.post(url, {"code": registration.check_in_code}, follow=True)
+    text = response.content.decode()
+    assert "redan incheckad kl." in text or "already checked in at" in text

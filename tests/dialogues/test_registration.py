@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from dialogues import services
@@ -246,3 +247,48 @@ def test_publish_only_from_draft():
     assert meeting.status == MeetingStatus.PUBLISHED and meeting.published_at
     with pytest.raises(RegistrationError):
         services.meeting_publish(meeting=meeting)
+
+
+def test_a_registrant_changes_needs_and_consent_and_keeps_the_place_in_line(meeting):
+    meeting.capacity = 1
+    meeting.save()
+    _register(meeting)
+    waiting = _register(meeting, message="Hej")
+    services.registration_update(
+        registration=waiting,
+        user=waiting.user,
+        accessibility_needs="Hörslinga",
+        dietary_needs="Vegetariskt",
+        message="Jag kommer med en assistent",
+        consent_to_be_listed=True,
+    )
+    waiting.refresh_from_db()
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    assert services.waitlist_position(waiting) == 1
+    assert (waiting.accessibility_needs, waiting.consent_to_be_listed) == ("Hörslinga", True)
+    with pytest.raises(RegistrationError) as error:
+        services.registration_update(
+            registration=waiting,
+            user=RegistrantFactory(),
+            accessibility_needs="",
+            dietary_needs="",
+            message="",
+            consent_to_be_listed=False,
+        )
+    assert error.value.code == "not_owner"
+
+
+def test_the_change_page_saves_and_keeps_what_was_typed_on_an_error(client, meeting):
+    registration = _register(meeting)
+    client.force_login(registration.user)
+    url = reverse("dialogues:registration_update", args=[meeting.slug])
+    assert client.get(url).status_code == 200
+    too_long = "x" * 3000
+    response = client.post(url, {"message": too_long, "dietary_needs": "Glutenfritt"})
+    assert response.status_code == 200
+    assert "Glutenfritt" in response.content.decode()
+    response = client.post(url, {"dietary_needs": "Glutenfritt"})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.dietary_needs == "Glutenfritt"
+    assert registration.status == RegistrationStatus.CONFIRMED
