@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from accounts.forms import InvitationSendForm
 from accounts.models import StakeholderGroup
 from portal.admin import HttpsLinksMixin
-from portal.registrations.admin import action_apply, action_confirm
+from portal.registrations.admin import action_apply, cancel_action_confirm
 
 from . import services
 from .forms import CheckInForm
@@ -495,17 +495,11 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel selected registrations"), permissions=["change"])
     def cancel(self, request, queryset):
-        return action_confirm(
+        return cancel_action_confirm(
             self,
             request,
             self._related(queryset),
-            title=_("Cancel registrations"),
-            question=_(
-                "Cancel these registrations? Each person is told by email, and freed seats go "
-                "to the waiting list."
-            ),
-            operation=lambda r: services.registration_cancel(registration=r, by_staff=True),
-            message=_("Cancelled %(count)s registrations."),
+            lambda r: services.registration_cancel(registration=r, by_staff=True),
         )
 
     @admin.action(description=_("Give selected waitlisted people a seat"), permissions=["change"])

@@ -6,6 +6,8 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.registrations.forms import RegistrationDetailsForm
+
 from .models import DialogueSeries, MeetingFormat
 
 
@@ -55,30 +57,7 @@ class MeetingFilterForm(forms.Form):
         return {name: data.get(name) for name in self.fields if data.get(name)}
 
 
-class RegistrationForm(forms.Form):
-    accessibility_needs = forms.CharField(
-        label=_("Accessibility needs"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("For example sign language interpreter, hearing loop or step-free access."),
-    )
-    dietary_needs = forms.CharField(
-        label=_("Dietary needs"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    message = forms.CharField(
-        label=_("Message to the organisers"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    consent_to_be_listed = forms.BooleanField(
-        label=_("My name and organisation may be shown on the public list of attendees"),
-        required=False,
-    )
+class RegistrationForm(RegistrationDetailsForm):
     inbjudan = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, **kwargs):

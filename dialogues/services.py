@@ -78,14 +78,8 @@ REFUSALS = {
 }
 
 
-def registration_refusal(
-    *, meeting: Meeting, user, invited: bool = False, now: dt.datetime | None = None
-) -> RegistrationError | None:
-    """Why `user` may not register for `meeting` now, or None when they may.
-
-    The one rule the pages, the form, the admin and `registration_create` all ask.
-    """
-    refusal = core.registration_window_refusal(
+def _window_refusal(meeting: Meeting, now: dt.datetime | None) -> RegistrationError | None:
+    return core.registration_window_refusal(
         status=meeting.status,
         starts_at=meeting.starts_at,
         opens_at=meeting.registration_opens_at,
@@ -93,6 +87,16 @@ def registration_refusal(
         now=now or timezone.now(),
         messages=REFUSALS,
     )
+
+
+def registration_refusal(
+    *, meeting: Meeting, user, invited: bool = False, now: dt.datetime | None = None
+) -> RegistrationError | None:
+    """Why `user` may not register for `meeting` now, or None when they may.
+
+    The one rule the pages, the form, the admin and `registration_create` all ask.
+    """
+    refusal = _window_refusal(meeting, now)
     if refusal is not None:
         return refusal
     audience = meeting.effective_audience
@@ -110,17 +114,7 @@ def registration_refusal(
 
 def registration_is_open(meeting: Meeting, now: dt.datetime | None = None) -> bool:
     """Whether the meeting takes registrations now (for anyone its audience admits)."""
-    return (
-        core.registration_window_refusal(
-            status=meeting.status,
-            starts_at=meeting.starts_at,
-            opens_at=meeting.registration_opens_at,
-            closes_at=meeting.registration_closes_at,
-            now=now or timezone.now(),
-            messages=REFUSALS,
-        )
-        is None
-    )
+    return _window_refusal(meeting, now) is None
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -244,13 +238,14 @@ def registration_update(
             raise RegistrationError(
                 _("The meeting has started; contact the organisers."), "started"
             )
-        registration.accessibility_needs = accessibility_needs
-        registration.dietary_needs = dietary_needs
-        registration.message = message
-        registration.consent_to_be_listed = consent_to_be_listed
-        registration.updated_at = now
-        registration.version += 1
-        registration.save()
+        core.registration_details_set(
+            registration,
+            now=now,
+            accessibility_needs=accessibility_needs,
+            dietary_needs=dietary_needs,
+            message=message,
+            consent_to_be_listed=consent_to_be_listed,
+        )
         registration.meeting = meeting
     return registration
 

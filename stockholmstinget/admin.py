@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from accounts.forms import InvitationSendForm
 from portal.admin import HttpsLinksMixin
 from portal.models import MailOut
-from portal.registrations.admin import action_apply, action_confirm
+from portal.registrations.admin import action_apply, cancel_action_confirm
 
 from . import services
 from .models import (
@@ -476,15 +476,9 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
         description=_("Cancel selected (seats go to the waitlist)"), permissions=["change"]
     )
     def cancel(self, request, queryset):
-        return action_confirm(
+        return cancel_action_confirm(
             self,
             request,
             queryset.select_related("user", "edition"),
-            title=_("Cancel registrations"),
-            question=_(
-                "Cancel these registrations? Each person is told by email, and freed seats go "
-                "to the waiting list."
-            ),
-            operation=lambda r: services.registration_cancel(registration=r, by_staff=True),
-            message=_("Cancelled %(count)s registrations."),
+            lambda r: services.registration_cancel(registration=r, by_staff=True),
         )

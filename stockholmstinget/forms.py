@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import StakeholderGroup
 from portal.models import Municipality
+from portal.registrations.forms import RegistrationDetailsForm
 
 from .models import AttendanceMode, Edition, EditionRegistration, Sector, Session
 
@@ -41,7 +42,9 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
         return label
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(RegistrationDetailsForm):
+    field_order = ["mode", "sector", "organisation", "municipality", "sessions"]
+
     mode = forms.ChoiceField(
         label=_("How will you take part?"),
         choices=AttendanceMode.choices,
@@ -61,25 +64,6 @@ class RegistrationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Choose at most one session per time slot. A full session has a waitlist."),
-    )
-    accessibility_needs = forms.CharField(
-        label=_("Accessibility needs"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("For example sign language interpreter, hearing loop or step-free access."),
-    )
-    dietary_needs = forms.CharField(
-        label=_("Dietary needs"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    message = forms.CharField(
-        label=_("Message to the organisers"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(
@@ -101,6 +85,7 @@ class RegistrationForm(forms.Form):
                     "accessibility_needs": registration.accessibility_needs,
                     "dietary_needs": registration.dietary_needs,
                     "message": registration.message,
+                    "consent_to_be_listed": registration.consent_to_be_listed,
                     "sessions": [signup.session_id for signup in registration.signups.active()],
                 },
             )

@@ -253,16 +253,17 @@ def registration_save(
                     registration.status = (
                         RegistrationStatus.CONFIRMED if has_seat else RegistrationStatus.WAITLISTED
                     )
-            registration.sector = sector
-            registration.organisation = organisation
-            registration.municipality = municipality
-            registration.accessibility_needs = accessibility_needs
-            registration.dietary_needs = dietary_needs
-            registration.message = message
-            registration.consent_to_be_listed = consent_to_be_listed
-            registration.updated_at = now
-            registration.version += 1
-            registration.save()
+            core.registration_details_set(
+                registration,
+                now=now,
+                accessibility_needs=accessibility_needs,
+                dietary_needs=dietary_needs,
+                message=message,
+                consent_to_be_listed=consent_to_be_listed,
+                sector=sector,
+                organisation=organisation,
+                municipality=municipality,
+            )
             # A new attendance mode means every choice is weighed again against the seats.
             keep = set() if mode_changed else requested & set(current)
             _signups_cancel([current[pk] for pk in set(current) - keep], now)

@@ -167,6 +167,7 @@ def registration(request, year: int):
                     accessibility_needs=data["accessibility_needs"],
                     dietary_needs=data["dietary_needs"],
                     message=data["message"],
+                    consent_to_be_listed=data["consent_to_be_listed"],
                     session_ids=[session.pk for session in data["sessions"]],
                 )
             except services.RegistrationError as error:

@@ -10,6 +10,7 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from .services import CheckIn, RegistrationError
 
@@ -36,6 +37,22 @@ def action_apply(
         messages.success(request, message % {"count": done})
     for error in errors:
         messages.warning(request, error)
+
+
+def cancel_action_confirm(modeladmin, request: HttpRequest, queryset: QuerySet, cancel: Callable):
+    """Staff cancel registrations, after confirming: each person is mailed, seats refilled."""
+    return action_confirm(
+        modeladmin,
+        request,
+        queryset,
+        title=_("Cancel registrations"),
+        question=_(
+            "Cancel these registrations? Each person is told by email, and freed seats go "
+            "to the waiting list."
+        ),
+        operation=cancel,
+        message=_("Cancelled %(count)s registrations."),
+    )
 
 
 def action_confirm(

@@ -173,6 +173,31 @@ def registration_insert(
     raise AssertionError("unreachable")
 
 
+def registration_details_set(
+    registration: Registration,
+    *,
+    now: dt.datetime,
+    accessibility_needs: str,
+    dietary_needs: str,
+    message: str,
+    consent_to_be_listed: bool,
+    **own_fields,
+) -> None:
+    """Save what a registrant told the organisers (and the event's `own_fields`), as a new
+    version of the registration; the caller holds the event's lock."""
+    for name, value in {
+        "accessibility_needs": accessibility_needs,
+        "dietary_needs": dietary_needs,
+        "message": message,
+        "consent_to_be_listed": consent_to_be_listed,
+        **own_fields,
+    }.items():
+        setattr(registration, name, value)
+    registration.updated_at = now
+    registration.version += 1
+    registration.save()
+
+
 def booking_cancel(booking: Booking, *, now: dt.datetime) -> bool:
     """Cancel a locked booking; True when it held a seat that is now free."""
     held_seat = type(booking).objects.filter(pk=booking.pk).holding_seat().exists()
