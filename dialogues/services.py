@@ -79,14 +79,7 @@ REFUSALS = {
 
 
 def _window_refusal(meeting: Meeting, now: dt.datetime | None) -> RegistrationError | None:
-    return core.registration_window_refusal(
-        status=meeting.status,
-        starts_at=meeting.starts_at,
-        opens_at=meeting.registration_opens_at,
-        closes_at=meeting.registration_closes_at,
-        now=now or timezone.now(),
-        messages=REFUSALS,
-    )
+    return core.registration_window_refusal(meeting, now=now, messages=REFUSALS)
 
 
 def registration_refusal(

@@ -77,14 +77,7 @@ def registration_refusal(*, edition: Edition, now: dt.datetime | None = None):
 
     The one rule the pages, the form and `registration_save` all ask.
     """
-    return core.registration_window_refusal(
-        status=edition.status,
-        starts_at=edition.starts_at,
-        opens_at=edition.registration_opens_at,
-        closes_at=edition.registration_closes_at,
-        now=now or timezone.now(),
-        messages=REFUSALS,
-    )
+    return core.registration_window_refusal(edition, now=now, messages=REFUSALS)
 
 
 def registration_is_open(edition: Edition, now: dt.datetime | None = None) -> bool:

@@ -24,6 +24,7 @@ from django.utils.translation import pgettext
 from .models import (
     Booking,
     EventStatus,
+    RegistrableEvent,
     Registration,
     RegistrationStatus,
     check_in_code_generate,
@@ -117,19 +118,18 @@ def seats_count(
 
 
 def registration_window_refusal(
-    *,
-    status: str,
-    starts_at: dt.datetime,
-    opens_at: dt.datetime | None,
-    closes_at: dt.datetime | None,
-    now: dt.datetime,
-    messages: dict[str, object],
+    event: RegistrableEvent, *, now: dt.datetime | None = None, messages: dict[str, object]
 ) -> RegistrationError | None:
-    """Why an event does not take registrations at `now`, or None when it does.
+    """Why `event` does not take registrations at `now`, or None when it does.
 
+    The event has a status, `starts_at` and an optional registration window
+    (`registration_opens_at`, `registration_closes_at`; closing defaults to the start).
     `messages` words the refusals for the kind of event (keys: cancelled, not_published,
     started, not_open_yet, closed); the rule itself is the same for all.
     """
+    now = now or timezone.now()
+    status, starts_at = event.status, event.starts_at
+    opens_at, closes_at = event.registration_opens_at, event.registration_closes_at
     if status == EventStatus.CANCELLED:
         return RegistrationError(messages["cancelled"], "cancelled")
     if status != EventStatus.PUBLISHED:
