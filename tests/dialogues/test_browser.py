@@ -17,6 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 REGISTER = re.compile(r"^(Anmäl dig|Register)$")
 DIETARY = re.compile(r"^(Kostönskemål|Dietary needs)")
 CANCEL = re.compile(r"^(Avboka anmälan|Cancel registration)$")
+CHANGE = re.compile(r"^(Ändra anmälan|Change registration)$")
+SAVE = re.compile(r"^(Spara ändringarna|Save changes)$")
 CONFIRM_CANCEL = re.compile(r"^(Ja, avboka min anmälan|Yes, cancel my registration)$")
 
 
@@ -44,6 +46,18 @@ def test_find_register_see_confirmation_and_cancel(page):
     assert registration.status == RegistrationStatus.CONFIRMED
     assert registration.dietary_needs == "Vegetarisk"
     assert registration.check_in_code in page.get_by_role("status").inner_text()
+
+    page.get_by_role("link", name=CHANGE).click()
+    page.wait_for_url(f"**/dialogmoten/{meeting.slug}/anmalan/andra/")
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    assert page.get_by_role("textbox", name=DIETARY).input_value() == "Vegetarisk"
+    page.get_by_role("textbox", name=DIETARY).fill("Vegansk")
+    page.locator("main").get_by_role("button", name=SAVE).click()
+    page.wait_for_url(f"**/dialogmoten/{meeting.slug}/")
+    registration.refresh_from_db()
+    assert registration.dietary_needs == "Vegansk"
+    assert registration.status == RegistrationStatus.CONFIRMED
 
     page.get_by_role("link", name=CANCEL).click()
     page.get_by_role("button", name=CONFIRM_CANCEL).click()

@@ -39,7 +39,7 @@ def test_registering_and_choosing_sessions_on_a_phone(page, live_server):
 
     page.goto(f"/en/stockholmstinget/{edition.year}/")
     page.get_by_role("link", name="Register", exact=True).click()
-    assert page.get_by_label("Organisation").input_value() == "Botkyrka IF"
+    assert page.get_by_label("Organisation", exact=True).input_value() == "Botkyrka IF"
     assert axe_violations(page) == [], describe(axe_violations(page))
 
     # Two sessions at the same time: refused at the field, nothing saved.
