@@ -405,7 +405,7 @@ class EditionRegistration(core.Registration):
         stream_url = edition.stream_url if self.sees_stream else ""
         entry = edition.calendar_entry(stream_url=stream_url)
         if not self.is_active:
-            return [dataclasses.replace(entry, status="CANCELLED", sequence=entry.sequence + 1)]
+            return [dataclasses.replace(entry, status="CANCELLED")]
         signups = (
             self.signups.active()
             .select_related("session")

@@ -58,7 +58,8 @@ def registration_mail_enqueue(
     """Queue the `kind` mail about `registration` in its owner's language, rendered later.
 
     The key defaults to kind and registration, so one event mails a person once however often
-    the code path runs. With `calendar_filename` the mail carries the person's calendar file.
+    the code path runs. With `calendar_filename` the mail carries the person's calendar file,
+    as METHOD:CANCEL when the mail is about an ending (a kind with "cancelled" in its name).
     """
     user = registration.user
     app = registration._meta.app_label
@@ -71,6 +72,7 @@ def registration_mail_enqueue(
                     "label": registration._meta.label_lower,
                     "pk": registration.pk,
                     "filename": calendar_filename,
+                    "method": "CANCEL" if "cancelled" in kind else "PUBLISH",
                 },
             )
         )

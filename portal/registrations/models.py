@@ -182,11 +182,12 @@ class Registration(Booking):
         """What this person's calendar file holds: the event, with what they may see.
 
         Once the registration has ended (cancelled, declined) the entry says CANCELLED, so the
-        person's calendar drops it.
+        person's calendar drops it. The sequence stays the event's: registering again later
+        gives a file the calendar accepts as the newer one.
         """
         entry = self.event.calendar_entry(private=self.is_confirmed)
         if self.status in (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED):
-            entry = dataclasses.replace(entry, status="CANCELLED", sequence=entry.sequence + 1)
+            entry = dataclasses.replace(entry, status="CANCELLED")
         return [entry]
 
 

@@ -144,6 +144,9 @@ def test_a_cancelled_event_and_a_cancelled_registration_say_cancelled_in_the_cal
     meetings.registration_cancel(registration=other, user=other.user)
     other.refresh_from_db()
     assert "STATUS:CANCELLED" in calendar_render(other.calendar_entries()).decode()
+    own = outbox_mail(key=f"dialogues:registration_cancelled:{other.pk}").attachments[0]
+    assert own["mimetype"] == "text/calendar; method=CANCEL"
+    assert "METHOD:CANCEL" in base64.b64decode(own["content"]).decode()
     meetings.meeting_cancel(meeting=meeting)
     mail = outbox_mail(key=f"dialogues:meeting_cancelled:{registration.pk}")
 
