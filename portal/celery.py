@@ -3,6 +3,7 @@
 Without REDIS_URL the settings make every task run eagerly in the calling process.
 """
 
+import mmap
 import os
 
 from celery import Celery, signals
@@ -12,6 +13,22 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# One byte of memory shared with the pool processes, which the worker's main process forks after
+# importing this module. The main process alone receives SIGTERM from `docker stop` or
+# Kubernetes; the byte tells the pool's send tasks, which then stop between two messages and
+# give the rest of their batch back instead of holding the shutdown up (portal/services.py).
+_shutting_down = mmap.mmap(-1, 1)
+
+
+@signals.worker_shutting_down.connect
+def _shutdown_announced(**kwargs) -> None:
+    _shutting_down[0] = 1
+
+
+def worker_shutting_down() -> bool:
+    """Whether the worker this process belongs to has begun a warm or cold shutdown."""
+    return _shutting_down[0] == 1
 
 
 @signals.task_prerun.connect

@@ -18,21 +18,27 @@ without it the text part's content is set in the HTML layout. Every template als
 A mail-out is written with its recipients; after the commit `mailout_fanout` tasks render and
 write its outbox rows, 500 at a time, and publish their sends.
 
-A row's life: queued -> sending (claimed, with a lease) -> sent; transient SMTP failures go back
-to queued with a backoff, permanent ones (and anything still failing after
-MAIL_GIVE_UP_AFTER_SECONDS) end in failed. `email_redrive` takes back rows whose lease ran out,
-republishes queued rows whose task message was lost and restarts fan-outs that stalled.
+A row's life: queued -> sending (claimed, with a lease that its process renews while it lives)
+-> sent; transient SMTP failures go back to queued with a backoff, permanent ones (and anything
+still failing after MAIL_GIVE_UP_AFTER_SECONDS) end in failed; a batch cut short by a shutdown
+gives its unsent rows back to queued. `email_redrive` takes back rows whose lease ran out (their
+process died), republishes queued rows whose task message was lost (at once after the broker
+lost its messages) and restarts fan-outs that stalled.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import functools
 import hashlib
 import logging
+import operator
 import re
+import signal
 import smtplib
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -48,12 +54,15 @@ from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import DatabaseError, models, transaction
 from django.db import connection as db_connection
+from django.db import connections as db_connections
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
+from .celery import app as celery_app
+from .celery import worker_shutting_down
 from .mime import OutboxMessage
 from .models import MailOut, OutgoingEmail
 
@@ -62,6 +71,10 @@ logger = logging.getLogger(__name__)
 PORTAL_NAME = "Samverkansportalen"
 FANOUT_CHUNK = 500
 REDRIVE_LIMIT = 10_000
+# Where the redrive keeps the broker's Redis run id, in the broker's own database: a new run id
+# (a restart) or no key at all (a restart without persistence, a flush) means the broker lost
+# the task messages it held.
+BROKER_RUN_ID_KEY = "portal:outbox:broker-run-id"
 Status = OutgoingEmail.Status
 # What _claimed(row).update(status=SENT, sent_at=..., lease_until=None, last_error="") does.
 MARK_SENT_SQL = (
@@ -448,27 +461,39 @@ def email_publish(ids: Sequence[int], *, countdown: int | None = None) -> None:
 # --- Sending -------------------------------------------------------------------------------
 
 
-def email_send_batch(ids: Sequence[int]) -> SendResult:
+def email_send_batch(ids: Sequence[int], *, time_budget: float = 120.0) -> SendResult:
     """Claim the due, queued rows among `ids`, send them over one SMTP connection.
 
     Safe to run any number of times for the same ids: a row is claimed in a short transaction
     (`select_for_update(skip_locked=True)`: in-flight rows are skipped, sent ones are not
-    queued) and marked sent right after the server accepts it. Only a crash between those two
-    points can send a row twice, so each worker process risks at most one message.
+    queued) and marked sent right after the server accepts it. Only a kill between those two
+    points can send a row twice, so each killed worker process risks at most one message.
+
+    While the batch runs, its process renews the leases of the rows it still holds, so a slow
+    relay never hands a live worker's rows to another, and a dead worker's rows come back one
+    lease (MAIL_LEASE_SECONDS) after it died. No new send starts after `time_budget` seconds or
+    once the worker shuts down (a warm shutdown of the worker, or SIGTERM to this process):
+    the message in flight is finished and the rest go back to the queue, so a redeploy sends
+    nothing twice. A SIGTERM received meanwhile is delivered again after that.
 
     Its writes do not wait for PostgreSQL's WAL flush: a commit is the server's as soon as it
     arrives, so a worker killed a moment later cannot undo it, and the claim and each mark cost
     a round trip rather than a disk flush. Only a crash of PostgreSQL itself within
     wal_writer_delay could lose the latest marks; those few messages would be sent again.
     """
-    _set_synchronous_commit(False)
-    try:
-        return _send_batch(ids)
-    finally:
-        _set_synchronous_commit(True)
+    with _sigterm_deferred() as sigterm_received:
+
+        def stopping() -> bool:
+            return sigterm_received() or worker_shutting_down()
+
+        _set_synchronous_commit(False)
+        try:
+            return _send_batch(ids, time_budget=time_budget, stopping=stopping)
+        finally:
+            _set_synchronous_commit(True)
 
 
-def _send_batch(ids: Sequence[int]) -> SendResult:
+def _send_batch(ids: Sequence[int], *, time_budget: float, stopping) -> SendResult:
     result = SendResult()
     now = timezone.now()
     lease = settings.MAIL_LEASE_SECONDS
@@ -489,69 +514,148 @@ def _send_batch(ids: Sequence[int]) -> SendResult:
     for row in rows:
         # The claimed attempt number fences every later update of the row to this claim.
         row.attempts += 1
-    # No new send starts after half the lease; the rest is margin for the send in progress.
-    stop_starting_at = time.monotonic() + lease / 2
+    stop_starting_at = time.monotonic() + time_budget
 
-    connection = get_connection()
-    try:
-        connection.open()
-    except Exception as exc:
-        _retry_later(rows, exc, result)
-        return result
-    # Each outcome is written on its own, right after the SMTP reply: the gap in which a kill
-    # could send a message twice is one round trip to PostgreSQL.
-    try:
-        for index, row in enumerate(rows):
-            if time.monotonic() >= stop_starting_at:
-                _release(rows[index:], result)
-                break
-            try:
-                message = _message(row)
-                message.message()  # a message that cannot be built fails alone, for good
-            except Exception as exc:
-                logger.exception("Outbox row %s cannot be built", row.pk)
-                _fail(row, exc, result)
-                continue
-            try:
-                _deliver(connection, message)
-            except SoftTimeLimitExceeded:
-                raise
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-                # The server refused this message; the connection is still good.
-                if _is_permanent(exc):
-                    _fail(row, exc, result)
-                else:
-                    _retry_later([row], exc, result)
-            except Exception as exc:
-                # The connection (or the server) is gone: this row and the rest wait.
-                _retry_later(rows[index:], exc, result)
-                break
-            else:
-                _mark_sent(row, result)
-    except BaseException:
-        # A soft time limit or shutdown mid-batch: the row in flight stays "sending" (it may
-        # have been accepted, the lease decides), the untouched rest go back to the queue.
-        in_flight = next((r for r in rows if getattr(r, "_outcome", None) is None), None)
-        untouched = [r for r in rows if getattr(r, "_outcome", None) is None and r is not in_flight]
-        _release(untouched, result)
-        raise
-    finally:
+    with _LeaseKeeper(rows, lease=lease):
+        connection = get_connection()
         try:
-            connection.close()
-        except Exception:
-            logger.warning("Closing the SMTP connection failed", exc_info=True)
+            connection.open()
+        except Exception as exc:
+            _retry_later(rows, exc, result)
+            return result
+        # Each outcome is written on its own, right after the SMTP reply: the gap in which a
+        # kill could send a message twice is one round trip to PostgreSQL.
+        try:
+            for index, row in enumerate(rows):
+                if stopping() or time.monotonic() >= stop_starting_at:
+                    _release(rows[index:], result)
+                    break
+                try:
+                    message = _message(row)
+                    message.message()  # a message that cannot be built fails alone, for good
+                except Exception as exc:
+                    logger.exception("Outbox row %s cannot be built", row.pk)
+                    _fail(row, exc, result)
+                    continue
+                try:
+                    _deliver(connection, message)
+                except SoftTimeLimitExceeded:
+                    raise
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                    # The server refused this message; the connection is still good.
+                    if _is_permanent(exc):
+                        _fail(row, exc, result)
+                    else:
+                        _retry_later([row], exc, result)
+                except Exception as exc:
+                    # The connection (or the server) is gone: this row and the rest wait.
+                    _retry_later(rows[index:], exc, result)
+                    break
+                else:
+                    _mark_sent(row, result)
+        except BaseException:
+            # The soft time limit cut a send: the row in flight stays "sending" (it may have
+            # been accepted; its lease, no longer renewed, decides), the untouched rest go back.
+            in_flight = next((r for r in rows if getattr(r, "_outcome", None) is None), None)
+            untouched = [
+                r for r in rows if getattr(r, "_outcome", None) is None and r is not in_flight
+            ]
+            _release(untouched, result)
+            raise
+        finally:
+            try:
+                connection.close()
+            except Exception:
+                logger.warning("Closing the SMTP connection failed", exc_info=True)
     return result
+
+
+@contextlib.contextmanager
+def _sigterm_deferred():
+    """While a batch is sent, SIGTERM asks it to stop between two messages instead of mid-send.
+
+    In a Celery pool process SIGTERM (Celery's cold shutdown, or a service manager signalling
+    the whole process group) raises SystemExit wherever the process is, also between the
+    server's acceptance of a message and its `sent` mark. Here it only takes note; once the
+    batch has let go of its rows the signal is raised again, and the process ends as it would
+    have. Yields a function that tells whether SIGTERM arrived.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False  # signal handlers belong to the main thread
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    try:
+        yield lambda: bool(received)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        if received:
+            signal.raise_signal(signal.SIGTERM)
+
+
+class _LeaseKeeper(threading.Thread):
+    """Renews, every third of the lease, the leases of the rows a batch still holds.
+
+    A thread, so that a send blocked on a slow relay (up to EMAIL_TIMEOUT per SMTP command)
+    does not let its lease run out; it dies with its process, and then the lease does run out.
+    It opens its own database connection only when a batch outlasts a third of the lease.
+    """
+
+    def __init__(self, rows: Sequence[OutgoingEmail], *, lease: int) -> None:
+        super().__init__(name="outbox-lease", daemon=True)
+        self.rows, self.lease = rows, lease
+        self.done = threading.Event()
+
+    def __enter__(self) -> _LeaseKeeper:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.join(timeout=10)
+
+    def run(self) -> None:
+        try:
+            while not self.done.wait(self.lease / 3):
+                held = [row for row in self.rows if getattr(row, "_outcome", None) is None]
+                if not held:
+                    return
+                try:
+                    _leases_renew(held, lease=self.lease)
+                except DatabaseError:
+                    # The next round tries again, with two thirds of the lease still left.
+                    logger.warning(
+                        "Could not renew the leases of %d rows", len(held), exc_info=True
+                    )
+        finally:
+            db_connections.close_all()  # this thread's own connection, if it opened one
+
+
+def _leases_renew(rows: Sequence[OutgoingEmail], *, lease: int) -> int:
+    """Extend the leases of `rows`, each only while it is still this claim's."""
+    claims = functools.reduce(
+        operator.or_, (models.Q(pk=row.pk, attempts=row.attempts) for row in rows)
+    )
+    return OutgoingEmail.objects.filter(claims, status=Status.SENDING).update(
+        lease_until=timezone.now() + timedelta(seconds=lease)
+    )
 
 
 def email_redrive() -> dict[str, int]:
     """Take back rows left "sending" past their lease and republish stale queued rows.
 
-    A row is "sending" past its lease only when its worker died (or hung past its time limit);
-    a queued, due row whose task was published MAIL_REDRIVE_AFTER_SECONDS ago lost its broker
-    message (or waits behind a long queue, where one more task message is harmless).
+    A row is "sending" past its lease only when its worker process died (or was killed by its
+    time limit): a live one renews it. A queued, due row whose task was published
+    MAIL_REDRIVE_AFTER_SECONDS ago lost its broker message (or waits behind a long queue, where
+    one more task message is harmless). When the broker has lost its messages since the last
+    run (a Redis restart), every queued, due row and every unfinished fan-out counts as lost
+    at once.
     """
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.MAIL_REDRIVE_AFTER_SECONDS)
+    broker_lost_messages = _broker_lost_messages()
+    if broker_lost_messages:
+        stale_before = now
     with transaction.atomic():
         released = list(
             OutgoingEmail.objects.select_for_update(skip_locked=True)
@@ -578,12 +682,41 @@ def email_redrive() -> dict[str, int]:
     fanouts = _mailout_fanouts_redrive(stale_before)
     if ids or fanouts:
         logger.info(
-            "Redrive: took back %d rows, republished %d, restarted %d fan-outs",
+            "Redrive: took back %d rows, republished %d, restarted %d fan-outs%s",
             len(released),
             len(ids),
             fanouts,
+            " (the broker lost its messages)" if broker_lost_messages else "",
         )
     return {"released": len(released), "republished": len(ids), "fanouts": fanouts}
+
+
+def _broker_lost_messages() -> bool:
+    """Whether the Redis broker lost its task messages since the last redrive asked.
+
+    True after a restart (a new run id; without persistence, as in docker-compose.yml, a
+    restart empties every queue) or a flush (the key is gone); also the first time, which costs
+    one round of harmless extra task messages. False for other brokers and when Redis does not
+    answer (the redrive's own message came through it, so that is rare and passes).
+    """
+    url = celery_app.conf.broker_url or ""
+    if not url.startswith(("redis://", "rediss://")):
+        return False
+    try:
+        client = _broker_client(url)
+        run_id = client.info("server")["run_id"]
+        previous = client.set(BROKER_RUN_ID_KEY, run_id, get=True)
+    except Exception:
+        logger.warning("Could not ask the broker whether it lost messages", exc_info=True)
+        return False
+    return previous is None or previous.decode() != run_id
+
+
+@functools.lru_cache(maxsize=4)
+def _broker_client(url: str):
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
 
 
 def _mailout_fanouts_redrive(stale_before) -> int:

@@ -236,6 +236,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that lost Redis keeps trying (every 2 s, growing to 30 s) however long it is down,
+# rather than exiting after 100 tries; the outbox in PostgreSQL holds the mail meanwhile.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A lost broker connection must not cut the send tasks that are running: a send cut between
+# the server's acceptance and the `sent` mark is the one way to a duplicate. (Celery's default;
+# stated because Celery warns that it may change.)
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Keep a worker's database connection from task to task (portal/celery.py checks it before
 # each task as Django does before each request); Celery would otherwise reconnect every task.
 CELERY_DB_REUSE_MAX = 1_000_000
@@ -259,13 +266,16 @@ MAIL_BATCH_SIZE = env.int("MAIL_BATCH_SIZE", default=50)
 MAIL_RETRY_DELAYS = [30, 2 * 60, 10 * 60, 60 * 60]
 # A message still failing this long after it was written is marked failed.
 MAIL_GIVE_UP_AFTER_SECONDS = env.int("MAIL_GIVE_UP_AFTER_SECONDS", default=24 * 60 * 60)
-# A claimed ("sending") row belongs to its worker for this long; after that the redrive takes
-# it back. The send task stops starting new sends after half of it and is killed by its time
-# limit before all of it, so a live worker never loses a row it is still sending.
-MAIL_LEASE_SECONDS = env.int("MAIL_LEASE_SECONDS", default=10 * 60)
-# A queued, due row whose send task was published this long ago is published again.
-MAIL_REDRIVE_AFTER_SECONDS = env.int("MAIL_REDRIVE_AFTER_SECONDS", default=5 * 60)
-MAIL_REDRIVE_INTERVAL_SECONDS = env.float("MAIL_REDRIVE_INTERVAL_SECONDS", default=60.0)
+# A claimed ("sending") row belongs to its worker process for this long; the process renews
+# the lease every third of it while it lives, and the redrive takes back rows whose lease ran
+# out. So a killed worker's rows go out again within MAIL_LEASE_SECONDS +
+# MAIL_REDRIVE_INTERVAL_SECONDS (80 s), and a live one never loses a row it is sending.
+MAIL_LEASE_SECONDS = env.int("MAIL_LEASE_SECONDS", default=60)
+# A queued, due row whose send task was published this long ago is published again (its
+# message was lost: a publish that failed, a killed worker's prefetched message). After a Redis
+# restart the redrive republishes at once instead.
+MAIL_REDRIVE_AFTER_SECONDS = env.int("MAIL_REDRIVE_AFTER_SECONDS", default=90)
+MAIL_REDRIVE_INTERVAL_SECONDS = env.float("MAIL_REDRIVE_INTERVAL_SECONDS", default=20.0)
 
 # --- Dialogue follow-ups and personal data (docs/operations.md) ----------------------------
 # Days after a held meeting until its contact is reminded, once, if minutes are not approved or
@@ -279,7 +289,7 @@ REGISTRATION_ANONYMISE_AFTER_DAYS = 90
 
 # Every periodic task of the portal, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
-    # Every minute (MAIL_REDRIVE_INTERVAL_SECONDS): publish queued mail whose task message was
+    # Every 20 s (MAIL_REDRIVE_INTERVAL_SECONDS): publish queued mail whose task message was
     # lost and take back rows left "sending" by a killed worker.
     "email-redrive": {
         "task": "portal.tasks.email_redrive",

@@ -5,15 +5,13 @@ from django.conf import settings
 
 from . import services
 
-# Killed before its lease ends, so a live worker never sends a row the redrive took back.
-SEND_TIME_LIMIT = min(settings.CELERY_TASK_TIME_LIMIT, int(settings.MAIL_LEASE_SECONDS * 0.9))
+# A batch starts no new send after half its soft time limit; the rest is margin for the send in
+# flight (EMAIL_TIMEOUT per SMTP command). Its rows' leases are renewed meanwhile, so the time
+# limit, not the lease, bounds how long a live worker holds them.
+SEND_SOFT_TIME_LIMIT = settings.CELERY_TASK_SOFT_TIME_LIMIT
 
 
-@shared_task(
-    acks_late=True,
-    time_limit=SEND_TIME_LIMIT,
-    soft_time_limit=max(1, int(SEND_TIME_LIMIT * 0.8)),
-)
+@shared_task(acks_late=True)
 def email_send(ids: list[int]) -> dict[str, int]:
     """Send the due, queued outbox rows among `ids` (routed to the `mail` queue).
 
@@ -23,7 +21,7 @@ def email_send(ids: list[int]) -> dict[str, int]:
     """
     # Rows written with render_later are rendered here, by the worker, not in the request.
     services.email_render_pending(ids)
-    return vars(services.email_send_batch(ids))
+    return vars(services.email_send_batch(ids, time_budget=SEND_SOFT_TIME_LIMIT / 2))
 
 
 @shared_task(acks_late=True)
