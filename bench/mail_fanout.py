@@ -25,10 +25,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shutil
 import smtplib
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,7 +35,8 @@ BASE_DIR = Path(__file__).resolve().parents[1]
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from tests.smtp_sink import SinkProcess, free_port  # noqa: E402
+from tests.redis_server import RedisServer  # noqa: E402
+from tests.smtp_sink import SinkProcess  # noqa: E402
 
 TARGET_RATIO = 0.5
 
@@ -55,28 +54,12 @@ def redis_server():
         finally:
             client.flushdb()
         return
-    binary = shutil.which("redis-server")
-    if not binary:
+    server = RedisServer()
+    if not server.available:
         yield None
         return
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        client = redis.Redis.from_url(url)
-        for _ in range(100):
-            with contextlib.suppress(redis.RedisError):
-                if client.ping():
-                    break
-            time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
+    with server:
+        yield server.url
 
 
 def wait_for(sink: SinkProcess, count: int, timeout: float) -> float:

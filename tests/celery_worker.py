@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -105,6 +106,20 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
 
+    def terminate(self, *, group: bool, timeout: float = 60) -> float:
+        """SIGTERM, as a redeploy sends it; the seconds until the worker had exited.
+
+        `group=False` signals the main process only (`docker stop`, Kubernetes); `group=True`
+        every process of the worker (systemd's default KillMode, `kill -TERM -<pgid>`).
+        """
+        started = time.monotonic()
+        if group:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        else:
+            self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout)
+        return time.monotonic() - started
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -127,5 +142,6 @@ class Worker:
         except OSError:
             return [self.process.pid]
 
-    def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")[-6000:]
+    def output(self, tail: int | None = 6000) -> str:
+        text = Path(self.log.name).read_text(errors="replace")
+        return text[-tail:] if tail else text

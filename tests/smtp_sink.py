@@ -55,6 +55,10 @@ class _Handler:
         self.gate_after: int | None = None
         self.gate_closed = False
         self.waiting = 0
+        self.hold_after: int | None = None
+        self.holding = False
+        self.held = 0
+        self.reply_delay = 0.0
         self.sessions = 0
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -86,6 +90,20 @@ class _Handler:
             if self.gate_after is not None and len(self.ids) >= self.gate_after:
                 self.gate_after = None
                 self.gate_closed = True
+            hold = self.hold_after is not None and len(self.ids) > self.hold_after
+            if hold:
+                self.holding = True
+        # The message is already recorded (the server has taken it) while the client still
+        # waits for the reply: a client killed now has delivered it without knowing.
+        if hold:
+            self.held += 1
+            try:
+                while self.holding:
+                    await asyncio.sleep(0.01)
+            finally:
+                self.held -= 1
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         return "250 2.0.0 OK: queued"
 
 
@@ -104,6 +122,7 @@ class SmtpSink:
 
     def __exit__(self, *exc) -> None:
         self.handler.gate_closed = False
+        self.release_replies()
         self.controller.stop()
 
     @property
@@ -142,6 +161,23 @@ class SmtpSink:
 
     def open_gate(self) -> None:
         self.handler.gate_closed = False
+
+    def hold_replies_after(self, count: int) -> None:
+        """After `count` accepted messages, record each further one but hold its reply."""
+        self.handler.hold_after = count
+
+    def release_replies(self) -> None:
+        self.handler.hold_after = None
+        self.handler.holding = False
+
+    @property
+    def held_replies(self) -> int:
+        """Messages recorded whose client still waits for the server's reply."""
+        return self.handler.held
+
+    def delay_replies(self, seconds: float) -> None:
+        """Answer each message `seconds` after it is recorded, as a slow relay does."""
+        self.handler.reply_delay = seconds
 
     @property
     def sessions(self) -> int:

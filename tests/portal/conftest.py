@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from tests.celery_worker import Worker
+from tests.redis_server import RedisServer
 from tests.smtp_sink import SmtpSink
 
 
@@ -31,6 +34,29 @@ def smtp_settings(settings, smtp_sink):
 @pytest.fixture
 def broker(redis_url):
     """This process publishes to the real broker (an empty Redis database) for the test."""
+    with _publishing_to(redis_url):
+        yield redis_url
+
+
+@pytest.fixture
+def private_redis():
+    """A redis-server of the test's own, which the test may kill and start again.
+
+    Skips without the `redis-server` binary, unless REQUIRE_REDIS=1, where that fails.
+    """
+    from tests.conftest import _required
+
+    server = RedisServer()
+    if not server.available:
+        if _required("REQUIRE_REDIS"):
+            pytest.fail("REQUIRE_REDIS=1 but redis-server is not installed")
+        pytest.skip("redis-server is not installed")
+    with server, _publishing_to(server.url):
+        yield server
+
+
+@contextlib.contextmanager
+def _publishing_to(redis_url: str):
     import redis
 
     from portal.celery import app
@@ -41,11 +67,12 @@ def broker(redis_url):
     app.conf.update(task_always_eager=False, broker_url=redis_url)
     _reset_producer_pools(app)
     try:
-        yield redis_url
+        yield
     finally:
         app.conf.update(saved)
         _reset_producer_pools(app)
-        client.flushdb()
+        with contextlib.suppress(redis.RedisError):
+            client.flushdb()
         client.close()
 
 
@@ -55,12 +82,18 @@ def _reset_producer_pools(app) -> None:
 
 
 @pytest.fixture
-def start_worker(transactional_db, broker, smtp_sink):
-    """Start workers with start_worker(env={...}, beat=False); all are stopped afterwards."""
+def start_worker(transactional_db, smtp_sink, request):
+    """Start workers with start_worker(env={...}, beat=False); all are stopped afterwards.
+
+    They use the `broker` fixture's Redis unless given another `redis_url`.
+    """
     workers: list[Worker] = []
 
-    def start(*, env: dict[str, str] | None = None, beat: bool = False) -> Worker:
-        worker = Worker(redis_url=broker, email_url=smtp_sink.url, env=env or {}, beat=beat)
+    def start(
+        *, env: dict[str, str] | None = None, beat: bool = False, redis_url: str | None = None
+    ) -> Worker:
+        url = redis_url or request.getfixturevalue("broker")
+        worker = Worker(redis_url=url, email_url=smtp_sink.url, env=env or {}, beat=beat)
         workers.append(worker)
         return worker
 
