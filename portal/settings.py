@@ -153,10 +153,12 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # The sign-up form also collects the profile, so nobody is left with half an account.
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # allauth's limits, counted in the shared cache above. A failed login counts per address (key)
-# and per IP; the login view answers 429 once the per-address limit is spent.
+# and per IP; the login view answers 429 once the per-address limit is spent. The address comes
+# first: once one account's limit is spent, further guesses at it stop before they use up the
+# guesser's per-IP budget, and never touch anybody else's.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "5/5m/key,10/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
@@ -165,6 +167,16 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     "confirm_email": "1/3m/key",
 }
+# Which address a per-IP limit counts (every limit in the portal is allauth's, and they all ask
+# accounts.adapter.AccountAdapter.get_client_ip). Behind the TLS proxy every request comes from
+# the proxy's address; with the number of proxies in front of gunicorn the visitor's own address
+# is read from X-Forwarded-For, counting that many entries from the right (the ones our proxies
+# appended; anything further left the client may have invented). 0 ignores the header entirely,
+# which is right only when nothing stands in front of gunicorn. A proxy that puts the visitor's
+# address in a header of its own (X-Real-IP, CF-Connecting-IP) can be named instead; it must
+# overwrite whatever the client sent in it.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("DJANGO_TRUSTED_CLIENT_IP_HEADER", default=None) or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Samverkansportalen"
 

@@ -157,3 +157,17 @@ def test_broker_and_shared_cache_follow_redis_url(redis_url, cache_backend, eage
         "settings.CACHES['default']['BACKEND'], settings.CELERY_TASK_ALWAYS_EAGER", env
     )
     assert value == f"{cache_backend} {eager}"
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "0 None"), ("2", "2 None")])
+def test_trusted_proxies_follow_the_environment(value, expected):
+    """allauth (every rate limit) reads the visitor's address through DJANGO_TRUSTED_PROXY_COUNT
+    proxies; without it X-Forwarded-For is ignored."""
+    env = {"DJANGO_DEBUG": "1"}
+    if value is not None:
+        env["DJANGO_TRUSTED_PROXY_COUNT"] = value
+    from_allauth = (
+        "__import__('allauth.app_settings').app_settings.TRUSTED_PROXY_COUNT, "
+        "__import__('allauth.app_settings').app_settings.TRUSTED_CLIENT_IP_HEADER"
+    )
+    assert _settings_value(from_allauth, env) == expected
