@@ -18,8 +18,10 @@ from django.utils import timezone, translation
 from .models import User
 from .services import mail_language_for, profile_apply
 
-# Context values that make one allauth message different from the next one of its kind.
-_TOKEN_KEYS = ("key", "code", "password_reset_url", "activate_url")
+# Context values that make one allauth message different from the next one of its kind. A reset
+# link's token is its "key"; "password_reset_url" alone is the plain reset page that the
+# "account already exists" mail points to, the same in every such mail, so it is no token.
+_TOKEN_KEYS = ("key", "code", "activate_url")
 KEY_MAX_LENGTH = 255
 
 

@@ -144,6 +144,12 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Nobody learns from the portal whether an address has an account: sign-up with a taken address
+# looks like any sign-up (the owner gets an "account already exists" mail instead of a
+# confirmation), password reset looks the same for known and unknown addresses (the latter get
+# an "unknown account" mail), and so does adding a taken address on the email page.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "portal:home"
