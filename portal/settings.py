@@ -96,6 +96,23 @@ else:
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that takes connections but never answers must not hold requests until gunicorn
+# kills its worker: give up connecting after DATABASE_CONNECT_TIMEOUT seconds, and let the
+# server cancel any statement after DATABASE_STATEMENT_TIMEOUT seconds (0: no limit). Web
+# requests keep the default; docker-compose gives Celery workers a longer limit (a task may run
+# CELERY_TASK_TIME_LIMIT) and migrations none. /healthz has its own, shorter ones (health.py).
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30)
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+_db_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+_db_options["options"] = " ".join(
+    part
+    for part in (
+        _db_options.get("options", ""),
+        f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
+    )
+    if part
+)
 if "DJANGO_TEST_DATABASE" in env:
     DATABASES["default"]["TEST"] = {"NAME": env("DJANGO_TEST_DATABASE")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -295,8 +312,23 @@ DIALOGUE_INVITATION_FOLLOWUP_DAYS_BEFORE = 3
 # messages are cleared (DESIGN.md, "Personal data"); counts, status and attendance stay.
 REGISTRATION_ANONYMISE_AFTER_DAYS = 90
 
+# --- Health (portal/health.py, docs/operations.md) -----------------------------------------
+# /healthz answers within HEALTHZ_DATABASE_TIMEOUT seconds however the database behaves.
+HEALTHZ_DATABASE_TIMEOUT = 1.5
+# Seconds between two stamps of the worker heartbeat, and how old the last stamp may be before
+# /healthz reports the worker as late (three missed beats).
+WORKER_HEARTBEAT_INTERVAL_SECONDS = 60
+WORKER_LATE_AFTER_SECONDS = env.int("WORKER_LATE_AFTER_SECONDS", default=180)
+
 # Every periodic task of the portal, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
+    # Every minute (WORKER_HEARTBEAT_INTERVAL_SECONDS): a worker stamps the time in Redis, so
+    # /healthz can tell that workers are taking tasks (and beat is scheduling them).
+    "worker-heartbeat": {
+        "task": "portal.tasks.worker_heartbeat",
+        "schedule": WORKER_HEARTBEAT_INTERVAL_SECONDS,
+        "options": {"expires": WORKER_HEARTBEAT_INTERVAL_SECONDS},
+    },
     # Every minute (MAIL_REDRIVE_INTERVAL_SECONDS): publish queued mail whose task message was
     # lost and take back rows left "sending" by a killed worker.
     "email-redrive": {

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import health, services
 
 # Killed before its lease ends, so a live worker never sends a row the redrive took back.
 SEND_TIME_LIMIT = min(settings.CELERY_TASK_TIME_LIMIT, int(settings.MAIL_LEASE_SECONDS * 0.9))
@@ -36,3 +36,9 @@ def mailout_fanout(mailout_id: int, start: int) -> int:
 def email_redrive() -> dict[str, int]:
     """Periodic (CELERY_BEAT_SCHEDULE): recover rows whose worker or broker message was lost."""
     return services.email_redrive()
+
+
+@shared_task
+def worker_heartbeat() -> None:
+    """Periodic (CELERY_BEAT_SCHEDULE): stamp the time, so /healthz sees workers take tasks."""
+    health.worker_heartbeat_stamp()

@@ -113,3 +113,12 @@ def test_a_worker_killed_mid_mailout_loses_and_duplicates_nothing(start_worker, 
     assert mailout.counts() == {"queued": 0, "sending": 0, "sent": 1000, "failed": 0, "total": 1000}
     # The rows the killed worker held were taken back by the redrive and sent once.
     assert OutgoingEmail.objects.filter(mailout=mailout, attempts__gt=1).count() >= in_flight
+
+
+def test_a_started_worker_puts_its_heartbeat_on_healthz(start_worker, client, settings, broker):
+    """A real worker stamps the heartbeat through the queue as soon as it is ready."""
+    settings.REDIS_URL = broker
+    assert client.get("/healthz").json()["worker"] == "late"
+    worker = start_worker()
+    wait_until(lambda: client.get("/healthz").json()["worker"] == "ok", 30, worker)
+    assert client.get("/healthz").json()["status"] == "ok"
