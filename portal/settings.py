@@ -337,6 +337,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         # A sweep nobody ran in time is dropped; the next one does the same work.
         "options": {"expires": MAIL_REDRIVE_INTERVAL_SECONDS},
     },
+    # Every 5 minutes: blank the address and content of account-deletion confirmations that
+    # have been sent, the one message an erased person still gets (accounts/services.py).
+    "accounts-deletion-confirmations-clear": {
+        "task": "accounts.tasks.deletion_confirmations_clear",
+        "schedule": 5 * 60,
+        "options": {"expires": 5 * 60},
+    },
     # Every 5 minutes: meeting reminders that have come due (each meeting's own lead time);
     # what was sent is recorded per registration and meeting start, so a late run sends once.
     "dialogues-meeting-reminders": {
