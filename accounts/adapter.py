@@ -7,7 +7,9 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.internal.httpkit import clean_client_ip
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,8 +18,10 @@ from django.utils import timezone, translation
 from .models import User
 from .services import mail_language_for, profile_apply
 
-# Context values that make one allauth message different from the next one of its kind.
-_TOKEN_KEYS = ("key", "code", "password_reset_url", "activate_url")
+# Context values that make one allauth message different from the next one of its kind. A reset
+# link's token is its "key"; "password_reset_url" alone is the plain reset page that the
+# "account already exists" mail points to, the same in every such mail, so it is no token.
+_TOKEN_KEYS = ("key", "code", "activate_url")
 KEY_MAX_LENGTH = 255
 
 
@@ -65,6 +69,19 @@ class AccountAdapter(DefaultAccountAdapter):
             context={"subject": subject, "body": body},
             language=language,
         )
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The visitor's address that every per-IP rate limit counts (ALLAUTH_TRUSTED_PROXY_COUNT).
+
+        allauth takes it from X-Forwarded-For, counting the trusted proxies from the right, and
+        gives up (a 500) when the header has fewer entries than that: the request skipped an
+        outer proxy. The first entry is then the address the inner proxy saw, so it counts.
+        """
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            first = request.headers.get("x-forwarded-for", "").split(",")[0]
+            return clean_client_ip(first) or request.META["REMOTE_ADDR"]
 
     def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
         """Store the account and the profile from the sign-up form in one save."""

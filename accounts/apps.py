@@ -10,7 +10,12 @@ class AccountsConfig(AppConfig):
     default = True
 
     def ready(self):
-        from . import staff_groups
+        from . import registry, services, staff_groups
+
+        # The admin site is accounts' (PortalAdminConfig below), and so is its history.
+        registry.eraser_register(
+            registry.Eraser(key="accounts.admin_log", erase=services.admin_log_erase, order=95)
+        )
 
         # Permissions are created by auth's own post_migrate handler, app by app, after all
         # migrations have run; the staff groups pick up each app's permissions right after.

@@ -145,21 +145,6 @@ class SignupForm(allauth_forms.SignupForm, ProfileForm):
     def layout_items(self) -> list:
         return [Fieldset(_("Account"), "email", "password1", "password2"), *PROFILE_LAYOUT]
 
-    def validate_unique_email(self, value: str) -> str:
-        # allauth stays silent about taken addresses to hide who has an account; sign-up says
-        # so at the field instead, as people otherwise wait for a mail that never comes.
-        # Sign-up is rate limited, which bounds what the answer reveals.
-        email = super().validate_unique_email(value)
-        if self.account_already_exists:
-            raise forms.ValidationError(
-                _(
-                    "An account with this email address already exists. "
-                    "Log in, or reset the password if you have forgotten it."
-                ),
-                code="email_taken",
-            )
-        return email
-
 
 class AccountDeleteForm(forms.Form):
     password = forms.CharField(

@@ -36,15 +36,38 @@ An app that holds something of a person's (registrations, sign-ups, subscription
   Raising aborts the whole deletion; nothing is half-done.
 
 Registering the same key again replaces the earlier section (module reloads in development).
+
+Erasers: where a person's address or name sits outside their own rows
+---------------------------------------------------------------------
+
+Account deletion must leave the person's address and name nowhere: not in an invitation bound to
+their address, a mail-out's stored recipient list, the outbox, or the admin's log. An app that
+stores addresses or names as text (not only as a foreign key to the user) registers an
+`Eraser` from its AppConfig.ready()::
+
+    from accounts.registry import Eraser, eraser_register
+
+    eraser_register(Eraser(key="dialogues.invitations", erase=erasure.invitations_erase))
+
+`erase(subject)` gets an `ErasureSubject`: the user (still with name and address), the
+addresses that are provably theirs, the strings to look for (`terms`) and helpers to find
+(`mentioned_in`) and replace (`scrub`) them. It runs in the deletion's transaction after every
+section's `erase`, in `order`; raising aborts the deletion. Keep the rows (counts survive) but
+replace what identifies the person, and make sure no sweep of the app selects them again.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.utils.functional import Promise
+
+ERASED = "[erased]"
 
 
 @dataclass(frozen=True)
@@ -75,3 +98,77 @@ def section_unregister(key: str) -> None:
 def sections() -> list[AccountSection]:
     """Registered sections in display order."""
     return sorted(_sections.values(), key=lambda section: (section.order, section.key))
+
+
+@dataclass(frozen=True)
+class ErasureSubject:
+    """The person an account deletion erases, and how to find them in text.
+
+    `addresses` are the lower-cased addresses the person proved to own (their confirmed
+    EmailAddress rows; an unconfirmed one may be somebody else's). `names` is their display
+    name as a whole (never its parts: a first name alone would also match other people).
+    `placeholder_email` is what an address becomes (`deleted-<pk>@anonymised.invalid`), so a
+    unique column stays unique; `keep_keys` are outbox keys to leave alone for now (the deletion
+    confirmation, cleared once sent).
+    """
+
+    user: Any
+    addresses: frozenset[str]
+    names: tuple[str, ...]
+    placeholder_email: str
+    keep_keys: frozenset[str] = frozenset()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Every string that identifies the person, longest first."""
+        terms = {t.strip() for t in (*self.addresses, *self.names) if t and t.strip()}
+        return tuple(sorted(terms, key=lambda t: (-len(t), t)))
+
+    def _variants(self, term: str) -> set[str]:
+        # JSON columns and admin change messages store non-ASCII text escaped ("\u00e5").
+        return {term, json.dumps(term)[1:-1]}
+
+    def mentioned_in(self, *fields: str) -> Q:
+        """Rows where any of `fields` contains any term (case-insensitive); Q() matches none."""
+        query = Q(pk__in=[])
+        for field in fields:
+            for term in self.terms:
+                for variant in self._variants(term):
+                    query |= Q(**{f"{field}__icontains": variant})
+        return query
+
+    def scrub(self, text: str) -> str:
+        """`text` with every address replaced by the placeholder and every name by [erased]."""
+        for term in self.terms:
+            replacement = self.placeholder_email if term in self.addresses else ERASED
+            for variant in self._variants(term):
+                text = re.sub(re.escape(variant), replacement, text, flags=re.IGNORECASE)
+        return text
+
+    def is_theirs(self, address: str) -> bool:
+        return address.strip().lower() in self.addresses
+
+
+@dataclass(frozen=True)
+class Eraser:
+    key: str
+    erase: Callable[[ErasureSubject], None]
+    order: int = 100
+
+
+_erasers: dict[str, Eraser] = {}
+
+
+def eraser_register(eraser: Eraser) -> Eraser:
+    """Add (or replace) an app's eraser; call from AppConfig.ready()."""
+    _erasers[eraser.key] = eraser
+    return eraser
+
+
+def eraser_unregister(key: str) -> None:
+    _erasers.pop(key, None)
+
+
+def erasers() -> list[Eraser]:
+    """Registered erasers in the order they run."""
+    return sorted(_erasers.values(), key=lambda eraser: (eraser.order, eraser.key))

@@ -309,20 +309,33 @@ def account_export(*, user: User) -> dict[str, Any]:
 # --- Erasure --------------------------------------------------------------------------------
 
 
-def _outbox_anonymise(addresses: set[str], *, keep: str) -> None:
-    """Blank the address and content of mail already sent (or given up on) to the person.
+DELETION_CONFIRMATION_KEY_PREFIX = "account-deleted:"
 
-    The rows stay, so staff still see that a message of a kind went out and when; mail still
-    waiting to be sent is left alone, and so is the deletion confirmation (`keep`).
-    """
-    try:
-        outgoing = apps.get_model("portal", "OutgoingEmail")
-    except LookupError:
-        return
-    done = [outgoing.Status.SENT, outgoing.Status.FAILED]
-    _outbox_to(outgoing, addresses).filter(status__in=done).exclude(key=keep).update(
-        to="", subject="", body_text="", body_html="", attachments=[], last_error=""
+
+def erasure_subject(*, user: User) -> registry.ErasureSubject:
+    """Who `user` is in text, for the erasers: the addresses they proved to own and their name."""
+    return registry.ErasureSubject(
+        user=user,
+        # Only confirmed addresses: an unconfirmed one may be somebody else's.
+        addresses=frozenset(verified_addresses(user)),
+        names=tuple(name for name in [user.display_name.strip()] if name),
+        placeholder_email=f"deleted-{user.pk}@{ANONYMISED_EMAIL_DOMAIN}",
+        keep_keys=frozenset({f"{DELETION_CONFIRMATION_KEY_PREFIX}{user.pk}"}),
     )
+
+
+def admin_log_erase(subject: registry.ErasureSubject) -> None:
+    """The admin's history keeps who did what and when, not the person's name or address
+    (in the object's description or a change message naming an inline object)."""
+    from django.contrib.admin.models import LogEntry
+
+    entries = LogEntry.objects.select_for_update().filter(
+        subject.mentioned_in("object_repr", "change_message")
+    )
+    for entry in entries.order_by("pk"):
+        entry.object_repr = subject.scrub(entry.object_repr)
+        entry.change_message = subject.scrub(entry.change_message)
+        entry.save(update_fields=["object_repr", "change_message"])
 
 
 @transaction.atomic
@@ -331,10 +344,12 @@ def account_delete(*, user: User) -> User:
 
     In one transaction: every registered section cancels the person's active registrations
     through its normal cancellation service (seats are freed, waitlists move) and anonymises
-    what it holds; a confirmation is queued to the address the account had; then the name,
-    organisation, email addresses, consents, password, second factors and staff rights go,
-    and so do the address and content of mail already sent to the person.
-    The stakeholder group, municipality and sectors stay, as they only feed statistics.
+    what it holds; a confirmation is queued to the address the account had; every registered
+    eraser takes the person's address and name out of what it stores as text (invitations,
+    mail-out recipient lists, the outbox, the admin log) and stops mail still waiting for them;
+    then the name, organisation, email addresses, consents, password, second factors and staff
+    rights go. The stakeholder group, municipality and sectors stay, as they only feed
+    statistics. The confirmation itself is cleared once sent (`deletion_confirmations_clear`).
     """
     from portal.services import email_enqueue
 
@@ -344,20 +359,21 @@ def account_delete(*, user: User) -> User:
     for section in registry.sections():
         if section.erase is not None:
             section.erase(user)
+    subject = erasure_subject(user=user)
     email_enqueue(
-        key=f"account-deleted:{user.pk}",
+        key=f"{DELETION_CONFIRMATION_KEY_PREFIX}{user.pk}",
         to=user.email,
         template="accounts/email/account_deleted",
         context={"name": user.display_name},
         language=user.preferred_language,
     )
-    # Only mail to confirmed addresses: an unconfirmed one may be somebody else's.
-    _outbox_anonymise(verified_addresses(user), keep=f"account-deleted:{user.pk}")
+    for eraser in registry.erasers():
+        eraser.erase(subject)
     EmailAddress.objects.filter(user=user).delete()
     apps.get_model("mfa", "Authenticator").objects.filter(user=user).delete()
     user.groups.clear()
     user.user_permissions.clear()
-    user.email = f"deleted-{user.pk}@{ANONYMISED_EMAIL_DOMAIN}"
+    user.email = subject.placeholder_email
     user.display_name = ""
     user.organisation = ""
     user.invitations_consented_at = None
@@ -370,6 +386,21 @@ def account_delete(*, user: User) -> User:
     user.anonymised_at = timezone.now()
     user.save()
     return user
+
+
+def deletion_confirmations_clear() -> int:
+    """Blank the address and content of deletion confirmations that are sent (or given up on).
+
+    The confirmation is the one message an erased person still gets; its row is kept only until
+    then. Returns how many rows were cleared; a second run clears none.
+    """
+    outgoing = apps.get_model("portal", "OutgoingEmail")
+    done = [outgoing.Status.SENT, outgoing.Status.FAILED]
+    return (
+        outgoing.objects.filter(key__startswith=DELETION_CONFIRMATION_KEY_PREFIX, status__in=done)
+        .exclude(to="")
+        .update(to="", subject="", body_text="", body_html="", attachments=[], last_error="")
+    )
 
 
 # --- Staff ----------------------------------------------------------------------------------

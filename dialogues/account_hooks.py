@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Registration
+from accounts.registry import ErasureSubject
+
+from .models import Invitation, Registration, invitation_token_generate
 
 
 def _registrations(user):
@@ -53,3 +56,19 @@ def erase(user) -> None:
     _registrations(user).update(
         accessibility_needs="", dietary_needs="", message="", consent_to_be_listed=False
     )
+
+
+def invitations_erase(subject: ErasureSubject) -> None:
+    """Invitations to the person's addresses keep their row (invitation counts hold) but lose
+    the address and the link; tied to the erased account, no follow-up selects them again."""
+    from accounts.services import ANONYMISED_EMAIL_DOMAIN
+
+    theirs = Q(user=subject.user)
+    for address in subject.addresses:
+        theirs |= Q(email__iexact=address)
+    for invitation in Invitation.objects.select_for_update().filter(theirs).order_by("pk"):
+        # One placeholder per invitation: an address is unique per meeting.
+        invitation.email = f"erased-invitation-{invitation.pk}@{ANONYMISED_EMAIL_DOMAIN}"
+        invitation.user = subject.user
+        invitation.token = invitation_token_generate()
+        invitation.save(update_fields=["email", "user", "token"])

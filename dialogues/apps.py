@@ -7,7 +7,7 @@ class DialoguesConfig(AppConfig):
     verbose_name = _("Dialogue meetings")
 
     def ready(self):
-        from accounts.registry import AccountSection, section_register
+        from accounts.registry import AccountSection, Eraser, eraser_register, section_register
 
         from . import account_hooks, account_hooks_summaries
 
@@ -33,3 +33,4 @@ class DialoguesConfig(AppConfig):
                 order=20,
             )
         )
+        eraser_register(Eraser(key="dialogues.invitations", erase=account_hooks.invitations_erase))

@@ -353,6 +353,7 @@ class InvitationQuerySet(models.QuerySet):
                 | Q(meeting__registration_closes_at__gt=now)
             )
             .filter(~Exists(registered))
+            .exclude(user__anonymised_at__isnull=False)  # a deleted account is never mailed
         )
 
 

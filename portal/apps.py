@@ -7,5 +7,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        # Registers the calendar-attachment builder the mail worker uses.
-        from .registrations import mail  # noqa: F401
+        from accounts.registry import Eraser, eraser_register
+
+        from . import personal_data
+        from .registrations import mail  # noqa: F401 - registers the mail worker's .ics builder
+
+        # Mail-outs first: their rows get new keys, then the outbox blanks every row.
+        eraser_register(Eraser(key="portal.mailouts", erase=personal_data.mailouts_erase, order=80))
+        eraser_register(Eraser(key="portal.outbox", erase=personal_data.outbox_erase, order=90))

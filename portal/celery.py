@@ -45,3 +45,11 @@ def _database_connections_checked(task=None, **kwargs) -> None:
         return  # in the caller's process, inside the caller's transaction
     for connection in connections.all(initialized_only=True):
         connection.close_if_unusable_or_obsolete()
+
+
+@signals.worker_ready.connect
+def _heartbeat_on_start(sender=None, **kwargs) -> None:
+    """A freshly started worker says so through the queue at once, not after the first beat."""
+    from portal.tasks import worker_heartbeat
+
+    worker_heartbeat.delay()

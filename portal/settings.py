@@ -96,6 +96,23 @@ else:
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that takes connections but never answers must not hold requests until gunicorn
+# kills its worker: give up connecting after DATABASE_CONNECT_TIMEOUT seconds, and let the
+# server cancel any statement after DATABASE_STATEMENT_TIMEOUT seconds (0: no limit). Web
+# requests keep the default; docker-compose gives Celery workers a longer limit (a task may run
+# CELERY_TASK_TIME_LIMIT) and migrations none. /healthz has its own, shorter ones (health.py).
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30)
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+_db_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+_db_options["options"] = " ".join(
+    part
+    for part in (
+        _db_options.get("options", ""),
+        f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
+    )
+    if part
+)
 if "DJANGO_TEST_DATABASE" in env:
     DATABASES["default"]["TEST"] = {"NAME": env("DJANGO_TEST_DATABASE")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -144,6 +161,12 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Nobody learns from the portal whether an address has an account: sign-up with a taken address
+# looks like any sign-up (the owner gets an "account already exists" mail instead of a
+# confirmation), password reset looks the same for known and unknown addresses (the latter get
+# an "unknown account" mail), and so does adding a taken address on the email page.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "portal:home"
@@ -153,10 +176,12 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # The sign-up form also collects the profile, so nobody is left with half an account.
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # allauth's limits, counted in the shared cache above. A failed login counts per address (key)
-# and per IP; the login view answers 429 once the per-address limit is spent.
+# and per IP; the login view answers 429 once the per-address limit is spent. The address comes
+# first: once one account's limit is spent, further guesses at it stop before they use up the
+# guesser's per-IP budget, and never touch anybody else's.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "5/5m/key,10/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
@@ -165,6 +190,16 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     "confirm_email": "1/3m/key",
 }
+# Which address a per-IP limit counts (every limit in the portal is allauth's, and they all ask
+# accounts.adapter.AccountAdapter.get_client_ip). Behind the TLS proxy every request comes from
+# the proxy's address; with the number of proxies in front of gunicorn the visitor's own address
+# is read from X-Forwarded-For, counting that many entries from the right (the ones our proxies
+# appended; anything further left the client may have invented). 0 ignores the header entirely,
+# which is right only when nothing stands in front of gunicorn. A proxy that puts the visitor's
+# address in a header of its own (X-Real-IP, CF-Connecting-IP) can be named instead; it must
+# overwrite whatever the client sent in it.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("DJANGO_TRUSTED_CLIENT_IP_HEADER", default=None) or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Samverkansportalen"
 
@@ -287,8 +322,23 @@ DIALOGUE_INVITATION_FOLLOWUP_DAYS_BEFORE = 3
 # messages are cleared (DESIGN.md, "Personal data"); counts, status and attendance stay.
 REGISTRATION_ANONYMISE_AFTER_DAYS = 90
 
+# --- Health (portal/health.py, docs/operations.md) -----------------------------------------
+# /healthz answers within HEALTHZ_DATABASE_TIMEOUT seconds however the database behaves.
+HEALTHZ_DATABASE_TIMEOUT = 1.5
+# Seconds between two stamps of the worker heartbeat, and how old the last stamp may be before
+# /healthz reports the worker as late (three missed beats).
+WORKER_HEARTBEAT_INTERVAL_SECONDS = 60
+WORKER_LATE_AFTER_SECONDS = env.int("WORKER_LATE_AFTER_SECONDS", default=180)
+
 # Every periodic task of the portal, in one place.
 CELERY_BEAT_SCHEDULE: dict = {
+    # Every minute (WORKER_HEARTBEAT_INTERVAL_SECONDS): a worker stamps the time in Redis, so
+    # /healthz can tell that workers are taking tasks (and beat is scheduling them).
+    "worker-heartbeat": {
+        "task": "portal.tasks.worker_heartbeat",
+        "schedule": WORKER_HEARTBEAT_INTERVAL_SECONDS,
+        "options": {"expires": WORKER_HEARTBEAT_INTERVAL_SECONDS},
+    },
     # Every 20 s (MAIL_REDRIVE_INTERVAL_SECONDS): publish queued mail whose task message was
     # lost and take back rows left "sending" by a killed worker.
     "email-redrive": {
@@ -296,6 +346,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": MAIL_REDRIVE_INTERVAL_SECONDS,
         # A sweep nobody ran in time is dropped; the next one does the same work.
         "options": {"expires": MAIL_REDRIVE_INTERVAL_SECONDS},
+    },
+    # Every 5 minutes: blank the address and content of account-deletion confirmations that
+    # have been sent, the one message an erased person still gets (accounts/services.py).
+    "accounts-deletion-confirmations-clear": {
+        "task": "accounts.tasks.deletion_confirmations_clear",
+        "schedule": 5 * 60,
+        "options": {"expires": 5 * 60},
     },
     # Every 5 minutes: meeting reminders that have come due (each meeting's own lead time);
     # what was sent is recorded per registration and meeting start, so a late run sends once.

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import health, services
 
 # A batch starts no new send after half its soft time limit; the rest is margin for the send in
 # flight (EMAIL_TIMEOUT per SMTP command). Its rows' leases are renewed meanwhile, so the time
@@ -34,3 +34,9 @@ def mailout_fanout(mailout_id: int, start: int) -> int:
 def email_redrive() -> dict[str, int]:
     """Periodic (CELERY_BEAT_SCHEDULE): recover rows whose worker or broker message was lost."""
     return services.email_redrive()
+
+
+@shared_task
+def worker_heartbeat() -> None:
+    """Periodic (CELERY_BEAT_SCHEDULE): stamp the time, so /healthz sees workers take tasks."""
+    health.worker_heartbeat_stamp()

@@ -52,7 +52,17 @@ def static_page(request, page: str):
 @never_cache
 @require_GET
 def healthz(request):
+    """503 only when the database does not answer: this process cannot serve then, and a load
+    balancer should send traffic elsewhere. A broker or worker in trouble delays mail but not
+    pages, so it is reported ("status": "degraded") with a 200 (docs/operations.md)."""
     state = {"database": health.database_state(), "broker": health.broker_state()}
-    status = 200 if state["database"] == "ok" else 503
-    state["status"] = "ok" if status == 200 else "unavailable"
+    last = health.worker_heartbeat() if state["broker"] == "ok" else None
+    state["worker"] = "unknown" if state["broker"] == "unavailable" else health.worker_state(last)
+    state["worker_heartbeat"] = last.isoformat() if last else None
+    if state["database"] != "ok":
+        status, state["status"] = 503, "unavailable"
+    elif state["broker"] in ("ok", "eager") and state["worker"] in ("ok", "eager"):
+        status, state["status"] = 200, "ok"
+    else:
+        status, state["status"] = 200, "degraded"
     return JsonResponse(state, status=status)

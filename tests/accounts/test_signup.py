@@ -111,13 +111,69 @@ def test_a_second_verification_request_sends_a_second_mail(client):
     assert len(keys) == 2
 
 
-def test_duplicate_email_in_other_case_is_refused_at_the_field(client):
+def _visible(client, response) -> tuple[int, str, str]:
+    """What a visitor sees of a sign-up or reset: status, where it leads, and that page's text
+    with their own address taken out."""
+    follow = client.get(response["Location"])
+    text = re.sub(r"<input[^>]*csrfmiddlewaretoken[^>]*>", "", follow.content.decode())
+    for address in ("sara.nyberg@example.se", "kerstin@example.se", "Kerstin@Example.se"):
+        text = text.replace(address, "ADDRESS")
+    return response.status_code, response["Location"], text
+
+
+def test_signup_with_a_taken_address_looks_like_a_fresh_signup(client):
+    """Enumeration prevention: sign-up never says an address has an account. The visitor sees
+    exactly what a fresh sign-up sees; no second account is made."""
     UserFactory(email="kerstin@example.se")
-    response = client.post(SIGNUP_URL, _signup_data(email="Kerstin@Example.se"))
-    assert response.status_code == 200
-    assert "email" in response.context["form"].errors
+    fresh = _visible(client, client.post(SIGNUP_URL, _signup_data()))
+    client.logout()
+    taken = _visible(client, client.post(SIGNUP_URL, _signup_data(email="Kerstin@Example.se")))
+    assert fresh[:2] == (302, "/konto/confirm-email/")
+    assert taken == fresh
     assert User.objects.filter(email__iexact="kerstin@example.se").count() == 1
-    assert not OutgoingEmail.objects.exists()
+
+
+def test_signup_with_a_taken_address_mails_its_owner_through_the_outbox(
+    client, django_capture_on_commit_callbacks
+):
+    """The owner of the address learns that someone tried, in their own language, with the way
+    to reset the password; the sign-up's details go nowhere."""
+    UserFactory(email="kerstin@example.se", preferred_language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SIGNUP_URL, _signup_data(email="Kerstin@Example.se"))
+    row = OutgoingEmail.objects.get()
+    assert row.to == "kerstin@example.se"
+    assert row.key.startswith("allauth:account/email/account_already_exists:")
+    assert row.language == "en"
+    assert "already exists" in row.body_text
+    assert "/en/konto/password/reset/" in row.body_text or "/konto/password/reset/" in row.body_text
+    assert "Sara Nyberg" not in row.body_text
+    assert [message.to for message in mail.outbox] == [["kerstin@example.se"]]
+    assert not EmailAddress.objects.filter(email__iexact="kerstin@example.se", user=None).exists()
+
+
+def test_a_later_signup_attempt_mails_the_owner_again(client):
+    """Each attempt (after the confirmation cooldown) is its own message, not one per address."""
+    from django.core.cache import cache
+
+    UserFactory(email="kerstin@example.se")
+    client.post(SIGNUP_URL, _signup_data(email="kerstin@example.se"))
+    cache.clear()
+    client.post(SIGNUP_URL, _signup_data(email="kerstin@example.se"))
+    assert OutgoingEmail.objects.filter(to="kerstin@example.se").count() == 2
+
+
+def test_password_reset_looks_the_same_for_known_and_unknown_addresses(client):
+    UserFactory(email="kerstin@example.se")
+    known = _visible(client, client.post("/konto/password/reset/", {"email": "kerstin@example.se"}))
+    unknown = _visible(
+        client, client.post("/konto/password/reset/", {"email": "sara.nyberg@example.se"})
+    )
+    assert known[0] == 302
+    assert known == unknown
+    keys = sorted(OutgoingEmail.objects.values_list("key", flat=True))
+    assert keys[0].startswith("allauth:account/email/password_reset_key:kerstin@")
+    assert keys[1].startswith("allauth:account/email/unknown_account:sara.nyberg@")
 
 
 def test_weak_password_is_refused_at_the_field_and_nothing_is_saved(client):

@@ -297,3 +297,12 @@ def test_a_redis_restart_delays_mail_by_under_a_minute(start_worker, smtp_sink, 
     assert smtp_sink.duplicates() == {}
     assert smtp_sink.deliveries == 320
     assert OutgoingEmail.objects.exclude(status=Status.SENT).count() == 0
+
+
+def test_a_started_worker_puts_its_heartbeat_on_healthz(start_worker, client, settings, broker):
+    """A real worker stamps the heartbeat through the queue as soon as it is ready."""
+    settings.REDIS_URL = broker
+    assert client.get("/healthz").json()["worker"] == "late"
+    worker = start_worker()
+    wait_until(lambda: client.get("/healthz").json()["worker"] == "ok", 30, worker)
+    assert client.get("/healthz").json()["status"] == "ok"

@@ -157,3 +157,30 @@ def test_broker_and_shared_cache_follow_redis_url(redis_url, cache_backend, eage
         "settings.CACHES['default']['BACKEND'], settings.CELERY_TASK_ALWAYS_EAGER", env
     )
     assert value == f"{cache_backend} {eager}"
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "0 None"), ("2", "2 None")])
+def test_trusted_proxies_follow_the_environment(value, expected):
+    """allauth (every rate limit) reads the visitor's address through DJANGO_TRUSTED_PROXY_COUNT
+    proxies; without it X-Forwarded-For is ignored."""
+    env = {"DJANGO_DEBUG": "1"}
+    if value is not None:
+        env["DJANGO_TRUSTED_PROXY_COUNT"] = value
+    from_allauth = (
+        "__import__('allauth.app_settings').app_settings.TRUSTED_PROXY_COUNT, "
+        "__import__('allauth.app_settings').app_settings.TRUSTED_CLIENT_IP_HEADER"
+    )
+    assert _settings_value(from_allauth, env) == expected
+
+
+def test_workers_and_migrations_can_have_a_longer_statement_timeout():
+    """docker-compose gives workers 300 s and migrations none through DATABASE_STATEMENT_TIMEOUT."""
+    options = "settings.DATABASES['default']['OPTIONS']['options']"
+    assert _settings_value(options, {"DJANGO_DEBUG": "1"}) == "-c statement_timeout=30000"
+    worker = {"DJANGO_DEBUG": "1", "DATABASE_STATEMENT_TIMEOUT": "300"}
+    assert _settings_value(options, worker) == "-c statement_timeout=300000"
+    migrate = {"DJANGO_DEBUG": "1", "DATABASE_STATEMENT_TIMEOUT": "0"}
+    assert _settings_value(options, migrate) == "-c statement_timeout=0"
+    compose = (BASE_DIR / "docker-compose.yml").read_text()
+    assert "DATABASE_STATEMENT_TIMEOUT=0 python manage.py migrate" in compose
+    assert 'DATABASE_STATEMENT_TIMEOUT: "300"' in compose
