@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dialogues import services as meetings
 from dialogues.models import Registration, RegistrationStatus
@@ -92,7 +92,8 @@ def test_checking_in_twice_keeps_the_first_time_and_says_when():
     assert not again.first
     assert again.registration.checked_in_at == first.registration.checked_in_at
     at = timezone.localtime(first.registration.checked_in_at).strftime("%H.%M")
-    assert f"redan incheckad kl. {at}" in str(again.message)
+    with translation.override("sv"):
+        assert f"redan incheckad kl. {at}" in str(again.message)
     with pytest.raises(core.RegistrationError) as error:
         core.check_in_by_code(
             registrations=Registration.objects.filter(meeting=meeting),
