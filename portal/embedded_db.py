@@ -14,7 +14,11 @@ import warnings
 from pathlib import Path
 from urllib.parse import quote
 
-DATA_DIR = Path(__file__).resolve().parent.parent / ".data" / "pg"
+# EMBEDDED_PG_DATA moves it (a second checkout, a test of the launcher).
+DATA_DIR = Path(
+    os.environ.get("EMBEDDED_PG_DATA")
+    or Path(__file__).resolve().parent.parent / ".data" / "pg"
+)
 
 
 def _pgserver():
@@ -57,5 +61,17 @@ def url_for(server, database: str = "postgres") -> str:
     return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{database}"
 
 
-def database_url() -> str:
-    return url_for(start())
+def running_url(database: str = "postgres") -> str:
+    """The URL of the embedded server if it runs, else where it would listen; starts nothing.
+
+    The settings use this when DATABASE_URL is unset: importing them must not start a server
+    (only the launcher, portal/dev.py, does). A process that connects while the server is down
+    gets PostgreSQL's "no such file" error for the socket, which names this directory.
+    """
+    socket_dir = DATA_DIR
+    if is_running():
+        # postmaster.pid: pid, data directory, start time, port, socket directory, ...
+        lines = (DATA_DIR / "postmaster.pid").read_text().splitlines()
+        if len(lines) > 4 and lines[4].strip():
+            socket_dir = Path(lines[4].strip())
+    return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{database}"

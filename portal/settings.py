@@ -85,13 +85,14 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------
-# DATABASE_URL when set; otherwise the embedded PostgreSQL under .data/ (portal/embedded_db.py).
+# DATABASE_URL when set (the launcher, portal/dev.py, sets it for everything it starts);
+# otherwise the embedded PostgreSQL under .data/, which these settings never start.
 if "DATABASE_URL" in env:
     DATABASES = {"default": env.db_url("DATABASE_URL")}
 else:
     from portal import embedded_db
 
-    DATABASES = {"default": env.db_url_config(embedded_db.database_url())}
+    DATABASES = {"default": env.db_url_config(embedded_db.running_url())}
 # A Unix-socket directory arrives percent-encoded in the URL's host part.
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)

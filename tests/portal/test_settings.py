@@ -184,3 +184,35 @@ def test_workers_and_migrations_can_have_a_longer_statement_timeout():
     compose = (BASE_DIR / "docker-compose.yml").read_text()
     assert "DATABASE_STATEMENT_TIMEOUT=0 python manage.py migrate" in compose
     assert 'DATABASE_STATEMENT_TIMEOUT: "300"' in compose
+
+
+def test_importing_the_settings_starts_no_database(tmp_path):
+    """Without DATABASE_URL the settings name the embedded server's socket and start nothing:
+    only the launcher (portal/dev.py) starts servers."""
+    data = tmp_path / "pg"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "DJANGO_TEST_DATABASE")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings", DJANGO_DEBUG="1", EMBEDDED_PG_DATA=str(data)
+    )
+    script = (
+        "import sys, django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['HOST']); print('pgserver' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    host, pgserver_loaded = result.stdout.split()
+    assert host == str(data)
+    assert pgserver_loaded == "False"
+    assert not data.exists()
