@@ -174,38 +174,42 @@ def registration_create(
         invitation = invitation_check(meeting=meeting, user=user, token=invitation_token)
     else:
         invitation = invitation_for(meeting=meeting, user=user)
-    with transaction.atomic():
-        meeting = _meeting_lock(meeting)
-        refusal = registration_refusal(
-            meeting=meeting, user=user, invited=invitation is not None, now=now
-        )
-        if refusal:
-            raise refusal
-        has_seat = meeting_seats(meeting).has_seat(invited=invitation is not None)
-        # One active registration per person and meeting is the database's constraint.
-        registration = core.registration_insert(
-            Registration,
-            duplicate=RegistrationError(
-                _("You are already registered for this meeting."), "already_registered"
-            ),
-            meeting=meeting,
-            user=user,
-            invitation=invitation,
-            status=_seat_status(meeting) if has_seat else RegistrationStatus.WAITLISTED,
-            accessibility_needs=accessibility_needs,
-            dietary_needs=dietary_needs,
-            message=message,
-            consent_to_be_listed=consent_to_be_listed,
-            created_at=now,
-            updated_at=now,
-        )
-        kind = {
-            RegistrationStatus.CONFIRMED: "registration_confirmed",
-            RegistrationStatus.PENDING: "registration_pending",
-            RegistrationStatus.WAITLISTED: "registration_waitlisted",
-        }[registration.status]
-        _status_mail(registration, kind)
-    return registration
+
+    def attempt() -> Registration:
+        with transaction.atomic():
+            locked = _meeting_lock(meeting)
+            refusal = registration_refusal(
+                meeting=locked, user=user, invited=invitation is not None, now=now
+            )
+            if refusal:
+                raise refusal
+            has_seat = meeting_seats(locked).has_seat(invited=invitation is not None)
+            # One active registration per person and meeting is the database's constraint.
+            registration = core.registration_insert(
+                Registration,
+                duplicate=RegistrationError(
+                    _("You are already registered for this meeting."), "already_registered"
+                ),
+                meeting=locked,
+                user=user,
+                invitation=invitation,
+                status=_seat_status(locked) if has_seat else RegistrationStatus.WAITLISTED,
+                accessibility_needs=accessibility_needs,
+                dietary_needs=dietary_needs,
+                message=message,
+                consent_to_be_listed=consent_to_be_listed,
+                created_at=now,
+                updated_at=now,
+            )
+            kind = {
+                RegistrationStatus.CONFIRMED: "registration_confirmed",
+                RegistrationStatus.PENDING: "registration_pending",
+                RegistrationStatus.WAITLISTED: "registration_waitlisted",
+            }[registration.status]
+            _status_mail(registration, kind)
+        return registration
+
+    return core.with_fresh_codes(attempt)
 
 
 def registration_update(

@@ -16,8 +16,7 @@ from urllib.parse import quote
 
 # EMBEDDED_PG_DATA moves it (a second checkout, a test of the launcher).
 DATA_DIR = Path(
-    os.environ.get("EMBEDDED_PG_DATA")
-    or Path(__file__).resolve().parent.parent / ".data" / "pg"
+    os.environ.get("EMBEDDED_PG_DATA") or Path(__file__).resolve().parent.parent / ".data" / "pg"
 )
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 
 from portal.models import Municipality
-from portal.registrations.services import registration_insert
+from portal.registrations.services import registration_insert, with_fresh_codes
 
 from .models import (
     AttendanceMode,
@@ -460,17 +460,19 @@ def _participants(edition: Edition, sessions: dict[str, Session]) -> None:
         )
         registration = EditionRegistration.objects.filter(edition=edition, user=user).first()
         if registration is None:
-            registration = registration_insert(
-                EditionRegistration,
-                edition=edition,
-                user=user,
-                mode=AttendanceMode.IN_PERSON,
-                sector=sectors[number % len(sectors)],
-                organisation="Demoföreningen",
-                municipality=municipality,
-                status=RegistrationStatus.CONFIRMED,
-                created_at=edition.starts_at - dt.timedelta(days=30),
-                updated_at=edition.starts_at - dt.timedelta(days=30),
+            fields = {
+                "edition": edition,
+                "user": user,
+                "mode": AttendanceMode.IN_PERSON,
+                "sector": sectors[number % len(sectors)],
+                "organisation": "Demoföreningen",
+                "municipality": municipality,
+                "status": RegistrationStatus.CONFIRMED,
+                "created_at": edition.starts_at - dt.timedelta(days=30),
+                "updated_at": edition.starts_at - dt.timedelta(days=30),
+            }
+            registration = with_fresh_codes(
+                lambda fields=fields: registration_insert(EditionRegistration, **fields)
             )
         for index, title in enumerate(NEAR_FULL):
             # 11 and 10 of 12 seats taken.

@@ -183,108 +183,120 @@ def registration_save(
     """
     now = now or timezone.now()
     requested = {int(pk) for pk in session_ids}
-    with transaction.atomic():
-        edition = _edition_lock(edition)
-        refusal = registration_refusal(edition=edition, now=now)
-        if refusal:
-            raise refusal
-        if mode not in edition.modes():
-            raise RegistrationError(
-                _("This Stockholmstinget cannot be attended that way."), "mode_not_offered"
-            )
-        registration = (
-            EditionRegistration.objects.active()
-            .select_for_update()
-            .filter(edition=edition, user=user)
-            .first()
-        )
-        current = {}
-        if registration is not None:
-            current = {signup.session_id: signup for signup in registration.signups.active()}
-        sessions = _sessions_lock(edition, requested | set(current))
-        if not requested <= set(sessions):
-            raise RegistrationError(
-                _("One of the chosen sessions is not part of this programme."), "session_unknown"
-            )
-        _choices_check(mode=mode, sessions=[sessions[pk] for pk in requested])
 
-        edition_seat_freed = False
-        if registration is None:
-            in_person = mode == AttendanceMode.IN_PERSON
-            has_seat = not in_person or edition_seats_left(edition) != 0
-            registration = core.registration_insert(
-                EditionRegistration,
-                edition=edition,
-                user=user,
-                mode=mode,
-                sector=sector,
-                organisation=organisation,
-                municipality=municipality,
-                accessibility_needs=accessibility_needs,
-                dietary_needs=dietary_needs,
-                message=message,
-                consent_to_be_listed=consent_to_be_listed,
-                status=RegistrationStatus.CONFIRMED if has_seat else RegistrationStatus.WAITLISTED,
-                created_at=now,
-                updated_at=now,
-            )
-            kind = "registration_confirmed" if has_seat else "registration_waitlisted"
-        else:
-            previous_mode = registration.mode
-            mode_changed = previous_mode != mode
-            if mode_changed:
-                edition_seat_freed = (
-                    previous_mode == AttendanceMode.IN_PERSON
-                    and registration.status == RegistrationStatus.CONFIRMED
+    def attempt(
+        edition: Edition = edition, requested: frozenset[int] = frozenset(requested)
+    ) -> EditionRegistration:
+        # Each attempt starts from the arguments: the locked edition replaces the one passed in.
+        with transaction.atomic():
+            edition = _edition_lock(edition)
+            refusal = registration_refusal(edition=edition, now=now)
+            if refusal:
+                raise refusal
+            if mode not in edition.modes():
+                raise RegistrationError(
+                    _("This Stockholmstinget cannot be attended that way."), "mode_not_offered"
                 )
-                registration.mode = mode
-                if mode == AttendanceMode.DIGITAL:
-                    registration.status = RegistrationStatus.CONFIRMED
-                else:
-                    # Counted before the save: the row still says digital and holds no seat.
-                    has_seat = edition_seats_left(edition) != 0
-                    registration.status = (
-                        RegistrationStatus.CONFIRMED if has_seat else RegistrationStatus.WAITLISTED
+            registration = (
+                EditionRegistration.objects.active()
+                .select_for_update()
+                .filter(edition=edition, user=user)
+                .first()
+            )
+            current = {}
+            if registration is not None:
+                current = {signup.session_id: signup for signup in registration.signups.active()}
+            sessions = _sessions_lock(edition, requested | set(current))
+            if not requested <= set(sessions):
+                raise RegistrationError(
+                    _("One of the chosen sessions is not part of this programme."),
+                    "session_unknown",
+                )
+            _choices_check(mode=mode, sessions=[sessions[pk] for pk in requested])
+
+            edition_seat_freed = False
+            if registration is None:
+                in_person = mode == AttendanceMode.IN_PERSON
+                has_seat = not in_person or edition_seats_left(edition) != 0
+                registration = core.registration_insert(
+                    EditionRegistration,
+                    edition=edition,
+                    user=user,
+                    mode=mode,
+                    sector=sector,
+                    organisation=organisation,
+                    municipality=municipality,
+                    accessibility_needs=accessibility_needs,
+                    dietary_needs=dietary_needs,
+                    message=message,
+                    consent_to_be_listed=consent_to_be_listed,
+                    status=RegistrationStatus.CONFIRMED
+                    if has_seat
+                    else RegistrationStatus.WAITLISTED,
+                    created_at=now,
+                    updated_at=now,
+                )
+                kind = "registration_confirmed" if has_seat else "registration_waitlisted"
+            else:
+                previous_mode = registration.mode
+                mode_changed = previous_mode != mode
+                if mode_changed:
+                    edition_seat_freed = (
+                        previous_mode == AttendanceMode.IN_PERSON
+                        and registration.status == RegistrationStatus.CONFIRMED
                     )
-            core.registration_details_set(
+                    registration.mode = mode
+                    if mode == AttendanceMode.DIGITAL:
+                        registration.status = RegistrationStatus.CONFIRMED
+                    else:
+                        # Counted before the save: the row still says digital and holds no seat.
+                        has_seat = edition_seats_left(edition) != 0
+                        registration.status = (
+                            RegistrationStatus.CONFIRMED
+                            if has_seat
+                            else RegistrationStatus.WAITLISTED
+                        )
+                core.registration_details_set(
+                    registration,
+                    now=now,
+                    accessibility_needs=accessibility_needs,
+                    dietary_needs=dietary_needs,
+                    message=message,
+                    consent_to_be_listed=consent_to_be_listed,
+                    sector=sector,
+                    organisation=organisation,
+                    municipality=municipality,
+                )
+                # A new attendance mode means every choice is weighed again against the seats.
+                keep = set() if mode_changed else requested & set(current)
+                _signups_cancel([current[pk] for pk in set(current) - keep], now)
+                kind = (
+                    "registration_waitlisted"
+                    if registration.status == RegistrationStatus.WAITLISTED
+                    else "registration_confirmed"
+                )
+                requested -= keep
+            for pk in sorted(requested, key=lambda pk: (sessions[pk].starts_at, pk)):
+                session = sessions[pk]
+                SessionSignup.objects.create(
+                    registration=registration,
+                    session=session,
+                    status=_signup_status(registration, session),
+                    created_at=now,
+                )
+            registration.edition = edition
+            _mail(
                 registration,
-                now=now,
-                accessibility_needs=accessibility_needs,
-                dietary_needs=dietary_needs,
-                message=message,
-                consent_to_be_listed=consent_to_be_listed,
-                sector=sector,
-                organisation=organisation,
-                municipality=municipality,
+                kind,
+                key=f"stockholmstinget:{kind}:{registration.pk}:{registration.version}",
             )
-            # A new attendance mode means every choice is weighed again against the seats.
-            keep = set() if mode_changed else requested & set(current)
-            _signups_cancel([current[pk] for pk in set(current) - keep], now)
-            kind = (
-                "registration_waitlisted"
-                if registration.status == RegistrationStatus.WAITLISTED
-                else "registration_confirmed"
-            )
-            requested -= keep
-        for pk in sorted(requested, key=lambda pk: (sessions[pk].starts_at, pk)):
-            session = sessions[pk]
-            SessionSignup.objects.create(
-                registration=registration,
-                session=session,
-                status=_signup_status(registration, session),
-                created_at=now,
-            )
-        registration.edition = edition
-        _mail(
-            registration,
-            kind,
-            key=f"stockholmstinget:{kind}:{registration.pk}:{registration.version}",
-        )
-        for session in sessions.values():
-            session_waitlist_promote(session=session)
-        if edition_seat_freed:
-            waitlist_promote(edition=edition)
-    return registration
+            for session in sessions.values():
+                session_waitlist_promote(session=session)
+            if edition_seat_freed:
+                waitlist_promote(edition=edition)
+        return registration
+
+    return core.with_fresh_codes(attempt)
 
 
 def registration_cancel(

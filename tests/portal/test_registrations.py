@@ -104,15 +104,17 @@ def test_checking_in_twice_keeps_the_first_time_and_says_when():
 
 
 def test_a_colliding_check_in_code_is_drawn_again(monkeypatch):
-    """The unique constraint decides: a code already used at the event is drawn again."""
+    """The unique constraint decides: a code already used at the event is drawn again, in a
+    fresh transaction, and the registration is made once."""
     meeting = MeetingFactory()
     taken = meetings.registration_create(meeting=meeting, user=RegistrantFactory())
     codes = iter([taken.check_in_code, "BBBBBBBB"])
     monkeypatch.setattr(core, "check_in_code_generate", lambda: next(codes))
-    fresh = core.registration_insert(
-        Registration, meeting=meeting, user=RegistrantFactory(), status="confirmed"
-    )
+    user = RegistrantFactory()
+    fresh = meetings.registration_create(meeting=meeting, user=user)
     assert fresh.check_in_code == "BBBBBBBB"
+    assert Registration.objects.filter(meeting=meeting, user=user).count() == 1
+    assert OutgoingEmail.objects.filter(key=f"dialogues:registration_confirmed:{fresh.pk}").exists()
 
 
 def test_sequence_grows_on_every_move_and_the_calendar_follows():
