@@ -215,6 +215,7 @@ def registration_save(
             _choices_check(mode=mode, sessions=[sessions[pk] for pk in requested])
 
             edition_seat_freed = False
+            released: set[int] = set()
             if registration is None:
                 in_person = mode == AttendanceMode.IN_PERSON
                 has_seat = not in_person or edition_seats_left(edition) != 0
@@ -269,7 +270,8 @@ def registration_save(
                 )
                 # A new attendance mode means every choice is weighed again against the seats.
                 keep = set() if mode_changed else requested & set(current)
-                _signups_cancel([current[pk] for pk in set(current) - keep], now)
+                released = set(current) - keep
+                _signups_cancel([current[pk] for pk in released], now)
                 kind = (
                     "registration_waitlisted"
                     if registration.status == RegistrationStatus.WAITLISTED
@@ -290,8 +292,10 @@ def registration_save(
                 kind,
                 key=f"stockholmstinget:{kind}:{registration.pk}:{registration.version}",
             )
-            for session in sessions.values():
-                session_waitlist_promote(session=session)
+            # Only a choice given up (or a change of mode) frees a session seat; a new
+            # registration frees none, and skips the waitlists.
+            for pk in sorted(released):
+                session_waitlist_promote(session=sessions[pk])
             if edition_seat_freed:
                 waitlist_promote(edition=edition)
         return registration
