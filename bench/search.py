@@ -133,7 +133,7 @@ def generate(total: int) -> None:
     from django.utils import timezone
 
     from dialogues.models import DialogueSeries, Insight, Meeting, Summary
-    from dialogues.summaries import summary_meeting_year
+    from dialogues.summaries.services import summary_meeting_year
     from portal.models import Municipality, Theme
 
     rng = random.Random(SEED)
@@ -240,9 +240,9 @@ def run(total: int, searches: int) -> int:
     from django.core.paginator import Paginator
     from django.test import Client
 
-    from dialogues.forms_summaries import SummaryFilterForm
     from dialogues.models import Summary
-    from dialogues.views_summaries import PAGE_SIZE, summary_results
+    from dialogues.summaries.forms import SummaryFilterForm
+    from dialogues.summaries.views import PAGE_SIZE, summary_results
 
     if Summary.objects.published().count() < total:
         print(f"Generating {total:,} published summaries (seed {SEED})...", flush=True)

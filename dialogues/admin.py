@@ -541,4 +541,4 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 # Minutes, summaries, insights and alerts live in their own module.
-from . import admin_summaries  # noqa: E402, F401
+from .summaries import admin as summaries_admin  # noqa: E402, F401

@@ -9,7 +9,8 @@ class DialoguesConfig(AppConfig):
     def ready(self):
         from accounts.registry import AccountSection, Eraser, eraser_register, section_register
 
-        from . import account_hooks, account_hooks_summaries
+        from . import account_hooks
+        from .summaries import account_hooks as summaries_account_hooks
 
         section_register(
             AccountSection(
@@ -27,9 +28,9 @@ class DialoguesConfig(AppConfig):
                 key="summary_alerts",
                 title=_("Alerts on new summaries"),
                 template="dialogues/summary_alerts_section.html",
-                context=account_hooks_summaries.my_pages_context,
-                export=account_hooks_summaries.export,
-                erase=account_hooks_summaries.erase,
+                context=summaries_account_hooks.my_pages_context,
+                export=summaries_account_hooks.export,
+                erase=summaries_account_hooks.erase,
                 order=20,
             )
         )

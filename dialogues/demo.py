@@ -17,7 +17,6 @@ from django.utils import timezone
 from accounts.models import User
 from portal.registrations.models import CHECK_IN_ALPHABET
 
-from .demo_summaries import seed_summaries
 from .models import (
     DialogueSeries,
     Meeting,
@@ -26,6 +25,7 @@ from .models import (
     Registration,
     RegistrationStatus,
 )
+from .summaries.demo import seed_summaries
 
 REGIONENS_HUS = ("Regionens hus, Kulturförvaltningen", "Hantverkargatan 45, 112 21 Stockholm")
 

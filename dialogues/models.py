@@ -469,12 +469,6 @@ class SummaryQuerySet(models.QuerySet):
     def published(self) -> SummaryQuerySet:
         return self.filter(published_at__isnull=False)
 
-    def search(self, q: str) -> SummaryQuerySet:
-        """Matches of a web-style query, ranked (`rank`) and with a `headline` snippet."""
-        from .search import summaries_search
-
-        return summaries_search(self, q)
-
 
 class Summary(models.Model):
     """The public account of a meeting; a draft (no published_at) is seen by staff only."""

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import urls_summaries, views
+from . import views
+from .summaries import urls as summaries_urls
 
 app_name = "dialogues"
 
@@ -28,4 +29,4 @@ urlpatterns = [
 ]
 
 # Summaries, the insights register and alerts (same namespace).
-urlpatterns += urls_summaries.urlpatterns
+urlpatterns += summaries_urls.urlpatterns

@@ -23,7 +23,7 @@ from accounts.models import User
 from accounts.services import deletion_confirmations_clear
 from dialogues import services as dialogue_services
 from dialogues.models import Invitation, Registration
-from dialogues.summaries import subscription_create, summary_publish
+from dialogues.summaries.services import subscription_create, summary_publish
 from portal.models import MailOut, Municipality, OutgoingEmail
 from portal.services import MailRecipient, email_enqueue, mailout_create
 from stockholmstinget import services as tinget_services

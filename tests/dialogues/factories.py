@@ -96,7 +96,7 @@ class SummaryFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def indexed(obj, create, extracted, **kwargs):
-        from dialogues.summaries import summary_index
+        from dialogues.summaries.services import summary_index
 
         if create:
             summary_index(summary=obj)

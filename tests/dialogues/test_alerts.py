@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from dialogues.models import Subscription
-from dialogues.summaries import subscription_create, summary_publish, summary_unpublish
+from dialogues.summaries.services import subscription_create, summary_publish, summary_unpublish
 from portal.models import OutgoingEmail
 from tests.accounts.factories import UserFactory
 from tests.dialogues.factories import SummaryFactory

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import Summary
-from dialogues.summaries import summary_index, summary_publish
+from dialogues.summaries.search import summaries_search
+from dialogues.summaries.services import summary_index, summary_publish
 from tests.accounts.factories import UserFactory
 from tests.dialogues.factories import InsightFactory, MeetingFactory, SummaryFactory
 
@@ -47,7 +48,7 @@ def test_insights_are_searchable():
     summary = SummaryFactory(title="Möte", text="Allmänt samtal.")
     InsightFactory(summary=summary, text="Hörslingor saknas i samlingslokalerna.")
     summary_index(summary=summary)
-    assert list(Summary.objects.published().search("hörslinga")) == [summary]
+    assert list(summaries_search(Summary.objects.published(), "hörslinga")) == [summary]
 
 
 def test_snippet_highlights_and_escapes_everything_else(client):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import Minutes, MinutesStatus, Summary
-from dialogues.summaries import markdown_render, summary_publish, summary_unpublish
+from dialogues.summaries.services import markdown_render, summary_publish, summary_unpublish
 from tests.accounts.factories import UserFactory
 from tests.dialogues.factories import InsightFactory, RegistrationFactory, SummaryFactory
 
@@ -68,7 +68,7 @@ def test_a_summary_of_a_never_published_meeting_cannot_be_published(staff_client
     """The summary page shows its meeting's title, date and place, so a draft meeting must be
     published first; the admin says so instead of failing."""
     from dialogues.models import MeetingStatus
-    from dialogues.summaries import SummaryError
+    from dialogues.summaries.services import SummaryError
     from tests.dialogues.factories import MeetingFactory
 
     meeting = MeetingFactory(status=MeetingStatus.DRAFT, published_at=None, title="Hemligt möte")

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import StakeholderGroup
 
-from . import summaries as services
-from .models import Insight, Meeting, Minutes, MinutesStatus, Subscription, Summary
+from ..models import Insight, Meeting, Minutes, MinutesStatus, Subscription, Summary
+from . import services
 
 FIGURE_PREFIX = "figure_"
 

@@ -9,10 +9,10 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .forms_summaries import SummaryFilterForm
-from .models import Summary
-from .summaries import markdown_render
-from .views_summaries import summaries_for
+from ..models import Summary
+from .forms import SummaryFilterForm
+from .services import markdown_render
+from .views import summaries_for
 
 FEED_SIZE = 30
 

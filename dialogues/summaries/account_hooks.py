@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .forms_summaries import SubscriptionForm
-from .models import Subscription
+from ..models import Subscription
+from .forms import SubscriptionForm
 
 
 def _subscriptions(user):

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.admin_site import staff_may_preview
 from portal.models import Municipality, Theme
 
-from . import summaries as services
-from .forms_summaries import InsightFilterForm, SubscriptionForm, SummaryFilterForm
-from .models import Insight, InsightKind, Subscription, Summary
+from ..models import Insight, InsightKind, Subscription, Summary
+from . import services
+from .forms import InsightFilterForm, SubscriptionForm, SummaryFilterForm
 from .search import (
     NEWEST,
     NEWEST_IN_MUNICIPALITY,
@@ -32,6 +32,7 @@ from .search import (
     insights_filter,
     snippet_html,
     summaries_filter,
+    summaries_search,
 )
 
 PAGE_SIZE = 10
@@ -69,7 +70,7 @@ def summaries_for(filters: dict) -> QuerySet[Summary]:
     """Published summaries matching the list's filters and search, in list order."""
     summaries = summaries_filter(Summary.objects.published(), filters)
     if filters.get("q"):
-        summaries = summaries.search(filters["q"])
+        summaries = summaries_search(summaries, filters["q"])
     return _with_card_data(summaries)
 
 

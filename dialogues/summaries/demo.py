@@ -9,8 +9,8 @@ import datetime as dt
 
 from portal.models import Municipality, Theme
 
-from .models import Insight, InsightKind, Meeting, Summary
-from .summaries import summary_index, summary_meeting_year
+from ..models import Insight, InsightKind, Meeting, Summary
+from .services import summary_index, summary_meeting_year
 
 OPPORTUNITY = InsightKind.OPPORTUNITY
 OBSTACLE = InsightKind.OBSTACLE

@@ -19,7 +19,7 @@ from accounts.models import StakeholderGroup, User
 from portal.models import MailOut, Municipality, Theme
 from portal.services import MailRecipient, mailout_create
 
-from .models import (
+from ..models import (
     Insight,
     Meeting,
     Minutes,
