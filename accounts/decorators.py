@@ -7,8 +7,6 @@ Use it on any view where a person registers (or signs up) for something::
     @profile_required
     def registration_create_view(request, slug): ...
 
-    class RegistrationView(ProfileRequiredMixin, FormView): ...
-
 A person who does not pass is redirected, with `next` pointing back at the page they wanted:
 
 - not logged in: to the login page (`account_login`);
@@ -60,10 +58,3 @@ def profile_required(view_func):
         return gate_redirect(request) or view_func(request, *args, **kwargs)
 
     return _wrapped
-
-
-class ProfileRequiredMixin:
-    """Class-based views' form of `profile_required`; put it first among the bases."""
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs):
-        return gate_redirect(request) or super().dispatch(request, *args, **kwargs)

@@ -43,12 +43,6 @@ INTEREST_SECTORS = [
 
 
 class UserQuerySet(models.QuerySet):
-    def anonymised(self):
-        return self.filter(anonymised_at__isnull=False)
-
-    def not_anonymised(self):
-        return self.filter(anonymised_at__isnull=True)
-
     def invitable(
         self,
         *,

@@ -4,19 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class MunicipalityQuerySet(models.QuerySet):
-    def by_code(self, code: str) -> "Municipality":
-        return self.get(code=code)
-
-
 class Municipality(models.Model):
     """One of the 26 municipalities of Stockholm county (loaded by a data migration)."""
 
     code = models.CharField(_("municipality code"), max_length=4, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-
-    objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -121,7 +114,7 @@ class OutgoingEmail(models.Model):
     """The outbox: one row per logical message, sent at most once per key.
 
     Written by `portal.services.email_enqueue` in the caller's transaction and sent by
-    `portal.tasks.outgoing_email_send`; see docs/operations.md for the life of a row.
+    `portal.tasks.email_send`; see docs/operations.md for the life of a row.
     """
 
     class Status(models.TextChoices):

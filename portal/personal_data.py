@@ -1,4 +1,4 @@
-"""Erasing a deleted account from the outbox and the mail-outs (DESIGN.md, "Personal data").
+"""Erasing a deleted account from the outbox and the mail-outs (docs/accounts.md).
 
 Registered as erasers in accounts/registry.py (see PortalConfig.ready): the rows stay, so staff
 still see that a message of a kind went out and when, but the address, the content and every

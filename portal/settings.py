@@ -320,7 +320,7 @@ DIALOGUE_FOLLOWUP_REMINDER_AFTER_DAYS = 3
 # Days before a meeting when invitees who have not registered get one follow-up.
 DIALOGUE_INVITATION_FOLLOWUP_DAYS_BEFORE = 3
 # Days after a meeting or Stockholmstinget edition ends until its registrations' needs and
-# messages are cleared (DESIGN.md, "Personal data"); counts, status and attendance stay.
+# messages are cleared (docs/accounts.md); counts, status and attendance stay.
 REGISTRATION_ANONYMISE_AFTER_DAYS = 90
 
 # --- Health (portal/health.py, docs/operations.md) -----------------------------------------

@@ -33,5 +33,5 @@ def test_all_26_municipalities_are_loaded_with_their_codes():
     ],
 )
 def test_official_codes_and_ascii_slugs(code, name, slug):
-    municipality = Municipality.objects.by_code(code)
+    municipality = Municipality.objects.get(code=code)
     assert (municipality.name, municipality.slug) == (name, slug)
