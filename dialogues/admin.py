@@ -4,6 +4,7 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -336,7 +337,7 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
         )
         return registrations_csv(registrations)
 
-    @admin.action(description=_("Send invitations"), permissions=["change"])
+    @admin.action(description=_("Send invitations"), permissions=["invite"])
     def send_invitations(self, request, queryset):
         if queryset.count() != 1:
             messages.warning(request, _("Choose one meeting to send invitations for."))
@@ -344,6 +345,14 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:dialogues_meeting_invitations", args=[queryset.get().pk])
         )
+
+    # Sending invitations and checking people in write invitations and registrations, which
+    # case officers handle without the right to change the meeting itself.
+    def has_invite_permission(self, request) -> bool:
+        return request.user.has_perm("dialogues.add_invitation")
+
+    def has_check_in_permission(self, request) -> bool:
+        return request.user.has_perm("dialogues.change_registration")
 
     def _meeting_page(self, request, meeting, template, context):
         return TemplateResponse(
@@ -360,8 +369,10 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
 
     def check_in_view(self, request: HttpRequest, pk: int):
         meeting = get_object_or_404(Meeting, pk=pk)
-        if not self.has_change_permission(request, meeting):
-            return HttpResponse(status=403)
+        if not (
+            self.has_view_permission(request, meeting) and self.has_check_in_permission(request)
+        ):
+            raise PermissionDenied
         form = CheckInForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -383,8 +394,8 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
 
     def invitations_view(self, request: HttpRequest, pk: int):
         meeting = get_object_or_404(Meeting, pk=pk)
-        if not self.has_change_permission(request, meeting):
-            return HttpResponse(status=403)
+        if not (self.has_view_permission(request, meeting) and self.has_invite_permission(request)):
+            raise PermissionDenied
         form = InvitationSendForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data

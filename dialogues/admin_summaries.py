@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -79,7 +80,7 @@ class MinutesAdmin(MeetingPrefillMixin, admin.ModelAdmin):
         if approving:
             services.minutes_approve(minutes=obj, by=request.user)
 
-    @admin.action(description=_("Approve the selected minutes"))
+    @admin.action(description=_("Approve the selected minutes"), permissions=["change"])
     def approve(self, request, queryset):
         for minutes in queryset:
             services.minutes_approve(minutes=minutes, by=request.user)
@@ -202,7 +203,7 @@ class SummaryAdmin(MeetingPrefillMixin, admin.ModelAdmin):
     def publish_view(self, request: HttpRequest, pk: int):
         summary = get_object_or_404(Summary, pk=pk)
         if not self.has_change_permission(request, summary):
-            return HttpResponseRedirect(self._change_url(summary))
+            raise PermissionDenied
         try:
             services.summary_publish(summary=summary, by=request.user)
         except services.SummaryError as error:
@@ -214,7 +215,7 @@ class SummaryAdmin(MeetingPrefillMixin, admin.ModelAdmin):
     def unpublish_view(self, request: HttpRequest, pk: int):
         summary = get_object_or_404(Summary, pk=pk)
         if not self.has_change_permission(request, summary):
-            return HttpResponseRedirect(self._change_url(summary))
+            raise PermissionDenied
         services.summary_unpublish(summary=summary, by=request.user)
         self.message_user(request, _("The summary is no longer published."), messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(summary))
