@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import StaffInputMixin
+
 from .forms import UserChangeForm, UserCreationForm
 from .models import User
 
@@ -52,7 +54,7 @@ class ProfileCompleteFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(StaffInputMixin, DjangoUserAdmin):
     """People and staff. Password hashes and tokens are never shown: a password can only be
     replaced (through the separate change-password form), not read."""
 

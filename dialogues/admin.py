@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import csv
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -15,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.forms import InvitationSendForm
-from accounts.models import StakeholderGroup
-from portal.admin import HttpsLinksMixin
+from portal.admin import HttpsLinksMixin, StaffInputMixin
 from portal.registrations.admin import action_apply, cancel_action_confirm
 
 from . import services
@@ -97,7 +95,7 @@ def registrations_csv(registrations) -> HttpResponse:
 
 
 @admin.register(DialogueSeries)
-class DialogueSeriesAdmin(admin.ModelAdmin):
+class DialogueSeriesAdmin(StaffInputMixin, admin.ModelAdmin):
     list_display = ["name", "contact_name", "is_active", "meeting_count"]
     list_filter = ["is_active"]
     search_fields = ["name", "contact_name"]
@@ -169,7 +167,7 @@ class InvitationInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
+class MeetingAdmin(StaffInputMixin, HttpsLinksMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "series",
@@ -233,14 +231,6 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
         return super().get_queryset(request).with_counts()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "audience_groups":
-            return forms.MultipleChoiceField(
-                label=db_field.verbose_name,
-                choices=StakeholderGroup.choices,
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-                help_text=db_field.help_text,
-            )
         if db_field.name == "online_url":
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import StakeholderGroup
+from portal.admin import StaffInputMixin
 
 from . import summaries as services
 from .models import Insight, Meeting, Minutes, MinutesStatus, Subscription, Summary
@@ -31,7 +32,8 @@ class MeetingPrefillMixin:
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         pk = request.GET.get("meeting", "")
-        meeting = Meeting.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+        valid = pk.isascii() and pk.isdigit()  # "²" is a digit to Python, not to int()
+        meeting = Meeting.objects.filter(pk=int(pk)).first() if valid else None
         if meeting is None:
             # The admin would put a raw, unusable value into the form and fail to render it.
             initial.pop("meeting", None)
@@ -41,7 +43,7 @@ class MeetingPrefillMixin:
 
 
 @admin.register(Minutes)
-class MinutesAdmin(MeetingPrefillMixin, admin.ModelAdmin):
+class MinutesAdmin(StaffInputMixin, MeetingPrefillMixin, admin.ModelAdmin):
     list_display = ["meeting", "case_number", "status", "attendee_count", "approved_at"]
     list_filter = ["status", "meeting__series"]
     search_fields = ["meeting__title", "meeting__case_number", "text", "decisions"]
@@ -87,20 +89,13 @@ class MinutesAdmin(MeetingPrefillMixin, admin.ModelAdmin):
         self.message_user(request, _("The minutes are approved."), messages.SUCCESS)
 
 
-class InsightInline(admin.StackedInline):
+class InsightInline(StaffInputMixin, admin.StackedInline):
     model = Insight
     extra = 1
     fields = ["kind", "text", "theme", "municipalities", "stakeholder_groups", "position"]
     autocomplete_fields = ["theme", "municipalities"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "stakeholder_groups":
-            return forms.MultipleChoiceField(
-                label=db_field.verbose_name,
-                choices=StakeholderGroup.choices,
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-            )
         if db_field.name == "text":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -136,7 +131,7 @@ for _group, _label in StakeholderGroup.choices:
 
 
 @admin.register(Summary)
-class SummaryAdmin(MeetingPrefillMixin, admin.ModelAdmin):
+class SummaryAdmin(StaffInputMixin, MeetingPrefillMixin, admin.ModelAdmin):
     form = SummaryAdminForm
     change_form_template = "admin/dialogues/summary/change_form.html"
     list_display = ["title", "meeting", "language", "published_at", "published_by"]
