@@ -54,9 +54,15 @@ def staff_may_preview(request: HttpRequest, permission: str) -> bool:
     return staff_may_use_admin(request) and request.user.has_perm(permission)
 
 
-def _selection_checked(view, model):
-    """A changelist view that answers 400 when an action is posted for ids that are no keys
-    of `model`: the admin would put them into the query and fail with a 500."""
+# Years a changelist's date drill-down may ask for: Django computes the next year's start and
+# fails with a 500 (not a 400) on a year at the end of the calendar or one that is no int.
+DATE_HIERARCHY_RANGES = {"year": (2, 9998), "month": (1, 12), "day": (1, 31)}
+
+
+def _changelist_checked(view, model_admin: admin.ModelAdmin):
+    """The changelist view, answering 400 for input the admin would fail on with a 500:
+    action ids that are no keys, and date drill-down values out of the calendar."""
+    model = model_admin.model
 
     @wraps(view)
     def checked(request, *args, **kwargs):
@@ -66,6 +72,11 @@ def _selection_checked(view, model):
                     model._meta.pk.clean(value, None)
                 except ValidationError as error:
                     raise BadRequest("Selected objects are not valid ids.") from error
+        if model_admin.date_hierarchy:
+            for part, (low, high) in DATE_HIERARCHY_RANGES.items():
+                for value in request.GET.getlist(f"{model_admin.date_hierarchy}__{part}"):
+                    if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
+                        raise BadRequest(f"The {part} is out of range.")
         return view(request, *args, **kwargs)
 
     return checked
@@ -78,7 +89,7 @@ class PortalAdminSite(admin.AdminSite):
     def admin_view(self, view, cacheable=False):
         model_admin = getattr(view, "__self__", None)
         if isinstance(model_admin, admin.ModelAdmin) and view.__name__ == "changelist_view":
-            view = _selection_checked(view, model_admin.model)
+            view = _changelist_checked(view, model_admin)
         return super().admin_view(view, cacheable)
 
     def has_permission(self, request: HttpRequest) -> bool:

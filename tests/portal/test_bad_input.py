@@ -182,3 +182,25 @@ def test_a_percent_sign_in_sectors_or_audience_groups_is_a_field_error(staff, va
 )
 def test_a_raw_changelist_lookup_on_an_array_is_a_400(staff, url):
     assert staff.get(url).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "starts_at__year=99999999999999999999",
+        "starts_at__year=9999",
+        "starts_at__year=2026&starts_at__month=13",
+        "starts_at__year=abc",
+        "starts_at__year=2026&starts_at__month=2&starts_at__day=99999999999999999999",
+    ],
+)
+def test_a_date_drill_down_out_of_the_calendar_is_a_400(staff, query):
+    """Django's changelist computes the next year's start and fails on such years."""
+    assert staff.get(f"/admin/dialogues/meeting/?{query}").status_code == 400
+
+
+def test_a_date_drill_down_in_the_calendar_works(staff):
+    meeting = MeetingFactory()
+    year = meeting.starts_at.year
+    response = staff.get(f"/admin/dialogues/meeting/?starts_at__year={year}")
+    assert response.status_code == 200 and meeting.title in response.content.decode()
