@@ -136,7 +136,11 @@ class ActionCase:
     allowed: frozenset
     target: Callable
     done: Callable = field(repr=False)
+    # What the confirmation page posts back, for actions that ask first.
+    confirm: dict = field(default_factory=dict)
 
+
+CONFIRMED = {"post": "yes"}
 
 ACTION_CASES = [
     ActionCase(
@@ -173,6 +177,7 @@ ACTION_CASES = [
         frozenset({CASE_OFFICER}),
         EditionRegistrationFactory,
         lambda obj, r: _reloaded(obj).status == tinget.RegistrationStatus.CANCELLED,
+        confirm=CONFIRMED,
     ),
     ActionCase(
         tinget.EditionRegistration, "export_csv", EVERYONE, EditionRegistrationFactory, _is_csv
@@ -226,6 +231,14 @@ ACTION_CASES = [
         frozenset({CASE_OFFICER}),
         MeetingRegistrationFactory,
         lambda obj, r: _reloaded(obj).status == RegistrationStatus.CANCELLED,
+        confirm=CONFIRMED,
+    ),
+    ActionCase(
+        Registration,
+        "promote",
+        frozenset({CASE_OFFICER}),
+        lambda: MeetingRegistrationFactory(status=RegistrationStatus.WAITLISTED),
+        lambda obj, r: _reloaded(obj).status == RegistrationStatus.CONFIRMED,
     ),
     ActionCase(Registration, "export_csv", EVERYONE, MeetingRegistrationFactory, _is_csv),
     ActionCase(
@@ -315,7 +328,8 @@ def test_a_role_runs_only_the_actions_it_may(client, role, case):
     before = _snapshot()
 
     response = client.post(
-        _changelist(case.model), {"action": case.action, "_selected_action": [obj.pk]}
+        _changelist(case.model),
+        {"action": case.action, "_selected_action": [obj.pk], **case.confirm},
     )
 
     if role in case.allowed:
