@@ -1,3 +1,5 @@
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
@@ -5,6 +7,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from portal.admin import StaffInputMixin
 
 from .forms import UserChangeForm, UserCreationForm
 from .models import User
@@ -50,7 +54,7 @@ class ProfileCompleteFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(StaffInputMixin, DjangoUserAdmin):
     """People and staff. Password hashes and tokens are never shown: a password can only be
     replaced (through the separate change-password form), not read."""
 
@@ -138,3 +142,18 @@ class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# allauth's "mark as verified" action declares no permission, so staff who may only read
+# addresses could verify them.
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AllauthEmailAddressAdmin):
+    @admin.action(
+        description=AllauthEmailAddressAdmin.make_verified.short_description,
+        permissions=["change"],
+    )
+    def make_verified(self, request, queryset):
+        return super().make_verified(request, queryset)

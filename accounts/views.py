@@ -9,14 +9,16 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from portal.redirects import next_url
 
 from . import registry, services
 from .forms import AccountDeleteForm, ProfileForm
@@ -69,11 +71,7 @@ def my_pages(request):
 
 def _safe_next(request) -> str | None:
     target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
+    return next_url(request, target)
 
 
 def _profile_form_view(request, *, template: str, success_message: str, default_next: str):
@@ -82,7 +80,7 @@ def _profile_form_view(request, *, template: str, success_message: str, default_
         if form.is_valid():
             services.profile_update(user=request.user, data=form.profile_data())
             messages.success(request, success_message)
-            return redirect(_safe_next(request) or default_next)
+            return HttpResponseRedirect(_safe_next(request) or reverse(default_next))
     else:
         form = ProfileForm(user=request.user)
     return render(
@@ -108,7 +106,7 @@ def profile_edit(request):
 def profile_complete(request):
     """The short step after sign-up (or before a first registration) that fills the profile."""
     if request.user.profile_is_complete and request.method == "GET":
-        return redirect(_safe_next(request) or "accounts:my_pages")
+        return HttpResponseRedirect(_safe_next(request) or reverse("accounts:my_pages"))
     return _profile_form_view(
         request,
         template="accounts/profile_complete.html",

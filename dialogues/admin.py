@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import csv
 
-from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.forms import InvitationSendForm
-from accounts.models import StakeholderGroup
-from portal.admin import HttpsLinksMixin
+from portal.admin import HttpsLinksMixin, StaffInputMixin
 from portal.registrations.admin import action_apply, cancel_action_confirm
 
 from . import services
@@ -96,7 +95,7 @@ def registrations_csv(registrations) -> HttpResponse:
 
 
 @admin.register(DialogueSeries)
-class DialogueSeriesAdmin(admin.ModelAdmin):
+class DialogueSeriesAdmin(StaffInputMixin, admin.ModelAdmin):
     list_display = ["name", "contact_name", "is_active", "meeting_count"]
     list_filter = ["is_active"]
     search_fields = ["name", "contact_name"]
@@ -168,7 +167,7 @@ class InvitationInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
+class MeetingAdmin(StaffInputMixin, HttpsLinksMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "series",
@@ -232,14 +231,6 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
         return super().get_queryset(request).with_counts()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "audience_groups":
-            return forms.MultipleChoiceField(
-                label=db_field.verbose_name,
-                choices=StakeholderGroup.choices,
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-                help_text=db_field.help_text,
-            )
         if db_field.name == "online_url":
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -336,7 +327,7 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
         )
         return registrations_csv(registrations)
 
-    @admin.action(description=_("Send invitations"), permissions=["change"])
+    @admin.action(description=_("Send invitations"), permissions=["invite"])
     def send_invitations(self, request, queryset):
         if queryset.count() != 1:
             messages.warning(request, _("Choose one meeting to send invitations for."))
@@ -344,6 +335,14 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:dialogues_meeting_invitations", args=[queryset.get().pk])
         )
+
+    # Sending invitations and checking people in write invitations and registrations, which
+    # case officers handle without the right to change the meeting itself.
+    def has_invite_permission(self, request) -> bool:
+        return request.user.has_perm("dialogues.add_invitation")
+
+    def has_check_in_permission(self, request) -> bool:
+        return request.user.has_perm("dialogues.change_registration")
 
     def _meeting_page(self, request, meeting, template, context):
         return TemplateResponse(
@@ -360,8 +359,10 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
 
     def check_in_view(self, request: HttpRequest, pk: int):
         meeting = get_object_or_404(Meeting, pk=pk)
-        if not self.has_change_permission(request, meeting):
-            return HttpResponse(status=403)
+        if not (
+            self.has_view_permission(request, meeting) and self.has_check_in_permission(request)
+        ):
+            raise PermissionDenied
         form = CheckInForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -383,8 +384,8 @@ class MeetingAdmin(HttpsLinksMixin, admin.ModelAdmin):
 
     def invitations_view(self, request: HttpRequest, pk: int):
         meeting = get_object_or_404(Meeting, pk=pk)
-        if not self.has_change_permission(request, meeting):
-            return HttpResponse(status=403)
+        if not (self.has_view_permission(request, meeting) and self.has_invite_permission(request)):
+            raise PermissionDenied
         form = InvitationSendForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data

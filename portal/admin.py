@@ -1,9 +1,18 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, JsonResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -15,6 +24,78 @@ class HttpsLinksMixin:
     """Links typed without a scheme are taken as https, not http."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class ValidKeysMixin:
+    """Django's autocomplete widget puts every submitted value (or one given in the add
+    form's query string) into a query, and a value that is no key, such as `abc`, fails the
+    page instead of the field. Only valid keys are looked up; the field still reports the
+    rest as an invalid choice."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        # A foreign key may point at another unique field; a many-to-many at the key.
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        valid = []
+        for item in value:
+            try:
+                target.clean(item, None)
+            except ValidationError:
+                continue
+            valid.append(item)
+        return super().optgroups(name, valid, attr)
+
+
+class ValidKeysAutocompleteSelect(ValidKeysMixin, AutocompleteSelect):
+    pass
+
+
+class ValidKeysAutocompleteSelectMultiple(ValidKeysMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class StaffInputMixin:
+    """Bad input from staff is a field error or a 400, never a 500.
+
+    - Autocomplete fields look up only valid keys (see ValidKeysMixin).
+    - Arrays of choices (sectors, audience groups) are checkboxes: the admin's default text
+      field for them formats its error message twice and fails on a `%` in the value.
+    - The changelist takes no raw lookups on those arrays (`?audience_groups=%`): the database
+      rejects such a value only when the page is rendered.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, ArrayField) and db_field.base_field.choices:
+            return forms.MultipleChoiceField(
+                label=capfirst(db_field.verbose_name),
+                choices=db_field.base_field.choices,
+                required=not db_field.blank,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ValidKeysAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ValidKeysAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def lookup_allowed(self, lookup, value, request):
+        name = lookup.split(LOOKUP_SEP)[0]
+        fields = {field.name: field for field in self.model._meta.get_fields()}
+        if isinstance(fields.get(name), ArrayField):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(Municipality)
@@ -227,12 +308,15 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def get_readonly_fields(self, request, obj=None):
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
 
     @admin.display(description=_("plain-text body"))
     def rendered_text(self, obj: OutgoingEmail) -> str:
-        return format_html('<pre style="white-space:pre-wrap">{}</pre>', obj.body_text)
+        return format_html('<pre class="outbox-text">{}</pre>', obj.body_text)
 
     @admin.display(description=_("HTML body"))
     def rendered_html(self, obj: OutgoingEmail) -> str:
@@ -240,8 +324,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
             return self.get_empty_value_display()
         # A sandboxed frame: the message's own HTML, no scripts, no access to the admin.
         return format_html(
-            '<iframe sandbox srcdoc="{}" title="{}" style="width:100%;max-width:720px;'
-            'height:32rem;border:1px solid #ccc"></iframe>',
+            '<iframe sandbox srcdoc="{}" title="{}" class="outbox-html"></iframe>',
             obj.body_html,
             _("HTML body"),
         )
@@ -256,6 +339,10 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def retry_failed(self, request, queryset):
         _retry_failed(self, request, queryset)
 
+    # The HTML preview is a srcdoc frame, which inherits the page's policy, and email HTML is
+    # styled inline (mail clients read no style sheets). Its scripts stay blocked: the frame
+    # is sandboxed and script-src is unchanged.
+    @method_decorator(csp_update({"style-src": [UNSAFE_INLINE]}))
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return super().change_view(
             request, object_id, form_url, {**READ_ONLY, **(extra_context or {})}

@@ -8,6 +8,10 @@ from . import views
 admin.site.site_header = "Samverkansportalen"
 admin.site.site_title = "Samverkansportalen"
 
+# Error pages in the site's layout: templates/400.html, 403.html, 404.html and 500.html.
+handler400 = "portal.views.bad_request"
+handler500 = "portal.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -1,12 +1,14 @@
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
+from django.template import TemplateDoesNotExist, loader
 from django.template.loader import select_template
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from . import health
+from .context_processors import portal as portal_context
 
 STATIC_PAGES = {"about", "accessibility", "privacy"}
 
@@ -66,3 +68,24 @@ def healthz(request):
     else:
         status, state["status"] = 200, "degraded"
     return JsonResponse(state, status=status)
+
+
+@requires_csrf_token
+def bad_request(request, exception):
+    """The 400 page in the site's layout (Django's own renders it without the request)."""
+    return render(request, "400.html", status=400)
+
+
+def server_error(request):
+    """The 500 page, in the site's layout, for when anything may be broken, the database too.
+
+    It renders without the request's context processors: they would read the session and the
+    user, which need the database. So it shows the navigation of a visitor who is not logged
+    in, and the links to the page in the other language.
+    """
+    try:
+        context = portal_context(request)
+    except Exception:  # the error page must render whatever else failed
+        context = {}
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({**context, "request": request}))

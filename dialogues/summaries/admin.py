@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -13,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import StakeholderGroup
+from portal.admin import StaffInputMixin
 
 from ..models import Insight, Meeting, Minutes, MinutesStatus, Subscription, Summary
 from . import services
@@ -30,7 +32,8 @@ class MeetingPrefillMixin:
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         pk = request.GET.get("meeting", "")
-        meeting = Meeting.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+        valid = pk.isascii() and pk.isdigit()  # "²" is a digit to Python, not to int()
+        meeting = Meeting.objects.filter(pk=int(pk)).first() if valid else None
         if meeting is None:
             # The admin would put a raw, unusable value into the form and fail to render it.
             initial.pop("meeting", None)
@@ -40,7 +43,7 @@ class MeetingPrefillMixin:
 
 
 @admin.register(Minutes)
-class MinutesAdmin(MeetingPrefillMixin, admin.ModelAdmin):
+class MinutesAdmin(StaffInputMixin, MeetingPrefillMixin, admin.ModelAdmin):
     list_display = ["meeting", "case_number", "status", "attendee_count", "approved_at"]
     list_filter = ["status", "meeting__series"]
     search_fields = ["meeting__title", "meeting__case_number", "text", "decisions"]
@@ -79,27 +82,20 @@ class MinutesAdmin(MeetingPrefillMixin, admin.ModelAdmin):
         if approving:
             services.minutes_approve(minutes=obj, by=request.user)
 
-    @admin.action(description=_("Approve the selected minutes"))
+    @admin.action(description=_("Approve the selected minutes"), permissions=["change"])
     def approve(self, request, queryset):
         for minutes in queryset:
             services.minutes_approve(minutes=minutes, by=request.user)
         self.message_user(request, _("The minutes are approved."), messages.SUCCESS)
 
 
-class InsightInline(admin.StackedInline):
+class InsightInline(StaffInputMixin, admin.StackedInline):
     model = Insight
     extra = 1
     fields = ["kind", "text", "theme", "municipalities", "stakeholder_groups", "position"]
     autocomplete_fields = ["theme", "municipalities"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "stakeholder_groups":
-            return forms.MultipleChoiceField(
-                label=db_field.verbose_name,
-                choices=StakeholderGroup.choices,
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-            )
         if db_field.name == "text":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -135,7 +131,7 @@ for _group, _label in StakeholderGroup.choices:
 
 
 @admin.register(Summary)
-class SummaryAdmin(MeetingPrefillMixin, admin.ModelAdmin):
+class SummaryAdmin(StaffInputMixin, MeetingPrefillMixin, admin.ModelAdmin):
     form = SummaryAdminForm
     change_form_template = "admin/dialogues/summary/change_form.html"
     list_display = ["title", "meeting", "language", "published_at", "published_by"]
@@ -202,7 +198,7 @@ class SummaryAdmin(MeetingPrefillMixin, admin.ModelAdmin):
     def publish_view(self, request: HttpRequest, pk: int):
         summary = get_object_or_404(Summary, pk=pk)
         if not self.has_change_permission(request, summary):
-            return HttpResponseRedirect(self._change_url(summary))
+            raise PermissionDenied
         try:
             services.summary_publish(summary=summary, by=request.user)
         except services.SummaryError as error:
@@ -214,7 +210,7 @@ class SummaryAdmin(MeetingPrefillMixin, admin.ModelAdmin):
     def unpublish_view(self, request: HttpRequest, pk: int):
         summary = get_object_or_404(Summary, pk=pk)
         if not self.has_change_permission(request, summary):
-            return HttpResponseRedirect(self._change_url(summary))
+            raise PermissionDenied
         services.summary_unpublish(summary=summary, by=request.user)
         self.message_user(request, _("The summary is no longer published."), messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(summary))

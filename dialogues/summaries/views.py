@@ -10,16 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.admin_site import staff_may_preview
 from portal.models import Municipality, Theme
+from portal.redirects import next_url
 
 from ..models import Insight, InsightKind, Subscription, Summary
 from . import services
@@ -268,12 +268,8 @@ def insight_export_json(request: HttpRequest) -> HttpResponse:
 
 
 def _back(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("accounts:my_pages")
-    return redirect(target)
+    target = next_url(request, request.POST.get("next"))
+    return HttpResponseRedirect(target or reverse("accounts:my_pages"))
 
 
 @require_POST

@@ -1,0 +1,445 @@
+"""What each staff role may do in the admin: every action and custom admin page checks it.
+
+Three roles: the two staff groups (accounts/staff_groups.py) and view-only staff (every view
+permission, nothing more). For every custom admin action and page, a role that may not use it
+gets a 403 or does not see it, and the database is exactly as before; a role that may use it
+gets its effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin import ModelAdmin
+from django.contrib.auth.models import Group, Permission
+from django.contrib.sessions.models import Session
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.staff_groups import CASE_OFFICER, EDITOR
+from dialogues.models import (
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesStatus,
+    Registration,
+    RegistrationStatus,
+    Summary,
+)
+from portal.models import MailOut, OutgoingEmail
+from portal.services import MailRecipient, mailout_create
+from stockholmstinget import models as tinget
+from tests.accounts.factories import UserFactory
+from tests.conftest import staff_login
+from tests.dialogues.factories import MeetingFactory, SummaryFactory
+from tests.dialogues.factories import RegistrationFactory as MeetingRegistrationFactory
+from tests.stockholmstinget.factories import EditionFactory
+from tests.stockholmstinget.factories import RegistrationFactory as EditionRegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+READ_ONLY = "view-only staff"
+ROLES = [EDITOR, CASE_OFFICER, READ_ONLY]
+EVERYONE = frozenset(ROLES)
+NOBODY = frozenset()
+
+
+def _role_client(client, role: str):
+    user = UserFactory(is_staff=True)
+    if role == READ_ONLY:
+        user.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    else:
+        user.groups.add(Group.objects.get(name=role))
+    staff_login(client, user)
+    return client
+
+
+def _snapshot() -> dict:
+    """Every row of every table the portal owns, sessions aside (messages live there)."""
+    return {
+        model._meta.label: sorted(map(repr, model.objects.values_list()))
+        for model in apps.get_models()
+        if model is not Session
+    }
+
+
+# --- The objects each action is run on -----------------------------------------------------------
+
+
+def _failed_mailout() -> MailOut:
+    # The fan-out writes (and sends) the rows once the mail-out is committed.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        mailout = mailout_create(
+            key="permissions-test",
+            title="Inbjudan",
+            template="portal/email/notice",
+            recipients=[MailRecipient(email="person@example.se", language="sv", context={})],
+            context={"heading": "Inbjudan", "body": "Välkommen."},
+        )
+    OutgoingEmail.objects.update(status=OutgoingEmail.Status.FAILED, last_error="down")
+    return mailout
+
+
+def _failed_email() -> OutgoingEmail:
+    return _failed_mailout().emails.get()
+
+
+def _edition() -> tinget.Edition:
+    return EditionFactory(documentation="Filmerna och bilderna från dagen.")
+
+
+def _pending() -> Registration:
+    meeting = MeetingFactory(requires_approval=True)
+    return MeetingRegistrationFactory(meeting=meeting, status=RegistrationStatus.PENDING)
+
+
+def _held_meeting_registration() -> Registration:
+    return MeetingRegistrationFactory(meeting=MeetingFactory(starts_at=timezone.now()))
+
+
+def _minutes() -> Minutes:
+    return Minutes.objects.create(meeting=MeetingFactory(), text="Vi talade om lokaler.")
+
+
+def _unverified_address() -> EmailAddress:
+    address = UserFactory(verified=False)
+    return EmailAddress.objects.create(user=address, email=address.email, verified=False)
+
+
+def _reloaded(obj):
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def _is_csv(obj, response) -> bool:
+    return response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+
+
+def _redirects_to(url_name: str) -> Callable:
+    def check(obj, response) -> bool:
+        return response.status_code == 302 and response["Location"] == reverse(
+            f"admin:{url_name}", args=[obj.pk]
+        )
+
+    return check
+
+
+@dataclass(frozen=True)
+class ActionCase:
+    model: type
+    action: str
+    allowed: frozenset
+    target: Callable
+    done: Callable = field(repr=False)
+    # What the confirmation page posts back, for actions that ask first.
+    confirm: dict = field(default_factory=dict)
+
+
+CONFIRMED = {"post": "yes"}
+
+ACTION_CASES = [
+    ActionCase(
+        tinget.Edition,
+        "publish_documentation",
+        frozenset({EDITOR}),
+        _edition,
+        lambda obj, r: _reloaded(obj).documentation_published_at is not None,
+    ),
+    ActionCase(
+        tinget.Edition,
+        "send_invitations",
+        frozenset({EDITOR}),
+        _edition,
+        _redirects_to("stockholmstinget_edition_invitations"),
+    ),
+    ActionCase(
+        tinget.Edition,
+        "send_programme",
+        frozenset({EDITOR}),
+        _edition,
+        _redirects_to("stockholmstinget_edition_programme_mail"),
+    ),
+    ActionCase(
+        tinget.EditionRegistration,
+        "check_in",
+        frozenset({CASE_OFFICER}),
+        EditionRegistrationFactory,
+        lambda obj, r: _reloaded(obj).checked_in_at is not None,
+    ),
+    ActionCase(
+        tinget.EditionRegistration,
+        "cancel",
+        frozenset({CASE_OFFICER}),
+        EditionRegistrationFactory,
+        lambda obj, r: _reloaded(obj).status == tinget.RegistrationStatus.CANCELLED,
+        confirm=CONFIRMED,
+    ),
+    ActionCase(
+        tinget.EditionRegistration, "export_csv", EVERYONE, EditionRegistrationFactory, _is_csv
+    ),
+    ActionCase(
+        Meeting,
+        "publish",
+        frozenset({EDITOR}),
+        lambda: MeetingFactory(status=MeetingStatus.DRAFT, published_at=None),
+        lambda obj, r: _reloaded(obj).status == MeetingStatus.PUBLISHED,
+    ),
+    ActionCase(
+        Meeting,
+        "cancel_meetings",
+        frozenset({EDITOR}),
+        MeetingFactory,
+        lambda obj, r: _reloaded(obj).status == MeetingStatus.CANCELLED,
+    ),
+    ActionCase(Meeting, "export_csv", EVERYONE, MeetingFactory, _is_csv),
+    ActionCase(
+        Meeting,
+        "send_invitations",
+        frozenset({EDITOR, CASE_OFFICER}),
+        MeetingFactory,
+        _redirects_to("dialogues_meeting_invitations"),
+    ),
+    ActionCase(
+        Registration,
+        "approve",
+        frozenset({CASE_OFFICER}),
+        _pending,
+        lambda obj, r: _reloaded(obj).status == RegistrationStatus.CONFIRMED,
+    ),
+    ActionCase(
+        Registration,
+        "decline",
+        frozenset({CASE_OFFICER}),
+        _pending,
+        lambda obj, r: _reloaded(obj).status == RegistrationStatus.DECLINED,
+    ),
+    ActionCase(
+        Registration,
+        "check_in",
+        frozenset({CASE_OFFICER}),
+        _held_meeting_registration,
+        lambda obj, r: _reloaded(obj).checked_in_at is not None,
+    ),
+    ActionCase(
+        Registration,
+        "cancel",
+        frozenset({CASE_OFFICER}),
+        MeetingRegistrationFactory,
+        lambda obj, r: _reloaded(obj).status == RegistrationStatus.CANCELLED,
+        confirm=CONFIRMED,
+    ),
+    ActionCase(
+        Registration,
+        "promote",
+        frozenset({CASE_OFFICER}),
+        lambda: MeetingRegistrationFactory(status=RegistrationStatus.WAITLISTED),
+        lambda obj, r: _reloaded(obj).status == RegistrationStatus.CONFIRMED,
+    ),
+    ActionCase(Registration, "export_csv", EVERYONE, MeetingRegistrationFactory, _is_csv),
+    ActionCase(
+        Minutes,
+        "approve",
+        frozenset({EDITOR, CASE_OFFICER}),
+        _minutes,
+        lambda obj, r: _reloaded(obj).status == MinutesStatus.APPROVED,
+    ),
+    ActionCase(
+        Summary,
+        "publish",
+        frozenset({EDITOR}),
+        lambda: SummaryFactory(published_at=None),
+        lambda obj, r: _reloaded(obj).published_at is not None,
+    ),
+    ActionCase(
+        Summary,
+        "unpublish",
+        frozenset({EDITOR}),
+        SummaryFactory,
+        lambda obj, r: _reloaded(obj).published_at is None,
+    ),
+    ActionCase(
+        MailOut,
+        "retry_failed",
+        frozenset({EDITOR}),
+        _failed_mailout,
+        lambda obj, r: not obj.emails.filter(status=OutgoingEmail.Status.FAILED).exists(),
+    ),
+    ActionCase(
+        OutgoingEmail,
+        "retry_failed",
+        NOBODY,
+        _failed_email,
+        lambda obj, r: _reloaded(obj).status != OutgoingEmail.Status.FAILED,
+    ),
+    ActionCase(
+        EmailAddress,
+        "make_verified",
+        NOBODY,
+        _unverified_address,
+        lambda obj, r: _reloaded(obj).verified,
+    ),
+]
+
+
+def _changelist(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def _case_id(case: ActionCase) -> str:
+    return f"{case.model._meta.model_name}.{case.action}"
+
+
+def test_every_admin_action_declares_its_permissions():
+    """An action without `permissions=` runs for anyone who may see the changelist."""
+    missing = []
+    for model, model_admin in admin.site._registry.items():
+        for func, name, _description in model_admin._get_base_actions():
+            permissions = getattr(func, "allowed_permissions", ())
+            if not permissions:
+                missing.append(f"{model._meta.label}.{name}: no permissions")
+            for permission in permissions:
+                if not callable(getattr(model_admin, f"has_{permission}_permission", None)):
+                    missing.append(f"{model._meta.label}.{name}: no has_{permission}_permission")
+    assert missing == []
+
+
+def test_every_custom_action_has_a_role_case():
+    """A new action must say here which roles may run it (Django's own delete is per model)."""
+    cases = {(case.model, case.action) for case in ACTION_CASES}
+    registered = {
+        (model, name)
+        for model, model_admin in admin.site._registry.items()
+        for _func, name, _description in model_admin._get_base_actions()
+        if name != "delete_selected"
+    }
+    assert registered == cases
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", ACTION_CASES, ids=_case_id)
+def test_a_role_runs_only_the_actions_it_may(client, role, case):
+    obj = case.target()
+    client = _role_client(client, role)
+    before = _snapshot()
+
+    response = client.post(
+        _changelist(case.model),
+        {"action": case.action, "_selected_action": [obj.pk], **case.confirm},
+    )
+
+    if role in case.allowed:
+        assert case.done(obj, response), response
+    else:
+        # Refused outright (403), or the changelist ignores an action it does not offer.
+        assert response.status_code in (200, 302, 403), response
+        assert _snapshot() == before
+        assert not case.done(obj, response)
+        assert case.action not in _offered_actions(client, case.model)
+
+
+def _offered_actions(client, model) -> set[str]:
+    response = client.get(_changelist(model))
+    if response.status_code == 403:
+        return set()
+    assert response.status_code == 200
+    form = response.context.get("action_form")
+    return {name for name, _label in form.fields["action"].choices} if form else set()
+
+
+# --- Custom admin pages (get_urls) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageCase:
+    url_name: str
+    allowed: frozenset
+    target: Callable
+    # A POST that changes something, and how to tell it did; None for pages that only show.
+    data: Callable | None = None
+    done: Callable | None = None
+
+
+def _edition_registration_code(obj) -> dict:
+    return {"code": obj.check_in_code}
+
+
+PAGE_CASES = [
+    PageCase("stockholmstinget_edition_programme", EVERYONE, _edition),
+    PageCase("stockholmstinget_edition_invitations", frozenset({EDITOR}), _edition),
+    PageCase("stockholmstinget_edition_programme_mail", frozenset({EDITOR}), _edition),
+    PageCase(
+        "stockholmstinget_edition_check_in",
+        frozenset({CASE_OFFICER}),
+        EditionRegistrationFactory,
+        data=_edition_registration_code,
+        done=lambda obj: _reloaded(obj).checked_in_at is not None,
+    ),
+    PageCase("dialogues_meeting_invitations", frozenset({EDITOR, CASE_OFFICER}), MeetingFactory),
+    PageCase(
+        "dialogues_meeting_check_in",
+        frozenset({CASE_OFFICER}),
+        _held_meeting_registration,
+        data=_edition_registration_code,
+        done=lambda obj: _reloaded(obj).checked_in_at is not None,
+    ),
+    PageCase(
+        "dialogues_summary_publish",
+        frozenset({EDITOR}),
+        lambda: SummaryFactory(published_at=None),
+        data=lambda obj: {},
+        done=lambda obj: _reloaded(obj).published_at is not None,
+    ),
+    PageCase(
+        "dialogues_summary_unpublish",
+        frozenset({EDITOR}),
+        SummaryFactory,
+        data=lambda obj: {},
+        done=lambda obj: _reloaded(obj).published_at is None,
+    ),
+    PageCase("portal_mailout_progress", EVERYONE, _failed_mailout),
+    PageCase("auth_user_password_change", NOBODY, UserFactory),
+]
+
+
+def _page_pk(obj) -> int:
+    """Check-in pages belong to the event; the other pages to the object itself."""
+    if isinstance(obj, tinget.EditionRegistration):
+        return obj.edition_id
+    if isinstance(obj, Registration):
+        return obj.meeting_id
+    return obj.pk
+
+
+def test_every_custom_admin_page_has_a_role_case():
+    """A page added by `get_urls` must say here which roles may open it."""
+    custom = set()
+    for model_admin in admin.site._registry.values():
+        base = {pattern.name for pattern in ModelAdmin.get_urls(model_admin)}
+        custom |= {pattern.name for pattern in model_admin.get_urls()} - base
+    assert custom == {case.url_name for case in PAGE_CASES}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", PAGE_CASES, ids=lambda case: case.url_name)
+def test_a_role_opens_only_the_admin_pages_it_may(client, role, case):
+    obj = case.target()
+    client = _role_client(client, role)
+    url = reverse(f"admin:{case.url_name}", args=[_page_pk(obj)])
+    before = _snapshot()
+
+    if case.data is None:
+        response = client.get(url)
+        assert response.status_code == (200 if role in case.allowed else 403)
+        return
+    response = client.post(url, case.data(obj))
+    if role in case.allowed:
+        assert response.status_code == 302
+        assert case.done(obj)
+    else:
+        assert response.status_code == 403
+        assert _snapshot() == before
