@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from accounts.models import User
+
     from .calendar import CalendarEntry
 
 
@@ -67,6 +69,11 @@ class RegistrableEvent(models.Model):
 
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
 
+    # Every subclass has these fields (declared here for type checkers only).
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int | None
+
     class Meta:
         abstract = True
 
@@ -82,14 +89,15 @@ class RegistrableEvent(models.Model):
         )
 
 
-class BookingQuerySet(models.QuerySet):
+class BookingQuerySet(models.QuerySet[Any]):
     """Reads every kind of booking shares; the model names its event (`EVENT_FIELD`)."""
 
     def active(self) -> BookingQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def holding_seat(self) -> BookingQuerySet:
-        return self.filter(self.model.seat_condition())
+        model: type[Booking] = self.model
+        return self.filter(model.seat_condition())
 
     def waitlist(self) -> BookingQuerySet:
         # Insertion order under the event lock is arrival order: first come, first served.
@@ -99,8 +107,9 @@ class BookingQuerySet(models.QuerySet):
 class RegistrationQuerySet(BookingQuerySet):
     def anonymisable(self, *, ended_before: dt.datetime) -> RegistrationQuerySet:
         """Registrations for events that ended before the cutoff, not yet anonymised."""
+        model: type[Registration] = self.model
         return self.filter(
-            **{f"{self.model.EVENT_FIELD}__ends_at__lt": ended_before},
+            **{f"{model.EVENT_FIELD}__ends_at__lt": ended_before},
             anonymised_at__isnull=True,
         )
 
@@ -154,6 +163,9 @@ class Registration(Booking):
         "dietary_needs",
         "message",
     )
+
+    # Every subclass has a `user` foreign key (declared here for type checkers only).
+    user: User
 
     check_in_code = models.CharField(_("check-in code"), max_length=8)
     accessibility_needs = models.TextField(

@@ -10,27 +10,30 @@ renders them after the commit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from .models import (
     Booking,
+    BookingQuerySet,
     EventStatus,
-    RegistrableEvent,
     Registration,
     RegistrationStatus,
     check_in_code_generate,
     check_in_code_normalise,
 )
 
+# A message as gettext or gettext_lazy gives it.
+StrOrPromise = str | Promise
 T = TypeVar("T")
 E = TypeVar("E", bound=models.Model)
 R = TypeVar("R", bound=Registration)
@@ -42,7 +45,7 @@ CODE_ATTEMPTS = 5
 class RegistrationError(Exception):
     """A rule refused the operation; `message` is shown to the person as it is."""
 
-    def __init__(self, message, code: str):
+    def __init__(self, message: StrOrPromise, code: str) -> None:
         super().__init__(str(message))
         self.message = message
         self.code = code
@@ -53,7 +56,7 @@ class RegistrationError(Exception):
 
 def event_lock(event: E) -> E:
     """The event's row, locked for the rest of the transaction, freshly read."""
-    return type(event).objects.select_for_update().get(pk=event.pk)
+    return type(event)._default_manager.select_for_update().get(pk=event.pk)
 
 
 def rows_lock(queryset: models.QuerySet[E]) -> dict[int, E]:
@@ -97,7 +100,11 @@ class Seats:
 
 
 def seats_count(
-    bookings: models.QuerySet, *, capacity: int | None, reserved: int = 0, invitee: Q | None = None
+    bookings: BookingQuerySet,
+    *,
+    capacity: int | None,
+    reserved: int = 0,
+    invitee: Q | None = None,
 ) -> Seats:
     """The seats of one event from its `bookings`, in one query (the (event, status) index).
 
@@ -117,8 +124,20 @@ def seats_count(
     )
 
 
+class WindowedEvent(Protocol):
+    """An event with a status and a registration window (meetings, editions)."""
+
+    status: str
+    starts_at: dt.datetime
+    registration_opens_at: dt.datetime | None
+    registration_closes_at: dt.datetime | None
+
+
 def registration_window_refusal(
-    event: RegistrableEvent, *, now: dt.datetime | None = None, messages: dict[str, object]
+    event: WindowedEvent,
+    *,
+    now: dt.datetime | None = None,
+    messages: Mapping[str, StrOrPromise],
 ) -> RegistrationError | None:
     """Why `event` does not take registrations at `now`, or None when it does.
 
@@ -155,7 +174,7 @@ class CodeCollision(Exception):
 
 
 def registration_insert(
-    model: type[R], *, duplicate: RegistrationError | None = None, **fields
+    model: type[R], *, duplicate: RegistrationError | None = None, **fields: Any
 ) -> R:
     """Insert a registration with a fresh check-in code, inside the caller's transaction.
 
@@ -167,7 +186,7 @@ def registration_insert(
     again through `with_fresh_codes`.
     """
     try:
-        return model.objects.create(check_in_code=check_in_code_generate(), **fields)
+        return model._default_manager.create(check_in_code=check_in_code_generate(), **fields)
     except IntegrityError as error:
         constraint = _constraint(error)
         if duplicate is not None and constraint.endswith("one_active_per_user"):
@@ -197,7 +216,7 @@ def registration_details_set(
     dietary_needs: str,
     message: str,
     consent_to_be_listed: bool,
-    **own_fields,
+    **own_fields: Any,
 ) -> None:
     """Save what a registrant told the organisers (and the event's `own_fields`), as a new
     version of the registration; the caller holds the event's lock."""
@@ -216,7 +235,7 @@ def registration_details_set(
 
 def booking_cancel(booking: Booking, *, now: dt.datetime) -> bool:
     """Cancel a locked booking; True when it held a seat that is now free."""
-    held_seat = type(booking).objects.filter(pk=booking.pk).holding_seat().exists()
+    held_seat = type(booking).objects.filter(pk=booking.pk).holding_seat().exists()  # type: ignore[attr-defined]
     booking.status = RegistrationStatus.CANCELLED
     booking.cancelled_at = now
     booking.updated_at = now
