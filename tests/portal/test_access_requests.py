@@ -299,3 +299,20 @@ def test_requests_never_reach_public_pages_feeds_or_calendar_files(client):
     ):
         body = client.get(url).content.decode()
         assert "Hemlig-ledarhund" not in body
+
+
+def test_mina_sidor_lists_the_persons_own_requests_with_their_status(client):
+    meeting = MeetingFactory(title="Dialog i Nacka")
+    user = RegistrantFactory()
+    meetings.registration_create(
+        meeting=meeting, user=user, access=[AccessWish(kind="diet", details="Laktosfritt")]
+    )
+    other = RegistrantFactory()
+    meetings.registration_create(
+        meeting=meeting, user=other, access=[AccessWish(kind="other", details="Någon annans")]
+    )
+    client.force_login(user)
+    page = client.get(reverse("accounts:my_pages")).content.decode()
+    assert "Mina tillgänglighetsbehov" in page
+    assert "Laktosfritt" in page and "Önskat" in page
+    assert "Någon annans" not in page
