@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,12 @@ from django.utils.translation import ngettext
 
 from accounts.forms import InvitationSendForm
 from portal.admin import HttpsLinksMixin, StaffInputMixin
-from portal.registrations.admin import action_apply, cancel_action_confirm
+from portal.registrations.access import access_requests_describe
+from portal.registrations.admin import (
+    AccessPlanningLinkMixin,
+    action_apply,
+    cancel_action_confirm,
+)
 
 from . import services
 from .forms import CheckInForm
@@ -34,7 +40,7 @@ from .models import (
 
 def registrations_csv(registrations) -> HttpResponse:
     """Active registrations with their needs, and a summary of the needs first."""
-    registrations = list(registrations)
+    registrations = list(registrations.prefetch_related("access_requests"))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="anmalningar.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 correctly only with a BOM.
@@ -54,6 +60,11 @@ def registrations_csv(registrations) -> HttpResponse:
     writer.writerow([_("With dietary needs"), len(dietary)])
     for registration in dietary:
         writer.writerow(["", registration.dietary_needs.strip()])
+    kinds = Counter(
+        request.get_kind_display() for r in registrations for request in r.access_requests.all()
+    )
+    for kind, count in sorted(kinds.items()):
+        writer.writerow([_("Access request: %(kind)s") % {"kind": kind}, count])
     writer.writerow([])
     writer.writerow(
         [
@@ -65,6 +76,7 @@ def registrations_csv(registrations) -> HttpResponse:
             _("Check-in code"),
             _("Accessibility needs"),
             _("Dietary needs"),
+            _("Access requests"),
             _("Message"),
             _("May be listed"),
             _("Checked in"),
@@ -81,6 +93,7 @@ def registrations_csv(registrations) -> HttpResponse:
                 r.check_in_code,
                 r.accessibility_needs,
                 r.dietary_needs,
+                access_requests_describe(r.access_requests.all()),
                 r.message,
                 _("yes") if r.consent_to_be_listed else _("no"),
                 timezone.localtime(r.checked_in_at).strftime("%Y-%m-%d %H:%M")
@@ -167,7 +180,7 @@ class InvitationInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(StaffInputMixin, HttpsLinksMixin, admin.ModelAdmin):
+class MeetingAdmin(AccessPlanningLinkMixin, StaffInputMixin, HttpsLinksMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "series",
@@ -184,7 +197,13 @@ class MeetingAdmin(StaffInputMixin, HttpsLinksMixin, admin.ModelAdmin):
     search_fields = ["title", "case_number", "venue", "series__name"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "starts_at"
-    readonly_fields = ["published_at", "sequence", "seat_summary", "followup_reminded_at"]
+    readonly_fields = [
+        "published_at",
+        "sequence",
+        "seat_summary",
+        "access_planning",
+        "followup_reminded_at",
+    ]
     inlines = [RegistrationInline, InvitationInline]
     actions = ["publish", "cancel_meetings", "export_csv", "send_invitations"]
     fieldsets = [
@@ -217,6 +236,7 @@ class MeetingAdmin(StaffInputMixin, HttpsLinksMixin, admin.ModelAdmin):
                     "requires_approval",
                     "audience_groups",
                     "seat_summary",
+                    "access_planning",
                 ]
             },
         ),

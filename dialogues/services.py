@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.services import invitees_collect, registration_gate_block
 from portal.registrations import services as core
+from portal.registrations.access import AccessWish, access_requests_set
 from portal.registrations.services import RegistrationError
 
 from .emails import (
@@ -161,9 +162,12 @@ def registration_create(
     message: str = "",
     consent_to_be_listed: bool = False,
     invitation_token: str = "",
+    access: Sequence[AccessWish] = (),
     now: dt.datetime | None = None,
 ) -> Registration:
-    """Register `user`: a seat if one is free, else the waitlist; pending where staff approve."""
+    """Register `user`: a seat if one is free, else the waitlist; pending where staff approve.
+
+    `access` are the person's access and accommodation requests (late ones tell the contact)."""
     # Logged in, address confirmed, profile complete: the same gate the pages use.
     block = registration_gate_block(user)
     if block is not None:
@@ -206,6 +210,7 @@ def registration_create(
                 RegistrationStatus.PENDING: "registration_pending",
                 RegistrationStatus.WAITLISTED: "registration_waitlisted",
             }[registration.status]
+            access_requests_set(registration=registration, wishes=access, now=now)
             _status_mail(registration, kind)
         return registration
 
@@ -220,9 +225,12 @@ def registration_update(
     dietary_needs: str,
     message: str,
     consent_to_be_listed: bool,
+    access: Sequence[AccessWish] | None = None,
     now: dt.datetime | None = None,
 ) -> Registration:
-    """Change what a registrant told the organisers; the seat (or place in line) is kept."""
+    """Change what a registrant told the organisers; the seat (or place in line) is kept.
+
+    `access` replaces the person's access requests (None leaves them as they are)."""
     now = now or timezone.now()
     with transaction.atomic():
         meeting = _meeting_lock(registration.meeting)
@@ -244,6 +252,8 @@ def registration_update(
             consent_to_be_listed=consent_to_be_listed,
         )
         registration.meeting = meeting
+        if access is not None:
+            access_requests_set(registration=registration, wishes=access, now=now)
     return registration
 
 

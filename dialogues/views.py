@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.admin_site import staff_may_preview
 from accounts.decorators import profile_required
 from portal.registrations.calendar import calendar_render
+from portal.registrations.models import AccessRequest
 
 from . import services
 from .forms import MeetingFilterForm, RegistrationForm, RegistrationUpdateForm
@@ -21,6 +22,8 @@ from .models import Meeting, Registration, RegistrationStatus
 PAGE_SIZE = 12
 # How far back the calendar feed reaches, so subscribers keep recent meetings in view.
 FEED_HISTORY = dt.timedelta(days=90)
+# What `registration_update` takes from the form as it is (access requests go separately).
+DETAIL_FIELDS = ("accessibility_needs", "dietary_needs", "message", "consent_to_be_listed")
 
 
 def _meeting_or_404(request: HttpRequest, slug: str, *, counts: bool = True) -> Meeting:
@@ -142,6 +145,7 @@ def registration_create(request: HttpRequest, slug: str) -> HttpResponse:
                     message=data["message"],
                     consent_to_be_listed=data["consent_to_be_listed"],
                     invitation_token=data["inbjudan"],
+                    access=form.access_wishes(),
                 )
             except services.RegistrationError as error:
                 if error.code == "already_registered":
@@ -222,12 +226,19 @@ def registration_update(request: HttpRequest, slug: str) -> HttpResponse:
             "dietary_needs": registration.dietary_needs,
             "message": registration.message,
             "consent_to_be_listed": registration.consent_to_be_listed,
+            **RegistrationUpdateForm.access_initial(
+                AccessRequest.objects.for_registration(registration)
+            ),
         },
     )
     if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in DETAIL_FIELDS}
         try:
             services.registration_update(
-                registration=registration, user=request.user, **form.cleaned_data
+                registration=registration,
+                user=request.user,
+                access=form.access_wishes(),
+                **data,
             )
         except services.RegistrationError as error:
             form.add_error(None, error.message)

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "accounts",
     "dialogues",
     "stockholmstinget",
+    # After the domain apps: its tables point at their registrations.
+    "portal.registrations.apps.RegistrationsConfig",
 ]
 
 MIDDLEWARE = [

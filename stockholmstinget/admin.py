@@ -18,7 +18,8 @@ from django.utils.translation import ngettext
 from accounts.forms import InvitationSendForm
 from portal.admin import HttpsLinksMixin
 from portal.models import MailOut
-from portal.registrations.admin import action_apply, cancel_action_confirm
+from portal.registrations.access import access_requests_describe
+from portal.registrations.admin import AccessPlanningLinkMixin, action_apply, cancel_action_confirm
 
 from . import services
 from .models import (
@@ -80,12 +81,12 @@ class ProgrammeMailForm(forms.Form):
 
 
 @admin.register(Edition)
-class EditionAdmin(HttpsLinksMixin, admin.ModelAdmin):
+class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
     list_display = ["year", "title", "starts_at", "format", "status", "registrations", "tools"]
     list_filter = ["status", "format"]
     search_fields = ["title", "theme"]
     inlines = [SpeakerInline, SessionInline, DocumentationLinkInline]
-    readonly_fields = ["published_at", "documentation_published_at"]
+    readonly_fields = ["published_at", "documentation_published_at", "access_planning"]
     fieldsets = [
         (None, {"fields": ["year", "title", "theme", "description", "status", "published_at"]}),
         (
@@ -99,6 +100,7 @@ class EditionAdmin(HttpsLinksMixin, admin.ModelAdmin):
                     ("registration_opens_at", "registration_closes_at"),
                     "capacity",
                     "contact_email",
+                    "access_planning",
                 ]
             },
         ),
@@ -378,6 +380,7 @@ CSV_COLUMNS = [
     ("municipality", _("municipality")),
     ("sessions", _("sessions")),
     ("needs", _("accessibility or dietary needs")),
+    ("access_requests", _("access requests")),
     ("checked_in_at", _("checked in at")),
 ]
 
@@ -440,7 +443,7 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
         writer = csv.writer(response, delimiter=";")
         writer.writerow([str(label) for _key, label in CSV_COLUMNS])
         registrations = queryset.select_related("user", "edition", "municipality").prefetch_related(
-            "signups__session"
+            "signups__session", "access_requests"
         )
         needs = Counter()
         modes = Counter()
@@ -464,6 +467,7 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
                     registration.municipality or "",
                     " | ".join(sessions),
                     " ".join(registration.needs.split()),
+                    access_requests_describe(registration.access_requests.all()),
                     registration.checked_in_at.isoformat() if registration.checked_in_at else "",
                 ]
             )

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from accounts.models import StakeholderGroup
 from portal.models import Municipality
 from portal.registrations.forms import RegistrationDetailsForm
+from portal.registrations.models import AccessRequest
 
 from .models import AttendanceMode, Edition, EditionRegistration, Sector, Session
 
@@ -87,6 +88,7 @@ class RegistrationForm(RegistrationDetailsForm):
                     "message": registration.message,
                     "consent_to_be_listed": registration.consent_to_be_listed,
                     "sessions": [signup.session_id for signup in registration.signups.active()],
+                    **self.access_initial(AccessRequest.objects.for_registration(registration)),
                 },
             )
         else:

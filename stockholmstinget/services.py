@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.services import invitees_collect
 from portal.models import MailOut
 from portal.registrations import services as core
+from portal.registrations.access import AccessWish, access_requests_set
 from portal.registrations.services import RegistrationError
 
 from .emails import (
@@ -172,6 +173,7 @@ def registration_save(
     message: str = "",
     consent_to_be_listed: bool = False,
     session_ids: Iterable[int] = (),
+    access: Sequence[AccessWish] | None = None,
     now: dt.datetime | None = None,
 ) -> EditionRegistration:
     """Register `user`, or change their registration, with the sessions they choose.
@@ -287,6 +289,9 @@ def registration_save(
                     created_at=now,
                 )
             registration.edition = edition
+            # The person's access requests as they stand now (None: as they were).
+            if access is not None:
+                access_requests_set(registration=registration, wishes=access, now=now)
             _mail(
                 registration,
                 kind,

@@ -169,6 +169,7 @@ def registration(request, year: int):
                     message=data["message"],
                     consent_to_be_listed=data["consent_to_be_listed"],
                     session_ids=[session.pk for session in data["sessions"]],
+                    access=form.access_wishes(),
                 )
             except services.RegistrationError as error:
                 form.add_error(ERROR_FIELDS.get(error.code), error.message)

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from .models import REGISTRATION_LINKS, AccessKind, AccessRequest, AccessRequestStatus
 from .services import CheckIn, RegistrationError
 
 
@@ -85,3 +91,177 @@ def action_confirm(
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         },
     )
+
+
+# --- access and accommodation requests ------------------------------------------------------
+
+
+class AccessPlanningLinkMixin:
+    """Gives an event's admin a read-only `access_planning` field: a link to its planning
+    summary of access requests."""
+
+    @admin.display(description=_("access and accommodation"))
+    def access_planning(self, obj) -> str:
+        if not obj or not obj.pk:
+            return "-"
+        from .access import access_planning_url
+
+        count = AccessRequest.objects.for_event(obj).count()
+        return format_html(
+            '<a href="{}">{}</a>',
+            access_planning_url(obj),
+            ngettext(
+                "Planning summary (%(count)s request)",
+                "Planning summary (%(count)s requests)",
+                count,
+            )
+            % {"count": count},
+        )
+
+
+@admin.register(AccessKind)
+class AccessKindAdmin(admin.ModelAdmin):
+    list_display = ["code", "lead_days"]
+    list_editable = ["lead_days"]
+    fields = ["code", "lead_days"]
+    readonly_fields = ["code"]
+
+    # The kinds are fixed (the form offers them all); staff set how far ahead each is needed.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventFilter(admin.SimpleListFilter):
+    title = _("kind of event")
+    parameter_name = "evenemang"
+
+    def lookups(self, request, model_admin):
+        return [("meeting", _("Dialogue meetings")), ("edition", _("Stockholmstinget"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "meeting":
+            return queryset.filter(meeting_registration__isnull=False)
+        if self.value() == "edition":
+            return queryset.filter(edition_registration__isnull=False)
+        return queryset
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = ["kind", "person", "event", "status", "is_late", "created_at"]
+    list_filter = ["status", "kind", "is_late", EventFilter]
+    list_select_related = [
+        "meeting_registration__user",
+        "meeting_registration__meeting",
+        "edition_registration__user",
+        "edition_registration__edition",
+    ]
+    search_fields = [
+        "meeting_registration__user__email",
+        "meeting_registration__user__display_name",
+        "edition_registration__user__email",
+        "edition_registration__user__display_name",
+    ]
+    fields = [
+        "kind",
+        "person",
+        "event",
+        "details",
+        "status",
+        "is_late",
+        "created_at",
+        "decided_at",
+        "staff_note",
+    ]
+    readonly_fields = [
+        "kind",
+        "person",
+        "event",
+        "details",
+        "status",
+        "is_late",
+        "created_at",
+        "decided_at",
+    ]
+    actions = ["mark_arranged", "mark_not_possible"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("person"))
+    def person(self, obj) -> str:
+        user = obj.registration.user
+        return f"{user.get_full_name() or user.email} <{user.email}>"
+
+    @admin.display(description=_("event"))
+    def event(self, obj) -> str:
+        return str(obj.registration.event)
+
+    @admin.action(description=_("Mark arranged (the person is told)"), permissions=["change"])
+    def mark_arranged(self, request, queryset):
+        self._decide(request, queryset, AccessRequestStatus.ARRANGED)
+
+    @admin.action(description=_("Mark not possible (the person is told)"), permissions=["change"])
+    def mark_not_possible(self, request, queryset):
+        self._decide(request, queryset, AccessRequestStatus.NOT_POSSIBLE)
+
+    def _decide(self, request, queryset, status):
+        from .access import access_request_decide
+
+        action_apply(
+            request,
+            queryset,
+            lambda obj: access_request_decide(access_request=obj, status=status),
+            _("Decided %(count)s requests; each person is told by email."),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "planering/<str:label>/<int:pk>/",
+                self.admin_site.admin_view(self.planning_view),
+                name="registrations_accessrequest_planning",
+            ),
+            *super().get_urls(),
+        ]
+
+    def planning_view(self, request: HttpRequest, label: str, pk: int):
+        from .access import access_planning
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        events = {
+            model._meta.get_field(
+                model.EVENT_FIELD
+            ).related_model._meta.label_lower: model._meta.get_field(
+                model.EVENT_FIELD
+            ).related_model
+            for model in (
+                AccessRequest._meta.get_field(link).related_model
+                for link in REGISTRATION_LINKS.values()
+            )
+        }
+        if label not in events:
+            raise Http404
+        event = get_object_or_404(events[label], pk=pk)
+        rows = access_planning(event)
+        return TemplateResponse(
+            request,
+            "admin/registrations/access_planning.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Access and accommodation: %(event)s") % {"event": event},
+                "event": event,
+                "event_admin_url": reverse(
+                    f"admin:{event._meta.app_label}_{event._meta.model_name}_change",
+                    args=[event.pk],
+                ),
+                "rows": rows,
+                "total": sum(row.count for row in rows),
+                "opts": self.model._meta,
+                "can_change": self.has_change_permission(request),
+            },
+        )

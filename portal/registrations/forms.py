@@ -5,16 +5,89 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .access import AccessWish
+from .models import AccessKindCode
 
-class RegistrationDetailsForm(forms.Form):
-    """What a person tells the organisers, and whether they may be listed as attending."""
+
+class AccessRequestsField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class AccessRequestsForm(forms.Form):
+    """What a person needs to take part, as structured requests staff can plan for.
+
+    Diet and "other" need a word on what exactly; the rest is the kind alone.
+    """
+
+    access_kinds = AccessRequestsField(
+        label=_("What do you need to take part?"),
+        required=False,
+        choices=AccessKindCode.choices,
+        help_text=_(
+            "Tick all that apply. Interpreters are booked weeks ahead: ask in good time. A late "
+            "request is still passed on at once."
+        ),
+    )
+    access_diet = forms.CharField(
+        label=_("Diet and allergies: what should we know?"),
+        required=False,
+        max_length=500,
+    )
+    access_other = forms.CharField(
+        label=_("Other: what do you need?"),
+        required=False,
+        max_length=500,
+    )
+
+    DETAIL_FIELDS = {AccessKindCode.DIET: "access_diet", AccessKindCode.OTHER: "access_other"}
+
+    def clean(self):
+        cleaned = super().clean()
+        kinds = cleaned.get("access_kinds") or []
+        for kind, name in self.DETAIL_FIELDS.items():
+            if kind in kinds and not (cleaned.get(name) or "").strip():
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("Tell us what you need, or untick “%(kind)s”.") % {"kind": kind.label},
+                        code="required",
+                    ),
+                )
+        return cleaned
+
+    def access_wishes(self) -> list[AccessWish]:
+        kinds = self.cleaned_data.get("access_kinds") or []
+        names = self.DETAIL_FIELDS
+        return [
+            AccessWish(
+                kind=kind,
+                details=(self.cleaned_data.get(names[kind], "") or "").strip()
+                if kind in names
+                else "",
+            )
+            for kind in kinds
+        ]
+
+    @classmethod
+    def access_initial(cls, requests) -> dict:
+        """The form's initial values from a registration's current requests."""
+        initial: dict = {"access_kinds": [request.kind for request in requests]}
+        for request in requests:
+            if request.kind in cls.DETAIL_FIELDS:
+                initial[cls.DETAIL_FIELDS[request.kind]] = request.details
+        return initial
+
+
+class RegistrationDetailsForm(AccessRequestsForm):
+    """What a person tells the organisers (what they need, as structured requests, then in
+    their own words), and whether they may be listed as attending."""
 
     accessibility_needs = forms.CharField(
         label=_("Accessibility needs"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("For example sign language interpreter, hearing loop or step-free access."),
+        help_text=_("Anything about access the choices above do not cover."),
     )
     dietary_needs = forms.CharField(
         label=_("Dietary needs"),

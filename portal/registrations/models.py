@@ -81,6 +81,12 @@ class RegistrableEvent(models.Model):
         """The event as one calendar entry; `private` adds what only registrants may see."""
         raise NotImplementedError
 
+    @property
+    def organiser_email(self) -> str:
+        """Where mail about the event's participants goes: its contact (a meeting falls back
+        to its series' contact, which `effective_contact_email` gives)."""
+        return getattr(self, "effective_contact_email", "") or getattr(self, "contact_email", "")
+
     def moved_by(self, changes: dict) -> bool:
         """Whether applying `changes` would move the event in time or place."""
         return any(
@@ -219,3 +225,152 @@ def registration_constraints(prefix: str, event_field: str) -> list[models.BaseC
             name=f"{prefix}_check_in_code_format",
         ),
     ]
+
+
+# --- access and accommodation requests -------------------------------------------------------
+#
+# Concrete tables of the core (app label `registrations`). A request belongs to exactly one
+# registration, of whichever kind of event: one nullable foreign key per registration table
+# and a check constraint that exactly one is set. Unlike a generic foreign key this keeps real
+# foreign keys (a deleted registration takes its requests with it, in the database) and lets a
+# unique constraint say "one request of a kind per registration".
+
+# The registration tables a request can belong to: model label -> field on AccessRequest.
+REGISTRATION_LINKS: dict[str, str] = {
+    "dialogues.registration": "meeting_registration",
+    "stockholmstinget.editionregistration": "edition_registration",
+}
+
+
+class AccessKindCode(models.TextChoices):
+    SIGN_LANGUAGE = "sign_language", _("Sign language interpreter")
+    TEXT_INTERPRETER = "text_interpreter", _("Text interpreter (live captioning)")
+    HEARING_LOOP = "hearing_loop", _("Hearing loop")
+    STEP_FREE = "step_free", _("Step-free access")
+    COMPANION = "companion", _("Personal assistant or companion (free seat)")
+    MATERIAL = "material", _("Material in advance, large print or easy-to-read")
+    AUDIO_DESCRIPTION = "audio_description", _("Audio description")
+    DIET = "diet", _("Diet and allergies")
+    OTHER = "other", _("Other")
+
+
+# Kinds whose request means nothing without a word on what exactly is needed.
+ACCESS_KINDS_WITH_DETAILS = (AccessKindCode.DIET, AccessKindCode.OTHER)
+
+
+class AccessKind(models.Model):
+    """How far ahead staff need to know of one kind of request (interpreters are booked
+    weeks ahead). The kinds are fixed; staff set the lead times in admin."""
+
+    code = models.CharField(_("kind"), max_length=32, choices=AccessKindCode.choices, unique=True)
+    lead_days = models.PositiveSmallIntegerField(
+        _("lead time (days)"),
+        default=0,
+        help_text=_("A request made later than this before the event is marked late."),
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("kind of access request")
+        verbose_name_plural = _("kinds of access request")
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
+class AccessRequestStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ARRANGED = "arranged", _("Arranged")
+    NOT_POSSIBLE = "not_possible", _("Not possible")
+
+
+class AccessRequestQuerySet(models.QuerySet):
+    def for_registration(self, registration) -> AccessRequestQuerySet:
+        return self.filter(**{access_link_field(type(registration)): registration})
+
+    def for_event(self, event) -> AccessRequestQuerySet:
+        """The requests of everyone registered for `event` (a meeting or an edition)."""
+        for field in REGISTRATION_LINKS.values():
+            model = self.model._meta.get_field(field).related_model
+            if isinstance(event, model._meta.get_field(model.EVENT_FIELD).related_model):
+                return self.filter(**{f"{field}__{model.EVENT_FIELD}": event})
+        raise TypeError(f"no registrations link to {type(event).__name__}")
+
+    def open(self) -> AccessRequestQuerySet:
+        return self.filter(status=AccessRequestStatus.REQUESTED)
+
+
+def access_link_field(registration_model) -> str:
+    return REGISTRATION_LINKS[registration_model._meta.label_lower]
+
+
+class AccessRequest(models.Model):
+    """One thing a registrant needs to take part, and what staff did about it."""
+
+    meeting_registration = models.ForeignKey(
+        "dialogues.Registration",
+        verbose_name=_("meeting registration"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="access_requests",
+    )
+    edition_registration = models.ForeignKey(
+        "stockholmstinget.EditionRegistration",
+        verbose_name=_("Stockholmstinget registration"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="access_requests",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=AccessKindCode.choices)
+    details = models.CharField(_("details"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AccessRequestStatus.choices,
+        default=AccessRequestStatus.REQUESTED,
+    )
+    # Made inside the kind's lead time: accepted, but the contact was told at once.
+    is_late = models.BooleanField(_("late"), default=False, editable=False)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    staff_note = models.CharField(
+        _("note to the person"),
+        max_length=500,
+        blank=True,
+        help_text=_("Sent with the decision, e.g. where the interpreter will stand."),
+    )
+
+    objects = AccessRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(meeting_registration__isnull=False, edition_registration__isnull=True)
+                    | Q(meeting_registration__isnull=True, edition_registration__isnull=False)
+                ),
+                name="accessrequest_one_registration",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting_registration", "kind"], name="accessrequest_one_kind_per_meeting"
+            ),
+            models.UniqueConstraint(
+                fields=["edition_registration", "kind"], name="accessrequest_one_kind_per_edition"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AccessRequestStatus.REQUESTED) | Q(decided_at__isnull=False),
+                name="accessrequest_decided_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+    @property
+    def registration(self):
+        return self.meeting_registration or self.edition_registration

@@ -23,11 +23,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from .models import (
+    AccessRequest,
     Booking,
     BookingQuerySet,
     EventStatus,
     Registration,
     RegistrationStatus,
+    access_link_field,
     check_in_code_generate,
     check_in_code_normalise,
 )
@@ -396,4 +398,8 @@ def registrations_anonymise(*, model: type[Registration], now: dt.datetime | Non
     UPDATE. Rows, status and attendance stay, so counts survive; a second run finds nothing."""
     now = now or timezone.now()
     due = model.objects.anonymisable(ended_before=anonymise_cutoff(now))
+    # What the person wrote in their access requests goes with the rest.
+    AccessRequest.objects.filter(**{f"{access_link_field(model)}__in": due.values("pk")}).update(
+        details="", staff_note=""
+    )
     return due.update(**{field: "" for field in model.PERSONAL_TEXT_FIELDS}, anonymised_at=now)

@@ -282,9 +282,9 @@ def test_my_pages_query_count_is_the_same_at_5_and_100_registrations(
             meeting = RegistrationFactory(user=user).meeting
         titles.append(meeting.title)
     client.force_login(user)
-    # Session, user, upcoming and past meetings, Stockholmstinget registrations, alerts and
-    # the alert form's municipality and theme choices.
-    with django_assert_num_queries(8):
+    # Session, user, upcoming and past meetings, Stockholmstinget registrations, alerts, the
+    # alert form's municipality and theme choices, and access requests (one query for all).
+    with django_assert_num_queries(9):
         response = client.get(reverse("accounts:my_pages"))
     assert response.status_code == 200
     content = response.content.decode()

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # The order matters: later apps refer to the rows of earlier ones.
-DEMO_APPS = ["portal", "accounts", "dialogues", "stockholmstinget"]
+DEMO_APPS = ["portal", "accounts", "dialogues", "stockholmstinget", "registrations"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistrationsConfig(AppConfig):
+    """The registration core as an app of its own, so the tables every kind of event shares
+    (access requests, their lead times) have one home and one set of migrations."""
+
+    name = "portal.registrations"
+    label = "registrations"
+    verbose_name = _("Registrations: access and accommodation")
+
+    def ready(self) -> None:
+        from accounts.registry import AccountSection, section_register
+
+        from . import access
+
+        section_register(
+            AccountSection(
+                key="access_requests",
+                title=_("My access and accommodation requests"),
+                template="registrations/my_pages_access.html",
+                context=access.my_pages_context,
+                export=access.export,
+                erase=access.erase,
+                order=40,
+            )
+        )
