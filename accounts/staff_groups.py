@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "editionregistration": READ,
             "sessionsignup": READ,
         },
+        "registrations": {"accesskind": EDIT, "accessrequest": READ},
         "accounts": {"user": READ},
     },
     CASE_OFFICER: {
@@ -65,6 +66,8 @@ PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "editionregistration": EDIT,
             "sessionsignup": EDIT,
         },
+        # Case officers arrange interpreters, loops and the rest, and tell the person.
+        "registrations": {"accesskind": READ, "accessrequest": ("change", "view")},
         "accounts": {"user": READ},
     },
 }

@@ -33,6 +33,7 @@ from dialogues.models import (
     Summary,
 )
 from portal.models import MailOut, OutgoingEmail
+from portal.registrations.models import AccessRequest, AccessRequestStatus
 from portal.services import MailRecipient, mailout_create
 from stockholmstinget import models as tinget
 from tests.accounts.factories import UserFactory
@@ -110,6 +111,12 @@ def _minutes() -> Minutes:
 def _unverified_address() -> EmailAddress:
     address = UserFactory(verified=False)
     return EmailAddress.objects.create(user=address, email=address.email, verified=False)
+
+
+def _access_request() -> AccessRequest:
+    return AccessRequest.objects.create(
+        meeting_registration=MeetingRegistrationFactory(), kind="hearing_loop"
+    )
 
 
 def _reloaded(obj):
@@ -241,6 +248,20 @@ ACTION_CASES = [
         lambda obj, r: _reloaded(obj).status == RegistrationStatus.CONFIRMED,
     ),
     ActionCase(Registration, "export_csv", EVERYONE, MeetingRegistrationFactory, _is_csv),
+    ActionCase(
+        AccessRequest,
+        "mark_arranged",
+        frozenset({CASE_OFFICER}),
+        _access_request,
+        lambda obj, r: _reloaded(obj).status == AccessRequestStatus.ARRANGED,
+    ),
+    ActionCase(
+        AccessRequest,
+        "mark_not_possible",
+        frozenset({CASE_OFFICER}),
+        _access_request,
+        lambda obj, r: _reloaded(obj).status == AccessRequestStatus.NOT_POSSIBLE,
+    ),
     ActionCase(
         Minutes,
         "approve",
@@ -403,16 +424,24 @@ PAGE_CASES = [
     ),
     PageCase("portal_mailout_progress", EVERYONE, _failed_mailout),
     PageCase("auth_user_password_change", NOBODY, UserFactory),
+    PageCase(
+        "registrations_accessrequest_planning",
+        EVERYONE,
+        lambda: _access_request().meeting_registration.meeting,
+    ),
 ]
 
 
-def _page_pk(obj) -> int:
-    """Check-in pages belong to the event; the other pages to the object itself."""
+def _page_args(case, obj) -> list:
+    """Check-in pages belong to the event; the planning page names the event's model; the
+    other pages belong to the object itself."""
+    if case.url_name == "registrations_accessrequest_planning":
+        return [obj._meta.label_lower, obj.pk]
     if isinstance(obj, tinget.EditionRegistration):
-        return obj.edition_id
+        return [obj.edition_id]
     if isinstance(obj, Registration):
-        return obj.meeting_id
-    return obj.pk
+        return [obj.meeting_id]
+    return [obj.pk]
 
 
 def test_every_custom_admin_page_has_a_role_case():
@@ -429,7 +458,7 @@ def test_every_custom_admin_page_has_a_role_case():
 def test_a_role_opens_only_the_admin_pages_it_may(client, role, case):
     obj = case.target()
     client = _role_client(client, role)
-    url = reverse(f"admin:{case.url_name}", args=[_page_pk(obj)])
+    url = reverse(f"admin:{case.url_name}", args=_page_args(case, obj))
     before = _snapshot()
 
     if case.data is None:
