@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from portal.redirects import next_url
 
@@ -54,7 +54,7 @@ def _rendered_sections(request) -> list[dict]:
 
 @never_cache
 @login_required
-@require_GET
+@require_safe
 def my_pages(request):
     return render(
         request,
@@ -117,7 +117,7 @@ def profile_complete(request):
 
 @never_cache
 @login_required
-@require_GET
+@require_safe
 def data_export(request):
     """Download my data: everything the portal stores about the person, as a JSON file."""
     data = services.account_export(user=request.user)

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.admin_site import staff_may_preview
 from accounts.decorators import profile_required
@@ -82,17 +82,17 @@ def _meeting_page(request: HttpRequest, *, archive: bool) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def meeting_list(request: HttpRequest) -> HttpResponse:
     return _meeting_page(request, archive=False)
 
 
-@require_GET
+@require_safe
 def meeting_archive(request: HttpRequest) -> HttpResponse:
     return _meeting_page(request, archive=True)
 
 
-@require_GET
+@require_safe
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = _meeting_or_404(request, slug)
     registration = _own_registration(request, meeting)
@@ -276,7 +276,7 @@ def registration_cancel(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = _meeting_or_404(request, slug)
     registration = _own_registration(request, meeting)
@@ -289,7 +289,7 @@ def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def meeting_feed(request: HttpRequest) -> HttpResponse:
     """Every public meeting from the recent past on, never with an online link."""
     meetings = (

@@ -5,7 +5,7 @@ from django.template.loader import select_template
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import health
 from .context_processors import portal as portal_context
@@ -16,7 +16,7 @@ STATIC_PAGES = {"about", "accessibility", "privacy"}
 HOME_MEETINGS = 3
 
 
-@require_GET
+@require_safe
 def home(request):
     from dialogues.models import Meeting, Summary
     from stockholmstinget.models import Edition
@@ -37,7 +37,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 def static_page(request, page: str):
     """An editorial page; its text lives in one template per language."""
     if page not in STATIC_PAGES:
@@ -52,7 +52,7 @@ def static_page(request, page: str):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """503 only when the database does not answer: this process cannot serve then, and a load
     balancer should send traffic elsewhere. A broker or worker in trouble delays mail but not

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.admin_site import staff_may_preview
 from accounts.decorators import profile_required
@@ -83,7 +83,7 @@ def _edition_page(request, edition: Edition):
     )
 
 
-@require_GET
+@require_safe
 def edition_current(request):
     """The coming edition; when none is planned, the latest with its documentation."""
     edition = Edition.objects.public().upcoming().first()
@@ -93,18 +93,18 @@ def edition_current(request):
     return _edition_page(request, edition)
 
 
-@require_GET
+@require_safe
 def edition_detail(request, year: int):
     return _edition_page(request, _viewable_edition(request, year))
 
 
-@require_GET
+@require_safe
 def edition_archive(request):
     editions = Edition.objects.public().past()
     return render(request, "stockholmstinget/edition_archive.html", {"editions": editions})
 
 
-@require_GET
+@require_safe
 def programme(request, year: int):
     edition = _viewable_edition(request, year)
     sessions = _programme(edition)
@@ -119,7 +119,7 @@ def programme(request, year: int):
     )
 
 
-@require_GET
+@require_safe
 def programme_ics(request, year: int):
     edition = _public_edition(year)
     response = HttpResponse(
@@ -131,7 +131,7 @@ def programme_ics(request, year: int):
 
 @never_cache
 @login_required
-@require_GET
+@require_safe
 def schedule_ics(request, year: int):
     """The person's own day; only their own registration, with the stream link when due."""
     edition = _public_edition(year)

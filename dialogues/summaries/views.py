@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.admin_site import staff_may_preview
 from portal.models import Municipality, Theme
@@ -87,7 +87,7 @@ def summary_results(filters: dict) -> QuerySet[Summary] | RankedSummaries:
     )
 
 
-@require_GET
+@require_safe
 def summary_list(request: HttpRequest) -> HttpResponse:
     form = SummaryFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
@@ -138,7 +138,7 @@ def _insight_groups(insights: list[Insight]) -> list[tuple[str, list[tuple[Theme
     return groups
 
 
-@require_GET
+@require_safe
 def summary_detail(request: HttpRequest, slug: str) -> HttpResponse:
     summaries = Summary.objects.select_related("meeting__series").prefetch_related(
         "themes",
@@ -175,7 +175,7 @@ def insights_for(filters: dict) -> QuerySet[Insight]:
     return insights_filter(Insight.objects.published(), filters)
 
 
-@require_GET
+@require_safe
 def insight_list(request: HttpRequest) -> HttpResponse:
     form = InsightFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
@@ -240,7 +240,7 @@ def _export_rows(request: HttpRequest):
         }
 
 
-@require_GET
+@require_safe
 def insight_export_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="insikter.csv"'
@@ -253,7 +253,7 @@ def insight_export_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def insight_export_json(request: HttpRequest) -> HttpResponse:
     rows = list(_export_rows(request))
     response = HttpResponse(
