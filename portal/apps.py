@@ -9,8 +9,10 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from accounts.registry import Eraser, eraser_register
 
-        from . import personal_data
+        from . import personal_data, public_cache
         from .registrations import mail  # noqa: F401 - registers the mail worker's .ics builder
+
+        public_cache.signals_connect()
 
         # Mail-outs first: their rows get new keys, then the outbox blanks every row.
         eraser_register(Eraser(key="portal.mailouts", erase=personal_data.mailouts_erase, order=80))

@@ -60,6 +60,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags and 304s for every page, feed and calendar file, cached or not.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Before the session: a stored public page costs no session, user or view (public_cache.py).
+    "portal.public_cache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Before the CSRF check, which reads the body: an unreadable one ends as a 400, not a 500.
@@ -144,6 +148,11 @@ else:
             "LOCATION": "portal_cache",
         }
     }
+
+# Public pages for visitors without a session are served from the cache for at most this long
+# (seats left may lag by as much); an edit or a publication shows at once. 0 turns it off (the
+# default in development, where templates change under the developer's hands).
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=0 if DEBUG else 10)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
