@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import set_response_etag
 from django.utils.translation import get_language_from_request
 
 logger = logging.getLogger(__name__)
@@ -129,6 +130,8 @@ class PublicCacheMiddleware:
             return response
         response = self.get_response(request)
         if self._storable(request, response):
+            # Hashed once when stored, not by ConditionalGetMiddleware on every hit.
+            set_response_etag(response)
             headers = [
                 (name, value)
                 for name, value in response.items()
