@@ -198,6 +198,9 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
     "confirm_email": "1/3m/key",
+    # The check-in station, per staff session: a busy door checks in one person every few
+    # seconds; a scanner stuck in a loop stops here.
+    "check_in": "120/m/key",
 }
 # Which address a per-IP limit counts (every limit in the portal is allauth's, and they all ask
 # accounts.adapter.AccountAdapter.get_client_ip). Behind the TLS proxy every request comes from

@@ -425,6 +425,7 @@ class SessionSignup(core.Booking):
     """A registrant's choice of a session; a full session puts the choice on its waitlist."""
 
     EVENT_FIELD = "session"
+    HOLDER_FIELD = "registration__user"
 
     registration = models.ForeignKey(
         EditionRegistration,
@@ -437,6 +438,8 @@ class SessionSignup(core.Booking):
     )
     status = models.CharField(_("status"), max_length=16, choices=STATUS_CHOICES)
     created_at = models.DateTimeField(_("chosen at"), default=timezone.now, editable=False)
+    # Present at the session's door (the edition's check-in is the registration's own).
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
 
     objects = core.BookingQuerySet.as_manager()
 
