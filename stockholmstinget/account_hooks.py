@@ -39,7 +39,13 @@ def export(user) -> list[dict]:
             if registration.checked_in_at
             else None,
             "sessions": [
-                {"title": signup.session.title, "status": signup.status}
+                {
+                    "title": signup.session.title,
+                    "status": signup.status,
+                    "checked_in_at": signup.checked_in_at.isoformat()
+                    if signup.checked_in_at
+                    else None,
+                }
                 for signup in registration.active_signups
             ],
         }
