@@ -395,6 +395,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "stockholmstinget.tasks.edition_registrations_anonymise",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Daily at 03:40: declined session proposals of editions over as long ago lose what their
+    # proposers and speakers wrote; each row records when, so a second run finds nothing.
+    "stockholmstinget-proposals-anonymise": {
+        "task": "stockholmstinget.tasks.proposals_anonymise",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # Every 15 minutes: Stockholmstinget reminders for editions starting within 24 hours;
     # each registration records its reminder, so a late or repeated run sends once.
     "stockholmstinget-edition-reminders": {

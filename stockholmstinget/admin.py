@@ -562,3 +562,6 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
             queryset.select_related("user", "edition"),
             lambda r: services.registration_cancel(registration=r, by_staff=True),
         )
+
+
+from .proposals import admin as proposals_admin  # noqa: E402, F401
