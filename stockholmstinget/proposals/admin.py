@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -171,7 +172,7 @@ class ProposalAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, proposal) or not request.user.has_perm(
             "stockholmstinget.add_proposalreview"
         ):
-            return redirect("admin:index")
+            raise PermissionDenied
         own = ProposalReview.objects.filter(proposal=proposal, reviewer=request.user).first()
         initial = {"score": own.score, "comment": own.comment} if own else None
         form = ReviewForm(request.POST or None, initial=initial)
@@ -203,7 +204,7 @@ class ProposalAdmin(admin.ModelAdmin):
     def decide_view(self, request, pk: int):
         proposal = get_object_or_404(Proposal.objects.submitted(), pk=pk)
         if not self.has_change_permission(request, proposal):
-            return redirect("admin:index")
+            raise PermissionDenied
         form = DecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

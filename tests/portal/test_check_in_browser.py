@@ -9,6 +9,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from playwright.sync_api import expect
 
 from dialogues.models import RegistrationStatus
 from tests.accessibility import axe_violations, describe
@@ -51,27 +52,27 @@ def test_staff_type_codes_see_each_result_and_keep_the_focus(page, live_server):
     loads = []
     page.on("load", lambda _: loads.append(1))
 
-    assert page.evaluate("document.activeElement.id") == "id_code"
+    expect(field).to_be_focused()
     page.keyboard.type(kim.check_in_code.lower())
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('#check-in-result.check-in-checked_in')")
+    expect(page.locator("#check-in-result.check-in-checked_in")).to_be_visible()
     assert re.search(r"Kim Lind: incheckad kl\. \d\d\.\d\d", result.inner_text())
     assert page.locator("#check-in-present").inner_text() == "1"
     assert page.locator("#check-in-expected").inner_text() == "2"
     assert field.input_value() == ""
-    assert page.evaluate("document.activeElement.id") == "id_code"
+    expect(field).to_be_focused()
 
     page.keyboard.type(kim.check_in_code)
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('#check-in-result.check-in-already')")
+    expect(page.locator("#check-in-result.check-in-already")).to_be_visible()
     assert "Redan incheckad" in result.inner_text()
     assert "redan incheckad kl." in result.inner_text()
 
     page.keyboard.type("NOPE1234")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('#check-in-result.check-in-refused')")
+    expect(page.locator("#check-in-result.check-in-refused")).to_be_visible()
     assert "Okänd kod." in result.inner_text()
-    assert page.evaluate("document.activeElement.id") == "id_code"
+    expect(field).to_be_focused()
     assert page.locator("#check-in-present").inner_text() == "1"
     assert loads == []
     # Nothing is wider than the phone's screen.
