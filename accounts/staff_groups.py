@@ -45,6 +45,11 @@ PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "speaker": ALL,
             "editionregistration": READ,
             "sessionsignup": READ,
+            # The programme committee: the call, reviewing and deciding on proposals.
+            "callforsessions": ALL,
+            "callformat": ALL,
+            "proposal": ("change", "view"),
+            "proposalreview": EDIT,
         },
         "registrations": {"accesskind": EDIT, "accessrequest": READ},
         "accounts": {"user": READ},

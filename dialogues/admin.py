@@ -22,9 +22,9 @@ from portal.registrations.admin import (
     action_apply,
     cancel_action_confirm,
 )
+from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
-from .forms import CheckInForm
 from .models import (
     ACTIVE_STATUSES,
     DialogueSeries,
@@ -310,6 +310,11 @@ class MeetingAdmin(AccessPlanningLinkMixin, StaffInputMixin, HttpsLinksMixin, ad
                 name="dialogues_meeting_check_in",
             ),
             path(
+                "<int:pk>/incheckning/lista/",
+                self.admin_site.admin_view(self.check_in_list_view),
+                name="dialogues_meeting_check_in_list",
+            ),
+            path(
                 "<int:pk>/inbjudningar/",
                 self.admin_site.admin_view(self.invitations_view),
                 name="dialogues_meeting_invitations",
@@ -377,29 +382,45 @@ class MeetingAdmin(AccessPlanningLinkMixin, StaffInputMixin, HttpsLinksMixin, ad
             },
         )
 
-    def check_in_view(self, request: HttpRequest, pk: int):
+    def _check_in_door(self, request: HttpRequest, pk: int):
         meeting = get_object_or_404(Meeting, pk=pk)
         if not (
             self.has_view_permission(request, meeting) and self.has_check_in_permission(request)
         ):
             raise PermissionDenied
-        form = CheckInForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                result = services.registration_check_in_by_code(
-                    meeting=meeting, code=form.cleaned_data["code"]
-                )
-            except services.RegistrationError as error:
-                form.add_error("code", error.message)
-            else:
-                (messages.success if result.first else messages.warning)(request, result.message)
-                return HttpResponseRedirect(request.path)
-        checked_in = Registration.objects.filter(meeting=meeting, checked_in_at__isnull=False)
-        return self._meeting_page(
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": meeting,
+            "breadcrumbs": [
+                (
+                    reverse("admin:dialogues_meeting_changelist"),
+                    self.model._meta.verbose_name_plural,
+                ),
+                (reverse("admin:dialogues_meeting_change", args=[meeting.pk]), str(meeting)),
+            ],
+            "station_url": reverse("admin:dialogues_meeting_check_in", args=[meeting.pk]),
+            "list_url": reverse("admin:dialogues_meeting_check_in_list", args=[meeting.pk]),
+        }
+        return meeting, Registration.objects.filter(meeting=meeting), context
+
+    def check_in_view(self, request: HttpRequest, pk: int):
+        meeting, bookings, context = self._check_in_door(request, pk)
+        return check_in_station(
             request,
-            meeting,
-            "admin/dialogues/meeting/check_in.html",
-            {"form": form, "title": _("Check in"), "checked_in": checked_in.count()},
+            title=_("Check-in: %(title)s") % {"title": meeting.title},
+            bookings=bookings,
+            elsewhere=Registration.objects.exclude(meeting=meeting),
+            context=context,
+        )
+
+    def check_in_list_view(self, request: HttpRequest, pk: int):
+        meeting, bookings, context = self._check_in_door(request, pk)
+        return check_in_list(
+            request,
+            title=_("Check-in list: %(title)s") % {"title": meeting.title},
+            bookings=bookings,
+            context=context,
         )
 
     def invitations_view(self, request: HttpRequest, pk: int):

@@ -72,7 +72,3 @@ class RegistrationUpdateForm(RegistrationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["inbjudan"]
-
-
-class CheckInForm(forms.Form):
-    code = forms.CharField(label=_("Check-in code"), max_length=20)

@@ -2,7 +2,9 @@
 
 `OutboxMessage` is a Django `EmailMultiAlternatives` (so every email backend, `mail.outbox` in
 tests and the console in development take it as usual) whose `message()` serialises the one
-shape the outbox sends: text, optional HTML alternative, optional attachments, UTF-8.
+shape the outbox sends: text, optional HTML alternative, optional attachments, UTF-8. Images
+the HTML shows by Content-ID (`attach_inline`) go with it in a multipart/related part, so mail
+programs show them in place instead of listing them as files.
 
 Why not Django's `message()` and the standard library's generator: for every message they
 parse every address with the email header parser, measure each non-ASCII header in two
@@ -64,6 +66,16 @@ class RawMessage:
 class OutboxMessage(EmailMultiAlternatives):
     _raw: RawMessage | None = None
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # (filename, content, mimetype, content_id) of images the HTML part shows in place.
+        self.inline: list[tuple[str, bytes, str, str]] = []
+
+    def attach_inline(self, filename: str, content: bytes, mimetype: str, content_id: str) -> None:
+        """An image the HTML refers to as `cid:<content_id>`."""
+        self.inline.append((filename, content, mimetype, content_id))
+        self._raw = None
+
     def envelope(self) -> tuple[str, list[str]]:
         """MAIL FROM and RCPT TO addresses."""
         return envelope_address(self.from_email), [envelope_address(a) for a in self.recipients()]
@@ -94,10 +106,21 @@ class OutboxMessage(EmailMultiAlternatives):
 
         body = _text_part("text/plain", self.body)
         html = [content for content, mimetype in self.alternatives if mimetype == "text/html"]
+        attachments = [_attachment(*a) for a in self.attachments]
         if html:
-            body = _multipart("alternative", [body, _text_part("text/html", html[0])])
-        if self.attachments:
-            body = _multipart("mixed", [body, *(_attachment(*a) for a in self.attachments)])
+            html_part = _text_part("text/html", html[0])
+            if self.inline:
+                html_part = _multipart(
+                    "related",
+                    [html_part, *(_inline(*i) for i in self.inline)],
+                    root_type="text/html",
+                )
+            body = _multipart("alternative", [body, html_part])
+        else:
+            # Without HTML nothing shows them in place: they travel as ordinary files.
+            attachments += [_attachment(name, data, mime) for name, data, mime, _ in self.inline]
+        if attachments:
+            body = _multipart("mixed", [body, *attachments])
         head = "".join(f"{name}: {value}{CRLF}" for name, value in headers.items())
         return RawMessage(head.encode("ascii") + body)
 
@@ -163,29 +186,46 @@ def _text_part(mimetype: str, text: str) -> bytes:
     ).encode() + data
 
 
+def _filename_param(filename: str) -> str:
+    if filename.isascii() and '"' not in filename:
+        return f'filename="{filename}"'
+    return f"filename*={encode_rfc2231(filename, 'utf-8')}"
+
+
 def _attachment(filename: str, content, mimetype: str) -> bytes:
     if isinstance(content, str):
         content = content.encode()
     charset = '; charset="utf-8"' if mimetype.startswith("text/") else ""
-    if filename.isascii() and '"' not in filename:
-        name = f'filename="{filename}"'
-    else:
-        name = f"filename*={encode_rfc2231(filename, 'utf-8')}"
     encoded = base64.encodebytes(content).replace(b"\n", b"\r\n")
     return (
         f"Content-Type: {mimetype}{charset}{CRLF}"
-        f"Content-Disposition: attachment; {name}{CRLF}"
+        f"Content-Disposition: attachment; {_filename_param(filename)}{CRLF}"
         f"Content-Transfer-Encoding: base64{CRLF}{CRLF}"
     ).encode() + encoded
 
 
-def _multipart(subtype: str, parts: list[bytes]) -> bytes:
+def _inline(filename: str, content: bytes, mimetype: str, content_id: str) -> bytes:
+    if not re.fullmatch(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~@-]+", content_id):
+        raise BadHeaderError(f"Not a Content-ID: {content_id!r}")
+    encoded = base64.encodebytes(content).replace(b"\n", b"\r\n")
+    return (
+        f"Content-Type: {mimetype}{CRLF}"
+        f"Content-Disposition: inline; {_filename_param(filename)}{CRLF}"
+        f"Content-ID: <{content_id}>{CRLF}"
+        f"Content-Transfer-Encoding: base64{CRLF}{CRLF}"
+    ).encode() + encoded
+
+
+def _multipart(subtype: str, parts: list[bytes], root_type: str = "") -> bytes:
     boundary = "=_" + uuid.uuid4().hex
     while any(boundary.encode() in part for part in parts):
         boundary = "=_" + uuid.uuid4().hex
     delimiter = f"{CRLF}--{boundary}{CRLF}".encode()
+    # RFC 2387: a multipart/related names the type of its first part, the one shown.
+    params = f'; type="{root_type}"' if root_type else ""
     return (
-        f'Content-Type: multipart/{subtype};{CRLF} boundary="{boundary}"{CRLF}{CRLF}'.encode()
+        f"Content-Type: multipart/{subtype}{params};{CRLF}"
+        f' boundary="{boundary}"{CRLF}{CRLF}'.encode()
         + b"".join(delimiter + part for part in parts)
         + f"{CRLF}--{boundary}--{CRLF}".encode()
     )

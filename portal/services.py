@@ -85,11 +85,15 @@ MARK_SENT_SQL = (
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file attached to a message, such as a meeting's .ics."""
+    """A file attached to a message, such as a meeting's .ics.
+
+    With a `content_id` it is an image the HTML part shows in place (`<img src="cid:…">`).
+    """
 
     filename: str
     content: str | bytes
     mimetype: str = "application/octet-stream"
+    content_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -897,11 +901,14 @@ def _attachment_json(attachment: Attachment) -> dict:
     content = attachment.content
     if isinstance(content, str):
         content = content.encode()
-    return {
+    stored = {
         "filename": attachment.filename,
         "mimetype": attachment.mimetype,
         "content": base64.b64encode(content).decode("ascii"),
     }
+    if attachment.content_id:
+        stored["content_id"] = attachment.content_id
+    return stored
 
 
 def _message(row: OutgoingEmail) -> OutboxMessage:
@@ -921,6 +928,11 @@ def _message(row: OutgoingEmail) -> OutboxMessage:
         message.attach_alternative(row.body_html, "text/html")
     for attachment in row.attachments:
         content = base64.b64decode(attachment["content"])
+        if attachment.get("content_id"):
+            message.attach_inline(
+                attachment["filename"], content, attachment["mimetype"], attachment["content_id"]
+            )
+            continue
         if attachment["mimetype"].startswith("text/"):
             content = content.decode()
         message.attach(attachment["filename"], content, attachment["mimetype"])

@@ -207,6 +207,9 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
     "confirm_email": "1/3m/key",
+    # The check-in station, per staff session: a busy door checks in one person every few
+    # seconds; a scanner stuck in a loop stops here.
+    "check_in": "120/m/key",
 }
 # Which address a per-IP limit counts (every limit in the portal is allauth's, and they all ask
 # accounts.adapter.AccountAdapter.get_client_ip). Behind the TLS proxy every request comes from
@@ -400,6 +403,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "stockholmstinget-registrations-anonymise": {
         "task": "stockholmstinget.tasks.edition_registrations_anonymise",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Daily at 03:40: declined session proposals of editions over as long ago lose what their
+    # proposers and speakers wrote; each row records when, so a second run finds nothing.
+    "stockholmstinget-proposals-anonymise": {
+        "task": "stockholmstinget.tasks.proposals_anonymise",
+        "schedule": crontab(hour=3, minute=40),
     },
     # Every 15 minutes: Stockholmstinget reminders for editions starting within 24 hours;
     # each registration records its reminder, so a late or repeated run sends once.

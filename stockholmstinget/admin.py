@@ -20,6 +20,7 @@ from portal.admin import HttpsLinksMixin
 from portal.models import MailOut
 from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import AccessPlanningLinkMixin, action_apply, cancel_action_confirm
+from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
 from .models import (
@@ -61,10 +62,6 @@ class SessionInline(admin.StackedInline):
 class DocumentationLinkInline(HttpsLinksMixin, admin.TabularInline):
     model = DocumentationLink
     extra = 0
-
-
-class CheckInForm(forms.Form):
-    code = forms.CharField(label=_("Check-in code"), max_length=20)
 
 
 class ProgrammeMailForm(forms.Form):
@@ -159,6 +156,21 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
                 name="stockholmstinget_edition_check_in",
             ),
             path(
+                "<int:pk>/check-in/list/",
+                self.admin_site.admin_view(self.check_in_list_view),
+                name="stockholmstinget_edition_check_in_list",
+            ),
+            path(
+                "<int:pk>/check-in/session/<int:session_pk>/",
+                self.admin_site.admin_view(self.check_in_view),
+                name="stockholmstinget_session_check_in",
+            ),
+            path(
+                "<int:pk>/check-in/session/<int:session_pk>/list/",
+                self.admin_site.admin_view(self.check_in_list_view),
+                name="stockholmstinget_session_check_in_list",
+            ),
+            path(
                 "<int:pk>/invitations/",
                 self.admin_site.admin_view(self.invitations_view),
                 name="stockholmstinget_edition_invitations",
@@ -201,34 +213,86 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/stockholmstinget/programme.html", context)
 
-    def check_in_view(self, request, pk: int):
+    def _check_in_door(self, request, pk: int, session_pk: int | None = None):
+        """The edition (or one of its sessions), the bookings at its door and the page context."""
         edition = get_object_or_404(Edition, pk=pk)
+        session = get_object_or_404(edition.sessions, pk=session_pk) if session_pk else None
         if not (
             self.has_view_permission(request, edition) and self.has_check_in_permission(request)
         ):
             raise PermissionDenied
-        form = CheckInForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                result = services.registration_check_in_by_code(
-                    edition=edition, code=form.cleaned_data["code"]
+        if session is None:
+            bookings = EditionRegistration.objects.filter(edition=edition)
+            args = [edition.pk]
+            station, listing = "stockholmstinget_edition_check_in", "_list"
+        else:
+            bookings = SessionSignup.objects.filter(session=session)
+            args = [edition.pk, session.pk]
+            station, listing = "stockholmstinget_session_check_in", "_list"
+        breadcrumbs = [
+            (
+                reverse("admin:stockholmstinget_edition_changelist"),
+                Edition._meta.verbose_name_plural,
+            ),
+            (reverse("admin:stockholmstinget_edition_change", args=[edition.pk]), str(edition)),
+        ]
+        if session is not None:
+            breadcrumbs.append(
+                (
+                    reverse("admin:stockholmstinget_edition_check_in", args=[edition.pk]),
+                    session.title,
                 )
-            except services.RegistrationError as error:
-                form.add_error("code", error.message)
-            else:
-                self.message_user(
-                    request, result.message, messages.SUCCESS if result.first else messages.WARNING
-                )
-                return redirect(request.path)
+            )
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Check-in: %(title)s") % {"title": edition.title},
-            "edition": edition,
-            "form": form,
-            "checked_in": edition.registrations.filter(checked_in_at__isnull=False).count(),
             "opts": self.model._meta,
+            "original": edition,
+            "breadcrumbs": breadcrumbs,
+            "station_url": reverse(f"admin:{station}", args=args),
+            "list_url": reverse(f"admin:{station}{listing}", args=args),
+            # The edition's door links to each session's own.
+            "doors": []
+            if session
+            else [
+                (
+                    reverse("admin:stockholmstinget_session_check_in", args=[edition.pk, s.pk]),
+                    f"{timezone.localtime(s.starts_at):%H.%M} {s.title}",
+                )
+                for s in edition.sessions.order_by("starts_at", "room")
+            ],
+            "edition": edition,
         }
-        return TemplateResponse(request, "admin/stockholmstinget/check_in.html", context)
+        return edition, session, bookings, context
+
+    def check_in_view(self, request, pk: int, session_pk: int | None = None):
+        edition, session, bookings, context = self._check_in_door(request, pk, session_pk)
+        if session is None:
+            elsewhere = EditionRegistration.objects.exclude(edition=edition)
+            title = _("Check-in: %(title)s") % {"title": edition.title}
+        else:
+            # A code of this edition not signed up for the session is at the wrong door too.
+            elsewhere = SessionSignup.objects.exclude(session=session).filter(
+                session__edition=edition
+            )
+            title = _("Check-in: %(title)s") % {"title": session.title}
+        return check_in_station(
+            request,
+            title=title,
+            bookings=bookings,
+            elsewhere=elsewhere,
+            code_field="check_in_code" if session is None else "registration__check_in_code",
+            context=context,
+        )
+
+    def check_in_list_view(self, request, pk: int, session_pk: int | None = None):
+        edition, session, bookings, context = self._check_in_door(request, pk, session_pk)
+        title = session.title if session else edition.title
+        return check_in_list(
+            request,
+            title=_("Check-in list: %(title)s") % {"title": title},
+            bookings=bookings.select_related("registration") if session else bookings,
+            context=context,
+        )
 
     def has_check_in_permission(self, request) -> bool:
         # Check-in at the door changes registrations, which case officers handle; they only
@@ -498,3 +562,6 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
             queryset.select_related("user", "edition"),
             lambda r: services.registration_cancel(registration=r, by_staff=True),
         )
+
+
+from .proposals import admin as proposals_admin  # noqa: E402, F401

@@ -10,6 +10,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from portal.models import Municipality
 from portal.registrations.services import registration_insert, with_fresh_codes
@@ -493,3 +494,99 @@ def seed() -> None:
         sessions = _programme(edition)
         if edition.year == COMING_YEAR:
             _participants(edition, sessions)
+            _call_for_sessions(edition)
+
+
+# (proposer number, title, format minutes, sector, status, reviews (score, comment)...)
+PROPOSALS = [
+    (
+        1,
+        "Idrott och kultur under samma tak",
+        45,
+        Sector.SPORT,
+        "submitted",
+        [(5, "Tydlig koppling till temat."), (4, "Bra exempel från två kommuner.")],
+    ),
+    (2, "Folkbildning för nyanlända i glesbygd", 90, Sector.ADULT_EDUCATION, "submitted", []),
+    (
+        3,
+        "Föreningslivets lokaler: vem får boka?",
+        45,
+        Sector.ASSOCIATIONS,
+        "accepted",
+        [(5, "Efterfrågat av många kommuner."), (5, "Ja.")],
+    ),
+]
+
+
+def _call_for_sessions(edition: Edition) -> None:
+    """An open call with proposals in review, and an accepted one in the programme."""
+    from .proposals.models import CallFormat, CallForSessions, Proposal, ProposalStatus
+    from .proposals.services import proposal_session_create
+
+    User = get_user_model()
+    now = timezone.now()
+    call, _created = CallForSessions.objects.update_or_create(
+        edition=edition,
+        defaults={
+            "description": (
+                "Har du idéer om föreläsare, seminarier och workshops? Föreslå en programpunkt "
+                "till Stockholmstinget: ett seminarium, en workshop, ett panelsamtal eller ett "
+                "kort föredrag om kultur, idrott, folkbildning eller föreningsliv i länet."
+            ),
+            # Fixed to the edition, so a second seed changes nothing: open from a year before
+            # until three months before the day.
+            "opens_at": edition.starts_at - dt.timedelta(days=365),
+            "closes_at": edition.starts_at - dt.timedelta(days=90),
+        },
+    )
+    formats = {}
+    for kind, minutes in (("seminar", 45), ("workshop", 90), ("panel", 60), ("short_talk", 20)):
+        formats[minutes], _created = CallFormat.objects.get_or_create(
+            call=call, kind=kind, minutes=minutes
+        )
+    reviewers = [
+        User.objects.get_or_create(
+            email=f"programgrupp{number}@example.se",
+            defaults={"display_name": f"Programgruppen {number}", "password": "!demo"},
+        )[0]
+        for number in (1, 2)
+    ]
+    for number, title, minutes, sector, status, reviews in PROPOSALS:
+        proposer = User.objects.get(email=f"tinget-deltagare{number}@example.se")
+        proposal, created = Proposal.objects.get_or_create(
+            call=call,
+            title=title,
+            defaults={
+                "proposer": proposer,
+                "format": formats[minutes],
+                "abstract": f"{title}: erfarenheter från kommuner och föreningar i länet.",
+                "audience": "Kulturtjänstepersoner och föreningsaktiva",
+                "organisation": "Demoföreningen",
+                "sector": sector,
+                "accessibility": "Teckenspråkstolk och hörslinga.",
+                "needs": "Projektor och fyra mikrofoner.",
+                "status": ProposalStatus.SUBMITTED,
+                "submitted_at": now - dt.timedelta(days=7),
+            },
+        )
+        if created:
+            proposal.speakers.create(
+                name=f"Talare {number}",
+                role="Verksamhetsledare, Demoföreningen",
+                bio="Arbetar med föreningsliv i länet.",
+                consent_to_publish=True,
+            )
+        for reviewer, (score, comment) in zip(reviewers, reviews, strict=False):
+            proposal.reviews.get_or_create(
+                reviewer=reviewer, defaults={"score": score, "comment": comment}
+            )
+        if status == "accepted" and proposal.session_id is None:
+            proposal.status, proposal.decided_at = ProposalStatus.ACCEPTED, now
+            proposal.save(update_fields=["status", "decided_at"])
+            session = proposal_session_create(proposal=proposal)
+            # Staff gave it a time and a room and published it.
+            session.starts_at = edition.ends_at - dt.timedelta(hours=2)
+            session.ends_at = session.starts_at + dt.timedelta(minutes=minutes)
+            session.room, session.published = "Studion", True
+            session.save()

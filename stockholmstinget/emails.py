@@ -140,7 +140,9 @@ def programme_mailout_create(*, edition: Edition, version: str, created_by=None)
     from portal.services import MailRecipient, mailout_create
 
     sessions = list(
-        edition.sessions.prefetch_related("speakers").order_by("starts_at", "ends_at", "track")
+        edition.sessions.published()
+        .prefetch_related("speakers")
+        .order_by("starts_at", "ends_at", "track")
     )
     slots = [
         {

@@ -109,7 +109,8 @@ class RegistrationForm(RegistrationDetailsForm):
         if len(modes) == 1:
             self.fields["mode"].initial = modes[0]
         self.fields["sessions"].queryset = (
-            Session.objects.filter(edition=edition)
+            Session.objects.published()
+            .filter(edition=edition)
             .with_seats_taken()
             .order_by("starts_at", "track", "pk")
         )

@@ -216,6 +216,13 @@ class DocumentationLink(models.Model):
         return self.title
 
 
+class SpeakerQuerySet(models.QuerySet):
+    def public(self) -> SpeakerQuerySet:
+        """Speakers shown on the edition page: those of a published session, and those staff
+        added without a session; a speaker only of a draft session (a proposal's) is hidden."""
+        return self.filter(Q(sessions__published=True) | Q(sessions__isnull=True)).distinct()
+
+
 class Speaker(models.Model):
     edition = models.ForeignKey(
         Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="speakers"
@@ -237,6 +244,8 @@ class Speaker(models.Model):
         help_text=_("Required with a photo: what the photo shows, for screen readers."),
     )
 
+    objects = SpeakerQuerySet.as_manager()
+
     class Meta:
         ordering = ["edition", "name"]
         verbose_name = _("speaker")
@@ -255,6 +264,11 @@ class Speaker(models.Model):
 
 
 class SessionQuerySet(models.QuerySet):
+    def published(self) -> SessionQuerySet:
+        """Sessions in the published programme (a session made from a proposal starts as a
+        draft)."""
+        return self.filter(published=True)
+
     def with_seats_taken(self) -> SessionQuerySet:
         """Annotate `seats_taken`: confirmed in-person sign-ups (digital ones take no seat)."""
         return self.annotate(
@@ -292,6 +306,11 @@ class Session(core.RegistrableEvent):
     )
     speakers = models.ManyToManyField(
         Speaker, verbose_name=_("speakers"), blank=True, related_name="sessions"
+    )
+    published = models.BooleanField(
+        _("in the published programme"),
+        default=True,
+        help_text=_("A draft session is seen only by staff."),
     )
 
     objects = SessionQuerySet.as_manager()
@@ -425,6 +444,7 @@ class SessionSignup(core.Booking):
     """A registrant's choice of a session; a full session puts the choice on its waitlist."""
 
     EVENT_FIELD = "session"
+    HOLDER_FIELD = "registration__user"
 
     registration = models.ForeignKey(
         EditionRegistration,
@@ -437,6 +457,8 @@ class SessionSignup(core.Booking):
     )
     status = models.CharField(_("status"), max_length=16, choices=STATUS_CHOICES)
     created_at = models.DateTimeField(_("chosen at"), default=timezone.now, editable=False)
+    # Present at the session's door (the edition's check-in is the registration's own).
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
 
     objects = core.BookingQuerySet.as_manager()
 
@@ -458,3 +480,25 @@ class SessionSignup(core.Booking):
     @classmethod
     def seat_condition(cls) -> Q:
         return Q(status=RegistrationStatus.CONFIRMED, registration__mode=AttendanceMode.IN_PERSON)
+
+
+# --- the call for sessions ------------------------------------------------------------------------
+# Proposals are personal data: only their proposer and staff see them, until an accepted one is a
+# published session (then only what the session shows is public).
+from .proposals.models import (  # noqa: E402
+    CallFormat,
+    CallForSessions,
+    Proposal,
+    ProposalReview,
+    ProposalSpeaker,
+    ProposalStatus,
+)
+
+__all__ += [
+    "CallForSessions",
+    "CallFormat",
+    "Proposal",
+    "ProposalReview",
+    "ProposalSpeaker",
+    "ProposalStatus",
+]

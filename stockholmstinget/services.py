@@ -116,6 +116,7 @@ def _edition_lock(edition: Edition) -> Edition:
 
 def _sessions_lock(edition: Edition, ids: Iterable[int]) -> dict[int, Session]:
     # After the edition's lock, in primary-key order: two requests never wait on each other.
+    # A draft session is no choice to make; one already chosen is still locked to be let go.
     return core.rows_lock(Session.objects.filter(edition=edition, pk__in=set(ids)))
 
 
@@ -209,7 +210,7 @@ def registration_save(
             if registration is not None:
                 current = {signup.session_id: signup for signup in registration.signups.active()}
             sessions = _sessions_lock(edition, requested | set(current))
-            if not requested <= set(sessions):
+            if not requested <= {pk for pk, session in sessions.items() if session.published}:
                 raise RegistrationError(
                     _("One of the chosen sessions is not part of this programme."),
                     "session_unknown",

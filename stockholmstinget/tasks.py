@@ -15,3 +15,11 @@ def edition_reminders_send() -> int:
 def edition_registrations_anonymise() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE): clear needs once an edition is long over."""
     return services.registrations_anonymise()
+
+
+@shared_task
+def proposals_anonymise() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE): declined proposals' personal data, after retention."""
+    from .proposals.services import proposals_anonymise as anonymise
+
+    return anonymise()

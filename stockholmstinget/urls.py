@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .proposals import views as proposal_views
 
 app_name = "stockholmstinget"
 
@@ -13,4 +14,7 @@ urlpatterns = [
     path("<int:year>/anmalan/", views.registration, name="registration"),
     path("<int:year>/avanmalan/", views.registration_cancel, name="registration_cancel"),
     path("<int:year>/mitt-schema.ics", views.schedule_ics, name="schedule_ics"),
+    path("<int:year>/forslag/", proposal_views.proposal_list, name="proposal_list"),
+    path("<int:year>/forslag/nytt/", proposal_views.proposal_form, name="proposal_create"),
+    path("<int:year>/forslag/<int:pk>/", proposal_views.proposal_form, name="proposal_edit"),
 ]

@@ -45,7 +45,8 @@ def _viewable_edition(request, year: int) -> Edition:
 def _programme(edition: Edition):
     speakers = Speaker.objects.order_by("name")
     return list(
-        Session.objects.filter(edition=edition)
+        Session.objects.published()
+        .filter(edition=edition)
         .with_seats_taken()
         .prefetch_related(Prefetch("speakers", queryset=speakers))
         .order_by("starts_at", "ends_at", "track", "pk")
@@ -75,7 +76,7 @@ def _edition_page(request, edition: Edition):
             if registration
             else [],
             "links": edition.links.all() if edition.documentation_is_published else [],
-            "speakers": edition.speakers.all(),
+            "speakers": edition.speakers.public(),
             "seats_left": services.edition_seats_left(edition) if edition.has_place else None,
             "registration_open": services.registration_is_open(edition),
             "archive": Edition.objects.public().past().exclude(pk=edition.pk)[:5],

@@ -20,8 +20,10 @@ from portal.services import (
 
 from .calendar import calendar_render
 from .models import Registration
+from .qr import CHECK_IN_QR_CID, check_in_qr_png
 
 CALENDAR_BUILDER = "registration_calendar"
+CHECK_IN_QR_BUILDER = "registration_check_in_qr"
 
 
 def registration_calendar_attachment(
@@ -47,6 +49,18 @@ def _calendar_build(*, label: str, pk: int, filename: str, method: str = "PUBLIS
 attachment_builder_register(CALENDAR_BUILDER, _calendar_build)
 
 
+def _check_in_qr_build(*, code: str) -> Attachment:
+    return Attachment(
+        filename=f"{code}.png",
+        content=check_in_qr_png(code),
+        mimetype="image/png",
+        content_id=CHECK_IN_QR_CID,
+    )
+
+
+attachment_builder_register(CHECK_IN_QR_BUILDER, _check_in_qr_build)
+
+
 def registration_mail_enqueue(
     *,
     registration: Registration,
@@ -60,6 +74,8 @@ def registration_mail_enqueue(
     The key defaults to kind and registration, so one event mails a person once however often
     the code path runs. With `calendar_filename` the mail carries the person's calendar file,
     as METHOD:CANCEL when the mail is about an ending (a kind with "cancelled" in its name).
+    A `check_in_code` in the context comes as a QR code too, shown in the HTML part beside
+    the code in text.
     """
     user = registration.user
     app = registration._meta.app_label
@@ -76,6 +92,9 @@ def registration_mail_enqueue(
                 },
             )
         )
+    if code := context.get("check_in_code"):
+        attachments.append(DeferredAttachment(builder=CHECK_IN_QR_BUILDER, args={"code": code}))
+        context = {**context, "check_in_qr_cid": CHECK_IN_QR_CID}
     email_enqueue(
         key=key or f"{app}:{kind}:{registration.pk}",
         to=user.email,

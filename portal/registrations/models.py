@@ -127,6 +127,8 @@ class Booking(models.Model):
     """
 
     EVENT_FIELD: ClassVar[str] = "event"
+    # The path from the booking to the person who holds it (a user).
+    HOLDER_FIELD: ClassVar[str] = "user"
 
     status = models.CharField(_("status"), max_length=16, choices=RegistrationStatus.choices)
     created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
@@ -146,6 +148,14 @@ class Booking(models.Model):
     @property
     def event(self) -> RegistrableEvent:
         return getattr(self, self.EVENT_FIELD)
+
+    @property
+    def holder(self):
+        """The person who holds the booking."""
+        value = self
+        for name in self.HOLDER_FIELD.split("__"):
+            value = getattr(value, name)
+        return value
 
     @property
     def is_active(self) -> bool:

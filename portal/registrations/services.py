@@ -288,27 +288,44 @@ def waitlist_position(registration: Booking) -> int | None:
 
 @dataclass(frozen=True)
 class CheckIn:
-    registration: Registration
+    """A check-in: `registration` is any booking with `checked_in_at` (a registration, or a
+    Stockholmstinget session choice); `first` is False when it was checked in before."""
+
+    registration: Booking
     first: bool
 
     @property
-    def message(self) -> str:
-        who = self.registration.user.get_full_name() or self.registration.user.email
-        at = formats.date_format(
+    def who(self) -> str:
+        holder = self.registration.holder
+        return holder.get_full_name() or holder.email
+
+    @property
+    def time(self) -> str:
+        return formats.date_format(
             timezone.localtime(self.registration.checked_in_at),
             pgettext("time of day, Swedish style 10.02", "H:i"),
         )
+
+    @property
+    def message(self) -> str:
         if self.first:
-            return _("%(who)s is checked in.") % {"who": who}
-        return _("%(who)s was already checked in at %(time)s.") % {"who": who, "time": at}
+            return _("%(who)s is checked in.") % {"who": self.who}
+        return _("%(who)s was already checked in at %(time)s.") % {
+            "who": self.who,
+            "time": self.time,
+        }
 
 
 def check_in(*, registration: R, now: dt.datetime | None = None) -> CheckIn:
-    """Mark a confirmed registration present; a second check-in keeps the first time."""
+    """Mark a confirmed booking present; a second check-in keeps the first time.
+
+    The row lock makes two doors checking in the same person at once count one check-in.
+    """
+    model = type(registration)
     with transaction.atomic():
-        registration = (type(registration).objects.select_for_update().select_related("user")).get(
-            pk=registration.pk
-        )
+        registration = (
+            model.objects.select_for_update(of=("self",)).select_related(model.HOLDER_FIELD)
+        ).get(pk=registration.pk)
         if registration.status != RegistrationStatus.CONFIRMED:
             raise RegistrationError(_("Only confirmed registrations can check in."), "state")
         if registration.checked_in_at is not None:

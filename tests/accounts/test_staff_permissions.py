@@ -40,7 +40,7 @@ from tests.accounts.factories import UserFactory
 from tests.conftest import staff_login
 from tests.dialogues.factories import MeetingFactory, SummaryFactory
 from tests.dialogues.factories import RegistrationFactory as MeetingRegistrationFactory
-from tests.stockholmstinget.factories import EditionFactory
+from tests.stockholmstinget.factories import EditionFactory, SignupFactory
 from tests.stockholmstinget.factories import RegistrationFactory as EditionRegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -383,6 +383,32 @@ class PageCase:
     # A POST that changes something, and how to tell it did; None for pages that only show.
     data: Callable | None = None
     done: Callable | None = None
+    # What an allowed POST answers: a redirect, or the check-in station's own answer.
+    posted: int = 302
+
+
+def _submitted_proposal() -> tinget.Proposal:
+    from stockholmstinget.proposals.services import SpeakerData, proposal_save
+    from tests.stockholmstinget.factories import CallFactory
+
+    call = CallFactory()
+    return proposal_save(
+        call=call,
+        proposer=UserFactory(),
+        fields={
+            "title": "Förslag",
+            "format": call.formats.get(),
+            "abstract": "Om kultur.",
+            "audience": "Alla",
+            "organisation": "Föreningen",
+            "municipality": None,
+            "sector": "culture",
+            "accessibility": "",
+            "needs": "",
+        },
+        speakers=[SpeakerData(name="Alva Berg")],
+        submit=True,
+    )
 
 
 def _edition_registration_code(obj) -> dict:
@@ -399,6 +425,35 @@ PAGE_CASES = [
         EditionRegistrationFactory,
         data=_edition_registration_code,
         done=lambda obj: _reloaded(obj).checked_in_at is not None,
+        posted=200,
+    ),
+    PageCase(
+        "stockholmstinget_edition_check_in_list",
+        frozenset({CASE_OFFICER}),
+        EditionRegistrationFactory,
+    ),
+    PageCase(
+        "stockholmstinget_session_check_in",
+        frozenset({CASE_OFFICER}),
+        SignupFactory,
+        data=lambda obj: {"code": obj.registration.check_in_code},
+        done=lambda obj: _reloaded(obj).checked_in_at is not None,
+        posted=200,
+    ),
+    PageCase("stockholmstinget_session_check_in_list", frozenset({CASE_OFFICER}), SignupFactory),
+    PageCase(
+        "stockholmstinget_proposal_review",
+        frozenset({EDITOR}),
+        _submitted_proposal,
+        data=lambda obj: {"score": "4", "comment": "Bra"},
+        done=lambda obj: obj.reviews.exists(),
+    ),
+    PageCase(
+        "stockholmstinget_proposal_decide",
+        frozenset({EDITOR}),
+        _submitted_proposal,
+        data=lambda obj: {"status": "declined", "message": ""},
+        done=lambda obj: _reloaded(obj).status == "declined",
     ),
     PageCase("dialogues_meeting_invitations", frozenset({EDITOR, CASE_OFFICER}), MeetingFactory),
     PageCase(
@@ -407,6 +462,12 @@ PAGE_CASES = [
         _held_meeting_registration,
         data=_edition_registration_code,
         done=lambda obj: _reloaded(obj).checked_in_at is not None,
+        posted=200,
+    ),
+    PageCase(
+        "dialogues_meeting_check_in_list",
+        frozenset({CASE_OFFICER}),
+        _held_meeting_registration,
     ),
     PageCase(
         "dialogues_summary_publish",
@@ -437,6 +498,8 @@ def _page_args(case, obj) -> list:
     other pages belong to the object itself."""
     if case.url_name == "registrations_accessrequest_planning":
         return [obj._meta.label_lower, obj.pk]
+    if isinstance(obj, tinget.SessionSignup):
+        return [obj.session.edition_id, obj.session_id]
     if isinstance(obj, tinget.EditionRegistration):
         return [obj.edition_id]
     if isinstance(obj, Registration):
@@ -467,7 +530,7 @@ def test_a_role_opens_only_the_admin_pages_it_may(client, role, case):
         return
     response = client.post(url, case.data(obj))
     if role in case.allowed:
-        assert response.status_code == 302
+        assert response.status_code == case.posted
         assert case.done(obj)
     else:
         assert response.status_code == 403

@@ -115,7 +115,7 @@ def test_check_in_by_code_view(staff_client):
     url = reverse("admin:dialogues_meeting_check_in", args=[registration.meeting.pk])
     assert staff_client.get(url).status_code == 200
     response = staff_client.post(url, {"code": "WRONGCOD"})
-    assert response.status_code == 200 and response.context["form"].errors
+    assert response.status_code == 200 and response.context["result"].outcome == "refused"
     staff_client.post(url, {"code": registration.check_in_code})
     registration.refresh_from_db()
     assert registration.checked_in_at is not None
@@ -258,6 +258,6 @@ def test_check_in_view_warns_when_already_checked_in(staff_client):
     registration = RegistrationFactory()
     url = reverse("admin:dialogues_meeting_check_in", args=[registration.meeting.pk])
     staff_client.post(url, {"code": registration.check_in_code})
-    response = staff_client.post(url, {"code": registration.check_in_code}, follow=True)
+    response = staff_client.post(url, {"code": registration.check_in_code})
     text = response.content.decode()
     assert "redan incheckad kl." in text or "already checked in at" in text

@@ -35,6 +35,7 @@ PUBLIC_PAGES: list[tuple[str, tuple]] = [
     ("stockholmstinget:edition_archive", ()),
     ("stockholmstinget:edition_detail", (2019,)),
     ("stockholmstinget:programme", (2027,)),
+    ("stockholmstinget:proposal_list", (2027,)),
 ]
 
 

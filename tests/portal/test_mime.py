@@ -88,3 +88,60 @@ def test_header_injection_is_refused():
 def test_an_address_with_a_newline_is_refused():
     with pytest.raises(ValueError):
         envelope_address("kim@example.se\nBcc: victim@example.se")
+
+
+def test_an_inline_image_travels_beside_the_html_that_shows_it():
+    """The HTML and its image form a multipart/related part inside the alternative, the
+    image carries its Content-ID and inline disposition, and other files stay in the mixed
+    envelope around it."""
+    png = b"\x89PNG\r\n\x1a\n\x00\xff" * 40
+    message = OutboxMessage(
+        subject="Test",
+        body="Din kod: ABCD2345",
+        from_email="noreply@samverkan.example.se",
+        to=["kim@example.se"],
+    )
+    message.attach_alternative(
+        '<p><img src="cid:qr@example.se" alt="QR"> ABCD2345</p>', "text/html"
+    )
+    message.attach_inline("incheckning.png", png, "image/png", "qr@example.se")
+    message.attach("möte.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    parsed = parse(message)
+
+    assert parsed.get_content_type() == "multipart/mixed"
+    alternative, calendar = parsed.get_payload()
+    assert alternative.get_content_type() == "multipart/alternative"
+    text, related = alternative.get_payload()
+    assert content(text) == "Din kod: ABCD2345"
+    assert related.get_content_type() == "multipart/related"
+    assert related.get_param("type") == "text/html"
+    html, image = related.get_payload()
+    assert 'src="cid:qr@example.se"' in content(html)
+    assert image.get_content_type() == "image/png"
+    assert image["Content-ID"] == "<qr@example.se>"
+    assert image.get_content_disposition() == "inline"
+    assert image.get_filename() == "incheckning.png"
+    assert image.get_content() == png
+    assert calendar.get_filename() == "möte.ics"
+
+
+def test_an_inline_image_without_html_is_an_ordinary_attachment():
+    message = OutboxMessage(
+        subject="Test", body="Hej", from_email="noreply@samverkan.example.se", to=["kim@example.se"]
+    )
+    message.attach_inline("qr.png", b"\x89PNG", "image/png", "qr@example.se")
+    text, image = parse(message).get_payload()
+
+    assert content(text) == "Hej"
+    assert image.get_content_disposition() == "attachment"
+    assert image.get_content() == b"\x89PNG"
+
+
+def test_a_content_id_with_a_newline_is_refused():
+    message = OutboxMessage(
+        subject="Test", body="Hej", from_email="noreply@samverkan.example.se", to=["kim@example.se"]
+    )
+    message.attach_alternative("<p>Hej</p>", "text/html")
+    message.attach_inline("qr.png", b"\x89PNG", "image/png", "qr>\r\nBcc: x@example.se")
+    with pytest.raises(BadHeaderError):
+        message.message()

@@ -83,3 +83,26 @@ class SignupFactory(factory.django.DjangoModelFactory):
         SessionFactory, edition=factory.SelfAttribute("..registration.edition")
     )
     status = SignupStatus.CONFIRMED
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stockholmstinget.CallForSessions"
+        skip_postgeneration_save = True
+
+    edition = factory.SubFactory(EditionFactory)
+    description = "Har du idéer om seminarier och workshops? Skicka ditt förslag."
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=10))
+    seminar = factory.RelatedFactory(
+        "tests.stockholmstinget.factories.CallFormatFactory", factory_related_name="call"
+    )
+
+
+class CallFormatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stockholmstinget.CallFormat"
+
+    call = factory.SubFactory(CallFactory)
+    kind = "seminar"
+    minutes = 45

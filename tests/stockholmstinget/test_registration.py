@@ -65,7 +65,11 @@ def test_confirmation_mail_lists_sessions_and_carries_an_ics():
     assert mail.to == registration.user.email
     assert "Folkbildning i hela länet" in mail.body_text
     assert registration.check_in_code in mail.body_text
-    assert [a["filename"] for a in mail.attachments] == [f"stockholmstinget-{edition.year}.ics"]
+    files = [a["filename"] for a in mail.attachments if "content_id" not in a]
+    assert files == [f"stockholmstinget-{edition.year}.ics"]
+    # The check-in code's QR code travels beside it, shown in place in the HTML.
+    (qr,) = [a for a in mail.attachments if "content_id" in a]
+    assert qr["mimetype"] == "image/png" and f"cid:{qr['content_id']}" in mail.body_html
 
 
 def test_a_full_session_puts_the_choice_on_its_waitlist():

@@ -84,3 +84,17 @@ def test_demo_has_past_editions_with_documentation_and_an_open_one():
         if s.capacity is not None and 0 < s.seats_left <= 2
     ]
     assert len(near_full) == 2
+
+
+def test_demo_has_an_open_call_proposals_in_review_and_an_accepted_one_in_the_programme():
+    from stockholmstinget.models import Proposal, ProposalStatus
+
+    demo.seed()
+    demo.seed()
+    coming = Edition.objects.get(year=demo.COMING_YEAR)
+    assert coming.call.is_open(now=coming.call.opens_at + dt.timedelta(days=1))
+    proposals = Proposal.objects.filter(call__edition=coming)
+    assert proposals.filter(status=ProposalStatus.SUBMITTED).count() == 2
+    assert proposals.filter(reviews__isnull=False).distinct().count() == 2
+    accepted = proposals.get(status=ProposalStatus.ACCEPTED)
+    assert accepted.session.published and accepted.session.speakers.exists()
