@@ -26,6 +26,7 @@ from .models import (
     RegistrationStatus,
 )
 from .summaries.demo import seed_summaries
+from .summaries.demo_followup import seed_follow_ups
 
 REGIONENS_HUS = ("Regionens hus, Kulturförvaltningen", "Hantverkargatan 45, 112 21 Stockholm")
 
@@ -364,3 +365,4 @@ def seed() -> None:
             checked_in_at=held.starts_at + dt.timedelta(minutes=5),
         )
     seed_summaries()
+    seed_follow_ups()

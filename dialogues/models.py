@@ -620,9 +620,25 @@ class InsightKind(models.TextChoices):
     OBSTACLE = "obstacle", _("Obstacle")
 
 
+class InsightStatus(models.TextChoices):
+    """What became of an insight: the follow-up the public sees ("ni sa, vi gjorde")."""
+
+    NEW = "new", _("New")
+    CONSIDERING = "considering", _("Being considered")
+    ACTED_ON = "acted_on", _("Acted on")
+    NOT_PURSUED = "not_pursued", _("Not pursued")
+    PASSED_ON = "passed_on", _("Passed to another body")
+
+
 class InsightQuerySet(models.QuerySet):
     def published(self) -> InsightQuerySet:
         return self.filter(summary__published_at__isnull=False)
+
+    def acted_on(self) -> InsightQuerySet:
+        """Acted-on insights, the newest decision first."""
+        return self.filter(status=InsightStatus.ACTED_ON).order_by(
+            F("status_date").desc(nulls_last=True), "-status_changed_at", "-pk"
+        )
 
 
 class Insight(models.Model):
@@ -651,6 +667,20 @@ class Insight(models.Model):
         blank=True,
     )
     position = models.PositiveIntegerField(_("order"), default=0)
+    # The follow-up, set by `followup.insight_follow_up` (which records each change and tells
+    # the people who asked to know), never by a plain save.
+    status = models.CharField(
+        _("status"), max_length=16, choices=InsightStatus.choices, default=InsightStatus.NEW
+    )
+    response = models.TextField(
+        _("public response"), blank=True, help_text=_("What the administration did, and why.")
+    )
+    status_date = models.DateField(_("date of the decision"), null=True, blank=True)
+    case_number = models.CharField(_("case number (diarienummer)"), max_length=40, blank=True)
+    responsible_body = models.CharField(_("responsible body"), max_length=200, blank=True)
+    status_changed_at = models.DateTimeField(
+        _("status changed at"), null=True, blank=True, editable=False
+    )
 
     objects = InsightQuerySet.as_manager()
 
@@ -658,7 +688,15 @@ class Insight(models.Model):
         ordering = ["summary", "position", "pk"]
         verbose_name = _("insight")
         verbose_name_plural = _("insights")
-        indexes = [models.Index(fields=["kind", "theme"])]
+        indexes = [
+            models.Index(fields=["kind", "theme"]),
+            models.Index(fields=["status", "-status_date"], name="insight_status_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=InsightStatus.values), name="insight_status_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:60]}"
@@ -713,3 +751,9 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return " + ".join(str(part) for part in (self.municipality, self.theme) if part)
+
+
+# The follow-up's history and the participants' opt-in live in their own module.
+from .summaries.models import InsightFollow, InsightStatusChange  # noqa: E402
+
+__all__ += ["InsightFollow", "InsightStatusChange"]

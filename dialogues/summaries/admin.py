@@ -253,3 +253,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     search_fields = ["user__email"]
     list_select_related = ["user", "municipality", "theme"]
     raw_id_fields = ["user"]
+
+
+# The follow-up on insights has its own module.
+from . import admin_followup  # noqa: E402, F401

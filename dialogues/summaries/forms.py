@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Municipality, Theme
 
-from ..models import DialogueSeries, InsightKind
+from ..models import DialogueSeries, InsightKind, InsightStatus
 
 # The dialogues began with the first Stockholmstinget in 2019.
 FIRST_YEAR = 2019
@@ -76,6 +76,11 @@ class InsightFilterForm(SummaryFilterForm):
     typ = forms.ChoiceField(
         label=_("Kind"),
         choices=[("", _("Opportunities and obstacles")), *InsightKind.choices],
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any status")), *InsightStatus.choices],
         required=False,
     )
 

@@ -187,7 +187,8 @@ def summaries_filter(summaries: QuerySet, filters: dict) -> QuerySet:
 
 
 def insights_filter(insights: QuerySet, filters: dict) -> QuerySet:
-    """The register's filters: the list's four, plus `typ` (opportunity or obstacle)."""
+    """The register's filters: the list's four, plus `typ` (opportunity or obstacle) and
+    `status` (what became of it)."""
     if filters.get("kommun"):
         insights = insights.filter(municipalities=filters["kommun"])
     if filters.get("tema"):
@@ -198,4 +199,6 @@ def insights_filter(insights: QuerySet, filters: dict) -> QuerySet:
         insights = insights.filter(summary__meeting_year=filters["ar"])
     if filters.get("typ"):
         insights = insights.filter(kind=filters["typ"])
+    if filters.get("status"):
+        insights = insights.filter(status=filters["status"])
     return insights

@@ -15,7 +15,18 @@ urlpatterns = [
         name="subscription_delete",
     ),
     path("sammanfattningar/<slug:slug>/", views.summary_detail, name="summary_detail"),
+    path(
+        "sammanfattningar/<slug:slug>/folj/",
+        views.insight_follow_create,
+        name="insight_follow_create",
+    ),
+    path(
+        "sammanfattningar/<slug:slug>/sluta-folja/",
+        views.insight_follow_delete,
+        name="insight_follow_delete",
+    ),
     path("insikter/", views.insight_list, name="insight_list"),
+    path("insikter/vi-gjorde/", views.insight_acted_list, name="insight_acted_list"),
     path("insikter/export.csv", views.insight_export_csv, name="insight_export_csv"),
     path("insikter/export.json", views.insight_export_json, name="insight_export_json"),
 ]

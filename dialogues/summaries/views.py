@@ -21,8 +21,8 @@ from accounts.admin_site import staff_may_preview
 from portal.models import Municipality, Theme
 from portal.redirects import next_url
 
-from ..models import Insight, InsightKind, Subscription, Summary
-from . import services
+from ..models import Insight, InsightFollow, InsightKind, Subscription, Summary
+from . import followup, services
 from .forms import InsightFilterForm, SubscriptionForm, SummaryFilterForm
 from .search import (
     NEWEST,
@@ -48,6 +48,11 @@ EXPORT_COLUMNS = [
     "municipalities",
     "stakeholder_groups",
     "text",
+    "status",
+    "response",
+    "status_date",
+    "case_number",
+    "responsible_body",
 ]
 
 
@@ -158,6 +163,7 @@ def summary_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "dialogues/summary_detail.html",
         {
+            **_follow_context(request, summary),
             "summary": summary,
             "text_html": services.markdown_render(summary.text),
             "figures": services.summary_attendee_figures(summary=summary),
@@ -237,6 +243,11 @@ def _export_rows(request: HttpRequest):
             "municipalities": [m.name for m in insight.municipalities.all()],
             "stakeholder_groups": list(insight.stakeholder_groups),
             "text": insight.text,
+            "status": insight.status,
+            "response": insight.response,
+            "status_date": insight.status_date.isoformat() if insight.status_date else "",
+            "case_number": insight.case_number,
+            "responsible_body": insight.responsible_body,
         }
 
 
@@ -298,3 +309,65 @@ def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.subscription_delete(subscription=subscription, user=request.user)
         messages.success(request, _("The alert has been removed."))
     return _back(request)
+
+
+# --- What became of the insights ("ni sa, vi gjorde") ------------------------------------------
+
+
+def _follow_context(request: HttpRequest, summary: Summary) -> dict:
+    """Whether the visitor took part in the meeting and so may follow its insights."""
+    if not request.user.is_authenticated or not summary.is_published:
+        return {"may_follow": False}
+    return {
+        "may_follow": followup.took_part(user=request.user, meeting=summary.meeting),
+        "following": InsightFollow.objects.filter(
+            user=request.user, meeting_id=summary.meeting_id
+        ).exists(),
+    }
+
+
+@require_safe
+def insight_acted_list(request: HttpRequest) -> HttpResponse:
+    insights = (
+        Insight.objects.published()
+        .acted_on()
+        .select_related("summary__meeting", "theme")
+        .prefetch_related("municipalities")
+    )
+    page = Paginator(insights, INSIGHT_PAGE_SIZE).get_page(request.GET.get("sida"))
+    return render(
+        request,
+        "dialogues/insight_acted_list.html",
+        {"page": page, "query": "", "language": get_language()},
+    )
+
+
+def _published_summary(slug: str) -> Summary:
+    summary = Summary.objects.published().select_related("meeting").filter(slug=slug).first()
+    if summary is None:
+        raise Http404
+    return summary
+
+
+@require_POST
+@login_required
+def insight_follow_create(request: HttpRequest, slug: str) -> HttpResponse:
+    summary = _published_summary(slug)
+    try:
+        followup.insight_follow_create(user=request.user, meeting=summary.meeting)
+    except services.SummaryError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("You will get an email when one of these insights changes status.")
+        )
+    return HttpResponseRedirect(summary.get_absolute_url())
+
+
+@require_POST
+@login_required
+def insight_follow_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    summary = _published_summary(slug)
+    followup.insight_follow_delete(user=request.user, meeting=summary.meeting)
+    messages.success(request, _("You no longer follow these insights."))
+    return HttpResponseRedirect(summary.get_absolute_url())

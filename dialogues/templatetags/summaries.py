@@ -7,3 +7,11 @@ register = template.Library()
 def theme_name(theme, language: str) -> str:
     """A theme's name in the page's language."""
     return theme.display_name(language) if theme else ""
+
+
+@register.filter
+def insight_status_label(status: str) -> str:
+    """An insight status's label in the active language (mails store the value only)."""
+    from dialogues.models import InsightStatus
+
+    return str(InsightStatus(status).label) if status in InsightStatus.values else status

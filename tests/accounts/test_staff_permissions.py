@@ -24,6 +24,8 @@ from django.utils import timezone
 
 from accounts.staff_groups import CASE_OFFICER, EDITOR
 from dialogues.models import (
+    Insight,
+    InsightStatus,
     Meeting,
     MeetingStatus,
     Minutes,
@@ -38,7 +40,7 @@ from portal.services import MailRecipient, mailout_create
 from stockholmstinget import models as tinget
 from tests.accounts.factories import UserFactory
 from tests.conftest import staff_login
-from tests.dialogues.factories import MeetingFactory, SummaryFactory
+from tests.dialogues.factories import InsightFactory, MeetingFactory, SummaryFactory
 from tests.dialogues.factories import RegistrationFactory as MeetingRegistrationFactory
 from tests.stockholmstinget.factories import EditionFactory, SignupFactory
 from tests.stockholmstinget.factories import RegistrationFactory as EditionRegistrationFactory
@@ -282,6 +284,14 @@ ACTION_CASES = [
         frozenset({EDITOR}),
         SummaryFactory,
         lambda obj, r: _reloaded(obj).published_at is None,
+    ),
+    ActionCase(
+        Insight,
+        "set_status",
+        frozenset({EDITOR}),
+        InsightFactory,
+        lambda obj, r: _reloaded(obj).status == InsightStatus.ACTED_ON,
+        confirm={"apply": "1", "status": "acted_on", "response": "Lokalerna är öppna."},
     ),
     ActionCase(
         MailOut,

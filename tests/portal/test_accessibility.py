@@ -31,6 +31,7 @@ PUBLIC_PAGES: list[tuple[str, tuple]] = [
     ("dialogues:summary_list", ()),
     ("dialogues:summary_detail", ("civilsamhallets-vardialog",)),
     ("dialogues:insight_list", ()),
+    ("dialogues:insight_acted_list", ()),
     ("stockholmstinget:edition_current", ()),
     ("stockholmstinget:edition_archive", ()),
     ("stockholmstinget:edition_detail", (2019,)),
