@@ -34,6 +34,7 @@ from .models import (
     Registration,
     RegistrationStatus,
 )
+from .reach_admin import ReachReportAdminMixin
 
 # --- CSV export ----------------------------------------------------------------------------------
 
@@ -180,7 +181,13 @@ class InvitationInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(AccessPlanningLinkMixin, StaffInputMixin, HttpsLinksMixin, admin.ModelAdmin):
+class MeetingAdmin(
+    ReachReportAdminMixin,
+    AccessPlanningLinkMixin,
+    StaffInputMixin,
+    HttpsLinksMixin,
+    admin.ModelAdmin,
+):
     list_display = [
         "title",
         "series",

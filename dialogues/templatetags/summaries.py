@@ -15,3 +15,9 @@ def insight_status_label(status: str) -> str:
     from dialogues.models import InsightStatus
 
     return str(InsightStatus(status).label) if status in InsightStatus.values else status
+
+
+@register.filter
+def status_count(counts: dict, status: str) -> int:
+    """The count under one insight status in a {status: count} mapping (zero when absent)."""
+    return counts.get(str(status), 0)

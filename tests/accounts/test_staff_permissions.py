@@ -494,6 +494,7 @@ PAGE_CASES = [
         done=lambda obj: _reloaded(obj).published_at is None,
     ),
     PageCase("portal_mailout_progress", EVERYONE, _failed_mailout),
+    PageCase("dialogues_meeting_reach", EVERYONE, MeetingFactory),
     PageCase("auth_user_password_change", NOBODY, UserFactory),
     PageCase(
         "registrations_accessrequest_planning",
@@ -505,11 +506,13 @@ PAGE_CASES = [
 
 def _page_args(case, obj) -> list:
     """Check-in pages belong to the event; the planning page names the event's model; the
-    other pages belong to the object itself."""
+    reach report belongs to no one object; the other pages belong to the object itself."""
     if case.url_name == "registrations_accessrequest_planning":
         return [obj._meta.label_lower, obj.pk]
     if isinstance(obj, tinget.SessionSignup):
         return [obj.session.edition_id, obj.session_id]
+    if case.url_name == "dialogues_meeting_reach":
+        return []
     if isinstance(obj, tinget.EditionRegistration):
         return [obj.edition_id]
     if isinstance(obj, Registration):

@@ -1,0 +1,201 @@
+"""The reach and representation report: who the dialogue meetings reached, and what they raised.
+
+Counts only, for the annual report to the culture committee. For a date range (the meetings
+that began in it), per municipality (all 26, zeros shown), stakeholder group and sector:
+
+- meetings: held meetings at which at least one person of the group was checked in;
+- registrations: confirmed registrations (cancelled and declined ones are not counted);
+- check-ins, and no-shows (confirmed, the meeting is over, never checked in);
+- first-time and returning participants: distinct people checked in, "returning" when they
+  were also checked in at a meeting that began before the range;
+- insights raised in the range's published summaries, by status (municipalities and
+  stakeholder groups only: insights carry no sector).
+
+A person is counted by their profile's municipality, group and sectors (in each of their
+sectors). Counts of people between 1 and 4 are shown as "< 5" so that nobody can be picked
+out; meetings and insights are not people and are shown as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import INTEREST_SECTORS, StakeholderGroup
+from portal.models import Municipality
+
+from .models import Insight, InsightStatus, Meeting, MeetingStatus, Registration, RegistrationStatus
+
+SMALL = 5
+MASKED = "< 5"
+PEOPLE = ["registrations", "check_ins", "no_shows", "first_time", "returning"]
+
+
+def masked(count: int) -> int | str:
+    """A count of people as it may be shown: 1 to 4 become "< 5"; zero stays zero."""
+    return MASKED if 0 < count < SMALL else count
+
+
+@dataclass
+class ReachRow:
+    label: str
+    key: str
+    meetings: set = field(default_factory=set)
+    registrations: int = 0
+    check_ins: int = 0
+    no_shows: int = 0
+    first_time: set = field(default_factory=set)
+    returning: set = field(default_factory=set)
+    insights: dict = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def reached(self) -> bool:
+        return bool(self.registrations or self.check_ins)
+
+    def shown(self) -> dict:
+        """The row's figures as the page and the CSV show them."""
+        return {
+            "meetings": len(self.meetings),
+            "registrations": masked(self.registrations),
+            "check_ins": masked(self.check_ins),
+            "no_shows": masked(self.no_shows),
+            "first_time": masked(len(self.first_time)),
+            "returning": masked(len(self.returning)),
+            "insights": sum(self.insights.values()),
+            **{f"insights_{status}": self.insights.get(status, 0) for status in InsightStatus},
+        }
+
+
+@dataclass
+class ReachReport:
+    start: dt.date
+    end: dt.date
+    meetings_held: int
+    municipalities: list[ReachRow]
+    groups: list[ReachRow]
+    sectors: list[ReachRow]
+
+    @property
+    def unreached(self) -> list[ReachRow]:
+        """Municipalities with no participation: the ones the report makes stand out."""
+        return [row for row in self.municipalities if row.key and not row.reached]
+
+    def tables(self):
+        return [
+            (_("Per municipality"), self.municipalities, True),
+            (_("Per stakeholder group"), self.groups, True),
+            (_("Per sector"), self.sectors, False),
+        ]
+
+
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    first = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return first, after
+
+
+def reach_report(*, start: dt.date, end: dt.date, now: dt.datetime | None = None) -> ReachReport:
+    now = now or timezone.now()
+    first, after = _bounds(start, end)
+    meetings = Meeting.objects.filter(
+        starts_at__gte=first, starts_at__lt=after, status=MeetingStatus.PUBLISHED
+    )
+    unknown = str(_("Not given"))
+    places = {m.pk: ReachRow(m.name, m.slug) for m in Municipality.objects.order_by("name", "pk")}
+    places[None] = ReachRow(unknown, "")
+    groups = {value: ReachRow(str(label), value) for value, label in StakeholderGroup.choices}
+    groups[""] = ReachRow(unknown, "")
+    sectors = {value: ReachRow(str(label), value) for value, label in INTEREST_SECTORS}
+    sectors[None] = ReachRow(unknown, "")
+
+    rows = list(
+        Registration.objects.filter(meeting__in=meetings, status=RegistrationStatus.CONFIRMED)
+        .values_list(
+            "meeting_id",
+            "user_id",
+            "checked_in_at",
+            "meeting__ends_at",
+            "user__municipality_id",
+            "user__stakeholder_group",
+            "user__sectors",
+        )
+        .order_by()
+    )
+    attendees = {user for _m, user, checked_in, *_rest in rows if checked_in}
+    returning = set(
+        Registration.objects.filter(
+            user_id__in=attendees,
+            checked_in_at__isnull=False,
+            meeting__starts_at__lt=first,
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    for meeting, user, checked_in, ends_at, place, group, user_sectors in rows:
+        targets = [
+            places.get(place, places[None]),
+            groups.get(group or "", groups[""]),
+            *[sectors[s] for s in (user_sectors or []) if s in sectors],
+        ]
+        if not any(s in sectors for s in user_sectors or []):
+            targets.append(sectors[None])
+        for row in targets:
+            row.registrations += 1
+            if checked_in:
+                row.check_ins += 1
+                row.meetings.add(meeting)
+                (row.returning if user in returning else row.first_time).add(user)
+            elif ends_at < now:
+                row.no_shows += 1
+
+    insights = Insight.objects.published().filter(summary__meeting__in=meetings)
+    through = Insight.municipalities.through.objects.filter(insight__in=insights)
+    for place, status in through.values_list("municipality_id", "insight__status").order_by():
+        places.get(place, places[None]).insights[status] += 1
+    for stakeholder_groups, status in insights.values_list("stakeholder_groups", "status"):
+        for group in stakeholder_groups or [""]:
+            groups.get(group, groups[""]).insights[status] += 1
+
+    return ReachReport(
+        start=start,
+        end=end,
+        meetings_held=meetings.filter(ends_at__lt=now).count(),
+        municipalities=list(places.values()),
+        groups=list(groups.values()),
+        sectors=list(sectors.values()),
+    )
+
+
+def reach_csv_rows(report: ReachReport):
+    """Header, then one row per table row, "< 5" kept: the CSV shows what the page shows."""
+    statuses = list(InsightStatus)
+    yield [
+        "table",
+        "name",
+        "meetings",
+        "registrations",
+        "check_ins",
+        "no_shows",
+        "first_time",
+        "returning",
+        "insights",
+        *[f"insights_{status}" for status in statuses],
+    ]
+    for table, rows in (
+        ("municipality", report.municipalities),
+        ("stakeholder_group", report.groups),
+        ("sector", report.sectors),
+    ):
+        for row in rows:
+            shown = row.shown()
+            yield [table, row.label, *list(shown.values())]
+
+
+def reach_default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    today = today or timezone.localdate()
+    return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
