@@ -311,3 +311,29 @@ def test_the_demo_shows_the_follow_up_and_seeding_again_changes_nothing(client):
     body = client.get(ACTED).content.decode()
     assert "KUN 2026/0412" in body
     assert not OutgoingEmail.objects.filter(key__startswith="insight-status:").exists()
+
+
+def test_a_draft_summarys_follow_up_is_on_no_public_page_or_export(client):
+    """Responses, case numbers and bodies of a draft's insights stay with staff."""
+    _acted("Synlig insikt", dt.date(2026, 2, 1))
+    draft = InsightFactory(text="Utkastets insikt", summary=SummaryFactory(published_at=None))
+    insight_follow_up(
+        insight=draft,
+        status=InsightStatus.ACTED_ON,
+        response="Hemligt svar",
+        case_number="KUN 2026/999",
+        responsible_body="Hemlig nämnd",
+        by=None,
+    )
+    for url in (
+        REGISTER,
+        f"{REGISTER}?status=acted_on",
+        ACTED,
+        reverse("dialogues:insight_export_csv"),
+        reverse("dialogues:insight_export_json"),
+        reverse("dialogues:summary_feed"),
+    ):
+        body = client.get(url).content.decode()
+        for secret in ("Utkastets insikt", "Hemligt svar", "KUN 2026/999", "Hemlig nämnd"):
+            assert secret not in body, (url, secret)
+    assert "Synlig insikt" in client.get(ACTED).content.decode()
