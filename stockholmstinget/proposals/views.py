@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import profile_required
 
@@ -26,7 +26,7 @@ def _call(year: int) -> CallForSessions:
 
 
 @never_cache
-@require_GET
+@require_safe
 def proposal_list(request, year: int):
     """The call, and (for the person logged in) their own proposals to it."""
     call = _call(year)
