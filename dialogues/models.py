@@ -221,6 +221,11 @@ class Meeting(core.RegistrableEvent):
         return self.status == MeetingStatus.CANCELLED
 
     @property
+    def has_ended(self) -> bool:
+        """Held: past its end, the same line `past()` draws for the archive."""
+        return self.ends_at < timezone.now()
+
+    @property
     def is_online(self) -> bool:
         return self.format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID)
 

@@ -17,7 +17,7 @@ from portal.registrations.models import AccessRequest
 
 from . import services
 from .forms import MeetingFilterForm, RegistrationForm, RegistrationUpdateForm
-from .models import Meeting, Registration, RegistrationStatus
+from .models import Meeting, Registration, RegistrationStatus, Summary
 
 PAGE_SIZE = 12
 # How far back the calendar feed reaches, so subscribers keep recent meetings in view.
@@ -118,6 +118,11 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "refusal": refusal,
             "can_cancel": bool(active and timezone.now() < meeting.starts_at),
+            "published_summary": (
+                Summary.objects.published().filter(meeting=meeting).first()
+                if meeting.has_ended
+                else None
+            ),
             "listed_attendees": Registration.objects.listed()
             .filter(meeting=meeting)
             .select_related("user")

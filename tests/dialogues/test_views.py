@@ -297,3 +297,33 @@ def test_home_lists_next_meetings(client):
     MeetingFactory(title="Dolt utkast", status=MeetingStatus.DRAFT, published_at=None)
     content = client.get(reverse("portal:home")).content.decode()
     assert meeting.title in content and "Dolt utkast" not in content
+
+
+def test_a_held_meeting_says_so_links_its_summary_and_offers_nothing_to_do(client):
+    """A past meeting shows neither registration window, seats, calendar file nor a register
+    button; it says when it was held and links its published summary."""
+    from tests.dialogues.factories import SummaryFactory
+
+    summary = SummaryFactory(meeting__title="Civilsamhällets vårdialog", meeting__capacity=40)
+    meeting = summary.meeting
+    RegistrationFactory(meeting=meeting, user=RegistrantFactory())
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    date = f"{timezone.localtime(meeting.starts_at).day} "
+    assert "Mötet hölls " + date in page
+    assert summary.get_absolute_url() in page
+    assert "Läs sammanfattningen" in page
+    for offer in ("Stänger", "Platser kvar", "Mötet har redan börjat", "Lägg till i kalendern"):
+        assert offer not in page, offer
+    assert reverse("dialogues:registration_create", args=[meeting.slug]) not in page
+
+    archive = client.get(reverse("dialogues:meeting_archive")).content.decode()
+    assert meeting.title in archive and "kvar" not in archive and "Hölls" in archive
+
+
+def test_a_held_meeting_without_a_published_summary_says_one_is_coming(client):
+    from tests.dialogues.factories import SummaryFactory
+
+    summary = SummaryFactory(published_at=None)
+    page = client.get(summary.meeting.get_absolute_url()).content.decode()
+    assert summary.get_absolute_url() not in page
+    assert "Sammanfattningen av mötet publiceras här" in page

@@ -28,6 +28,7 @@ PUBLIC_PAGES: list[tuple[str, tuple]] = [
     ("dialogues:meeting_list", ()),
     ("dialogues:meeting_archive", ()),
     ("dialogues:meeting_detail", ("kulturskapares-arbetsvillkor",)),
+    ("dialogues:meeting_detail", ("civilsamhallet-varen",)),
     ("dialogues:summary_list", ()),
     ("dialogues:summary_detail", ("civilsamhallets-vardialog",)),
     ("dialogues:insight_list", ()),
