@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 
 from portal.registrations.mail import registration_mail_enqueue
@@ -45,6 +46,11 @@ def registration_email_enqueue(
     context["check_in_code"] = registration.check_in_code if confirmed else ""
     # The status the mail is about, as it is now: the row may change before the mail renders.
     context["status"] = registration.status
+    # A direct link to cancel, in the language the mail is written in.
+    with translation.override(registration.user.preferred_language or settings.LANGUAGE_CODE):
+        context["cancel_url"] = settings.SITE_URL + reverse(
+            "dialogues:registration_cancel", args=[meeting.slug]
+        )
     if extra:
         context.update(extra)
     registration_mail_enqueue(
