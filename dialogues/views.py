@@ -138,7 +138,7 @@ def registration_create(request: HttpRequest, slug: str) -> HttpResponse:
         # The service decides everything under the meeting's lock; the page is drawn only
         # when it refuses or the form is invalid.
         meeting = _meeting_or_404(request, slug, counts=False)
-        form = RegistrationForm(request.POST)
+        form = RegistrationForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -189,7 +189,7 @@ def _registration_page(
         messages.info(request, _("You are already registered for this meeting."))
         return redirect(meeting)
     if form is None:
-        form = RegistrationForm(initial={"inbjudan": token})
+        form = RegistrationForm(initial={"inbjudan": token}, user=request.user)
     return render(
         request,
         "dialogues/registration_form.html",
@@ -226,6 +226,7 @@ def registration_update(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(meeting)
     form = RegistrationUpdateForm(
         request.POST or None,
+        user=request.user,
         initial={
             "accessibility_needs": registration.accessibility_needs,
             "dietary_needs": registration.dietary_needs,

@@ -327,3 +327,19 @@ def test_a_held_meeting_without_a_published_summary_says_one_is_coming(client):
     page = client.get(summary.meeting.get_absolute_url()).content.decode()
     assert summary.get_absolute_url() not in page
     assert "Sammanfattningen av mötet publiceras här" in page
+
+
+def test_the_listing_checkbox_says_when_the_profile_consent_is_off(client, meeting):
+    """Ticking "show me on the list" does nothing without the profile's consent: the form says
+    so at the checkbox and links the profile; with the consent it says nothing extra."""
+    user = RegistrantFactory()
+    client.force_login(user)
+    url = reverse("dialogues:registration_create", args=[meeting.slug])
+    page = client.get(url).content.decode()
+    assert "Din profil tillåter inte att ditt namn visas på deltagarlistor" in page
+    assert f'href="{reverse("accounts:profile_edit")}"' in page
+
+    user.public_listing_consented_at = timezone.now()
+    user.save()
+    page = client.get(url).content.decode()
+    assert "Din profil tillåter inte" not in page
