@@ -46,7 +46,7 @@ class SessionInline(admin.StackedInline):
     fields = [
         ("title", "track", "room"),
         ("starts_at", "ends_at"),
-        ("capacity", "in_person_only"),
+        ("capacity", "in_person_only", "plenary"),
         "description",
         "speakers",
     ]

@@ -431,6 +431,8 @@ def _programme(edition: Edition) -> dict[str, Session]:
                 "room": room,
                 "capacity": capacity,
                 "in_person_only": on_site,
+                # The programme's untracked, uncapped items are the plenary ones.
+                "plenary": not track and capacity is None,
                 "description": description,
             },
         )

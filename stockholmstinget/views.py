@@ -20,10 +20,9 @@ from .forms import RegistrationForm
 from .models import Edition, EditionRegistration, RegistrationStatus, Session, Speaker
 
 # Which form field a refusal from the service belongs next to.
+# Session refusals (the programme changed while the form was open) go above the form: the form
+# itself offers one choice per time slot, so no slot field is to blame.
 ERROR_FIELDS = {
-    "overlap": "sessions",
-    "in_person_only": "sessions",
-    "session_unknown": "sessions",
     "mode_not_offered": "mode",
 }
 
