@@ -68,7 +68,7 @@ REFUSALS = {
     "cancelled": _("This Stockholmstinget has been cancelled."),
     "not_published": _("Registration is not open."),
     "started": _("Registration has closed."),
-    "not_open_yet": _("Registration has not opened yet."),
+    "not_open_yet": _("Registration opens %(opens)s."),
     "closed": _("Registration has closed."),
 }
 

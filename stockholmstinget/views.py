@@ -65,6 +65,7 @@ def _my_registration(request, edition: Edition) -> EditionRegistration | None:
 
 def _edition_page(request, edition: Edition):
     registration = _my_registration(request, edition)
+    refusal = services.registration_refusal(edition=edition)
     return render(
         request,
         "stockholmstinget/edition_detail.html",
@@ -77,7 +78,8 @@ def _edition_page(request, edition: Edition):
             "links": edition.links.all() if edition.documentation_is_published else [],
             "speakers": edition.speakers.public(),
             "seats_left": services.edition_seats_left(edition) if edition.has_place else None,
-            "registration_open": services.registration_is_open(edition),
+            "registration_open": refusal is None,
+            "refusal": refusal,
             "archive": Edition.objects.public().past().exclude(pk=edition.pk)[:5],
         },
     )
