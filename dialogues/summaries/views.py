@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from itertools import groupby
 
@@ -23,6 +22,7 @@ from portal.redirects import next_url
 
 from ..models import Insight, InsightKind, Subscription, Summary
 from . import services
+from .export import insights_spreadsheet_csv
 from .forms import InsightFilterForm, SubscriptionForm, SummaryFilterForm
 from .search import (
     NEWEST,
@@ -37,18 +37,6 @@ from .search import (
 
 PAGE_SIZE = 10
 INSIGHT_PAGE_SIZE = 25
-EXPORT_COLUMNS = [
-    "meeting",
-    "date",
-    "series",
-    "summary",
-    "summary_url",
-    "kind",
-    "theme",
-    "municipalities",
-    "stakeholder_groups",
-    "text",
-]
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -242,15 +230,7 @@ def _export_rows(request: HttpRequest):
 
 @require_safe
 def insight_export_csv(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="insikter.csv"'
-    writer = csv.writer(response)
-    writer.writerow(EXPORT_COLUMNS)
-    for row in _export_rows(request):
-        writer.writerow(
-            "; ".join(value) if isinstance(value, list) else value for value in row.values()
-        )
-    return response
+    return insights_spreadsheet_csv(_export_rows(request), filename="insikter.csv")
 
 
 @require_safe
