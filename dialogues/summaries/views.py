@@ -180,6 +180,8 @@ def insight_list(request: HttpRequest) -> HttpResponse:
         through.values_list("municipality").annotate(n=Count("pk")).values_list("municipality", "n")
     )
     coverage = [(m, municipality_counts.get(m.pk, 0)) for m in Municipality.objects.all()]
+    if filters.get("kommun"):
+        coverage = [(m, n) for m, n in coverage if n]
     page = Paginator(
         insights.select_related("summary__meeting__series", "theme")
         .prefetch_related("municipalities")
@@ -199,6 +201,9 @@ def insight_list(request: HttpRequest) -> HttpResponse:
             "themes": [(t, n, round(100 * n / top)) for t, n in themes],
             "coverage": [(m, n, round(100 * n / top)) for m, n in coverage],
             "covered": sum(1 for _m, n in coverage if n),
+            # Filtered to one municipality, the table shows who else those insights name: no
+            # county coverage to report.
+            "municipality_filter": filters.get("kommun"),
             "language": get_language(),
         },
     )

@@ -108,3 +108,14 @@ def test_register_query_count_is_flat(client, django_assert_num_queries, size, t
         InsightFactory(theme=themes["lokaler"])
     with django_assert_num_queries(12):
         assert client.get(REGISTER, {"tema": "lokaler"}).status_code == 200
+
+
+def test_filtered_by_one_municipality_the_register_reports_no_county_coverage(
+    client, register, places
+):
+    """ "2 of 26" about one municipality's insights would read as the county's coverage."""
+    page = client.get(REGISTER, {"kommun": "norrtalje"}).content.decode()
+    assert "Täckning i länet" not in page
+    assert "Kommuner som nämns i insikterna om Norrtälje" in page
+    assert "inga än" not in page
+    assert "Täckning i länet" in client.get(REGISTER).content.decode()
