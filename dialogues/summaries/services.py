@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StakeholderGroup, User
 from portal.models import MailOut, Municipality, Theme
+from portal.moments import moment_text
 from portal.services import MailRecipient, mailout_create
 
 from ..models import (
@@ -211,6 +212,12 @@ def summary_publish(*, summary: Summary, by: User | None) -> Summary:
         # must not become public through it.
         if summary.meeting.published_at is None:
             raise SummaryError(_("Publish the meeting before its summary."))
+        # A summary tells what was said; before the meeting it would report what has not been.
+        if summary.meeting.ends_at > timezone.now():
+            raise SummaryError(
+                _("The meeting has not been held yet: its summary can be published after %(end)s.")
+                % {"end": moment_text(summary.meeting.ends_at)}
+            )
         summary.published_at = summary.updated_at = timezone.now()
         summary.published_by = by
         summary.meeting_year = summary_meeting_year(meeting=summary.meeting)
