@@ -330,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.test_settings")
     os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+    # Writing 100,000 search vectors is one statement, longer than a request's time limit.
+    os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")
     import django
 
     django.setup()
