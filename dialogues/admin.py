@@ -25,6 +25,7 @@ from portal.registrations.admin import (
 from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
+from .admin_links import meeting_followup_links
 from .models import (
     ACTIVE_STATUSES,
     DialogueSeries,
@@ -203,6 +204,7 @@ class MeetingAdmin(AccessPlanningLinkMixin, StaffInputMixin, HttpsLinksMixin, ad
         "seat_summary",
         "access_planning",
         "followup_reminded_at",
+        "minutes_and_summary",
     ]
     inlines = [RegistrationInline, InvitationInline]
     actions = ["publish", "cancel_meetings", "export_csv", "send_invitations"]
@@ -245,10 +247,15 @@ class MeetingAdmin(AccessPlanningLinkMixin, StaffInputMixin, HttpsLinksMixin, ad
             {"fields": ["contact_name", "contact_email", "reminder_lead_hours", "reminder_text"]},
         ),
         (_("Publication"), {"fields": ["published_at", "sequence", "followup_reminded_at"]}),
+        (_("After the meeting"), {"fields": ["minutes_and_summary"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
+
+    @admin.display(description=_("minutes and summary"))
+    def minutes_and_summary(self, obj) -> str:
+        return meeting_followup_links(obj)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "online_url":

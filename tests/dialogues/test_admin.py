@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -261,3 +263,28 @@ def test_check_in_view_warns_when_already_checked_in(staff_client):
     response = staff_client.post(url, {"code": registration.check_in_code})
     text = response.content.decode()
     assert "redan incheckad kl." in text or "already checked in at" in text
+
+
+def test_the_meeting_page_starts_its_minutes_and_summary_and_they_link_back(staff_client):
+    """From a held meeting staff write the minutes and the summary (prefilled from the
+    meeting); once they exist the meeting opens them, and they link back to it."""
+    from tests.dialogues.factories import SummaryFactory
+
+    meeting = MeetingFactory(
+        title="Kommundialog i Södertälje",
+        starts_at=timezone.now() - dt.timedelta(days=3),
+    )
+    change = reverse("admin:dialogues_meeting_change", args=[meeting.pk])
+    page = staff_client.get(change).content.decode()
+    minutes_add = f"{reverse('admin:dialogues_minutes_add')}?meeting={meeting.pk}"
+    summary_add = f"{reverse('admin:dialogues_summary_add')}?meeting={meeting.pk}"
+    assert f'href="{minutes_add}"' in page and f'href="{summary_add}"' in page
+    prefilled = staff_client.get(summary_add)
+    assert prefilled.context["adminform"].form.initial["title"] == meeting.title
+
+    summary = SummaryFactory(meeting=meeting, published_at=None)
+    page = staff_client.get(change).content.decode()
+    summary_change = reverse("admin:dialogues_summary_change", args=[summary.pk])
+    assert f'href="{summary_change}"' in page and summary_add not in page
+    back = staff_client.get(summary_change).content.decode()
+    assert f'href="{change}"' in back
