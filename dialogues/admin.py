@@ -335,7 +335,9 @@ class MeetingAdmin(AccessPlanningLinkMixin, StaffInputMixin, HttpsLinksMixin, ad
             request,
             queryset,
             lambda m: services.meeting_publish(meeting=m),
-            _("Published %(count)s meetings."),
+            lambda count: ngettext(
+                "%(count)s meeting published.", "%(count)s meetings published.", count
+            ),
         )
 
     @admin.action(
@@ -346,7 +348,9 @@ class MeetingAdmin(AccessPlanningLinkMixin, StaffInputMixin, HttpsLinksMixin, ad
             request,
             queryset,
             lambda m: services.meeting_cancel(meeting=m),
-            _("Cancelled %(count)s meetings."),
+            lambda count: ngettext(
+                "%(count)s meeting cancelled.", "%(count)s meetings cancelled.", count
+            ),
         )
 
     @admin.action(description=_("Export registrations as CSV"), permissions=["view"])
@@ -521,7 +525,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             request,
             self._related(queryset),
             lambda r: services.registration_approve(registration=r),
-            _("Approved %(count)s registrations."),
+            lambda count: ngettext(
+                "%(count)s registration approved.", "%(count)s registrations approved.", count
+            ),
         )
 
     @admin.action(description=_("Decline selected registrations"), permissions=["change"])
@@ -530,7 +536,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             request,
             self._related(queryset),
             lambda r: services.registration_decline(registration=r),
-            _("Declined %(count)s registrations."),
+            lambda count: ngettext(
+                "%(count)s registration declined.", "%(count)s registrations declined.", count
+            ),
         )
 
     @admin.action(description=_("Check in selected registrations"), permissions=["change"])
@@ -539,7 +547,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             request,
             self._related(queryset),
             lambda r: services.registration_check_in(registration=r),
-            _("Checked in %(count)s registrations."),
+            lambda count: ngettext(
+                "%(count)s person checked in.", "%(count)s people checked in.", count
+            ),
         )
 
     @admin.action(description=_("Cancel selected registrations"), permissions=["change"])
@@ -557,7 +567,11 @@ class RegistrationAdmin(admin.ModelAdmin):
             request,
             self._related(queryset),
             lambda r: services.registration_promote(registration=r),
-            _("Gave a seat to %(count)s people on the waiting list."),
+            lambda count: ngettext(
+                "%(count)s person on the waiting list got a seat.",
+                "%(count)s people on the waiting list got a seat.",
+                count,
+            ),
         )
 
     @admin.action(description=_("Export registrations as CSV"), permissions=["view"])

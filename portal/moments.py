@@ -29,3 +29,13 @@ def moment_text(value: dt.datetime) -> str:
         "date": date_format(local, "j F Y"),
         "time": clock_text(local),
     }
+
+
+def span_text(start: dt.datetime, end: dt.datetime, *, weekday: bool = True) -> str:
+    """A day and its hours: "tisdag 9 december 2026 kl. 17.00-19.00" in Swedish,
+    "Tuesday 9 December 2026 at 17:00-19:00" in English (with an en dash)."""
+    local = timezone.localtime(start)
+    return _("%(date)s at %(time)s") % {
+        "date": date_format(local, "l j F Y" if weekday else "j F Y"),
+        "time": f"{clock_text(start)}\u2013{clock_text(end)}",
+    }

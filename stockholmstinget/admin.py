@@ -549,7 +549,9 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
             request,
             queryset.select_related("user", "edition"),
             lambda r: services.registration_check_in(registration=r),
-            _("Checked in %(count)s registrations."),
+            lambda count: ngettext(
+                "%(count)s person checked in.", "%(count)s people checked in.", count
+            ),
         )
 
     @admin.action(

@@ -7,12 +7,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.template.loader import render_to_string
-from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import StakeholderGroup
 from portal.models import Municipality
+from portal.moments import clock_text
 from portal.registrations.forms import RegistrationDetailsForm
 from portal.registrations.models import AccessRequest
 
@@ -48,9 +48,7 @@ def session_label(session: Session) -> str:
 
 
 def time_range(session_or_slot) -> str:
-    start = formats.time_format(timezone.localtime(session_or_slot.starts_at), "H:i")
-    end = formats.time_format(timezone.localtime(session_or_slot.ends_at), "H:i")
-    return f"{start}{DASH}{end}"
+    return f"{clock_text(session_or_slot.starts_at)}{DASH}{clock_text(session_or_slot.ends_at)}"
 
 
 @dataclasses.dataclass
