@@ -222,7 +222,11 @@ class AccessRequestAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda obj: access_request_decide(access_request=obj, status=status),
-            _("Decided %(count)s requests; each person is told by email."),
+            lambda count: ngettext(
+                "%(count)s request decided; the person is told by email.",
+                "%(count)s requests decided; each person is told by email.",
+                count,
+            ),
         )
 
     def get_urls(self):
