@@ -213,7 +213,11 @@ class InvitationSendForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     municipalities = forms.ModelMultipleChoiceField(
-        label=_("Municipalities"), queryset=Municipality.objects.all(), required=False
+        label=_("Municipalities"),
+        queryset=Municipality.objects.all(),
+        required=False,
+        # 26 names: ticking them beats ctrl-clicking a multiple select.
+        widget=forms.CheckboxSelectMultiple,
     )
     sectors = forms.MultipleChoiceField(
         label=_("Sectors"),

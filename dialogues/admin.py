@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.forms import InvitationSendForm
+from accounts.services import invitees_collect
 from portal.admin import HttpsLinksMixin, StaffInputMixin
 from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import (
@@ -26,6 +27,7 @@ from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
 from .admin_links import meeting_followup_links
+from .emails import invitation_preview
 from .models import (
     ACTIVE_STATUSES,
     DialogueSeries,
@@ -439,7 +441,20 @@ class MeetingAdmin(AccessPlanningLinkMixin, StaffInputMixin, HttpsLinksMixin, ad
         if not (self.has_view_permission(request, meeting) and self.has_invite_permission(request)):
             raise PermissionDenied
         form = InvitationSendForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        preview = None
+        if request.method == "POST" and form.is_valid() and "send" not in request.POST:
+            # First the count and the mail itself; sending is the next step.
+            data = form.cleaned_data
+            preview = invitation_preview(
+                meeting=meeting,
+                invitees=invitees_collect(
+                    emails=data["emails"],
+                    groups=data["groups"],
+                    municipalities=data["municipalities"],
+                    sectors=data["sectors"],
+                ),
+            )
+        elif request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
                 invitations = services.invitation_send(
@@ -469,7 +484,7 @@ class MeetingAdmin(AccessPlanningLinkMixin, StaffInputMixin, HttpsLinksMixin, ad
             request,
             meeting,
             "admin/dialogues/meeting/invitations.html",
-            {"form": form, "title": _("Send invitations")},
+            {"form": form, "title": _("Send invitations"), "preview": preview, "previews": True},
         )
 
 
