@@ -36,8 +36,8 @@ def _account_next_query(request) -> str:
         target = request.GET.get("next", "")
     else:
         target = request.get_full_path()
-    if not target or not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    # Only a path on this site (no host at all): the error pages render this for requests
+    # whose Host header is refused, so the host is not asked for.
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=set()):
         return ""
     return "?" + urlencode({"next": target})

@@ -114,3 +114,10 @@ def test_header_account_links_return_to_the_page(page):
     for name in ("Logga in", "Skapa konto"):
         href = header.get_by_role("link", name=name).get_attribute("href")
         assert href.endswith("?next=%2Fsammanfattningar%2F%3Fq%3Dbibliotek"), href
+
+
+def test_header_account_links_never_carry_another_sites_address(client):
+    """A "next" pointing elsewhere is not passed on from the account pages."""
+    page = client.get("/konto/login/?next=https://evil.example/").content.decode()
+    links = re.findall(r'class="nav-link" href="(/konto/(?:login|signup)/[^"]*)"', page)
+    assert "/konto/signup/" in links and not [link for link in links if "evil" in link]
