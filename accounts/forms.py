@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from allauth.account import forms as allauth_forms
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
@@ -25,7 +25,13 @@ PROFILE_LAYOUT = [
         "municipality",
     ),
     Fieldset(_("Interests and language"), "sectors", "preferred_language"),
-    Fieldset(_("Consents"), "invitations_consent", "public_listing_consent"),
+    Fieldset(
+        _("Consents"),
+        # Consent is informed only if the person can read what it covers (GDPR art. 7, 13).
+        HTML('{% include "accounts/_consents_privacy_note.html" %}'),
+        "invitations_consent",
+        "public_listing_consent",
+    ),
 ]
 
 
@@ -207,7 +213,11 @@ class InvitationSendForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     municipalities = forms.ModelMultipleChoiceField(
-        label=_("Municipalities"), queryset=Municipality.objects.all(), required=False
+        label=_("Municipalities"),
+        queryset=Municipality.objects.all(),
+        required=False,
+        # 26 names: ticking them beats ctrl-clicking a multiple select.
+        widget=forms.CheckboxSelectMultiple,
     )
     sectors = forms.MultipleChoiceField(
         label=_("Sectors"),

@@ -3,9 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/benchsearch python -m bench.search
 
 Generates the summaries (fixed seed; meetings, insights, municipalities and themes included) in a
-database of its own (`bench_search`, created next to DATABASE_URL's and dropped afterwards
-unless --keep), writes the stored search vectors exactly as `summary_index` does, then times
-200 searches (single words, inflected forms, phrases, OR, negation, with and without filters):
+database of its own (`bench_search`, or the name in BENCH_DATABASE; created next to
+DATABASE_URL's and dropped afterwards unless --keep), writes the stored search vectors exactly
+as `summary_index` does, then times 200 searches (single words, inflected forms, phrases, OR,
+negation, with and without filters):
 
 - SQL: the list's queries for the first page: the ranked window's ids (which give the count),
   then the page's 10 rows with snippets and the cards' prefetches;
@@ -204,17 +205,37 @@ def generate(total: int) -> None:
             Summary.municipalities.through.objects.bulk_create(tags)
             Summary.themes.through.objects.bulk_create(topics)
         print(f"  generated {min(offset + batch, total):,} summaries", flush=True)
-    # What summary_index writes (the vector: title A, text B, insights C; the listings), for
-    # all rows at once.
+    # What summary_index writes (the vector: title A, text and names B, insights C, each in
+    # `swedish` and as written in `simple`; the listings), for all rows at once.
     with connection.cursor() as cursor:
         cursor.execute(
             """
+            WITH parts AS (
+                SELECT s.id, s.title,  s.text,
+                    concat_ws(' ', ser.name,
+                        (SELECT string_agg(concat_ws(' ', t.name, nullif(t.name_en, '')), ' ')
+                         FROM dialogues_summary_themes st JOIN portal_theme t ON t.id = st.theme_id
+                         WHERE st.summary_id = s.id),
+                        (SELECT string_agg(m.name, ' ')
+                         FROM dialogues_summary_municipalities sm
+                         JOIN portal_municipality m ON m.id = sm.municipality_id
+                         WHERE sm.summary_id = s.id)) AS names,
+                    coalesce((SELECT string_agg(i.text, ' ') FROM dialogues_insight i
+                              WHERE i.summary_id = s.id), '') AS insights
+                FROM dialogues_summary s
+                JOIN dialogues_meeting mt ON mt.id = s.meeting_id
+                JOIN dialogues_dialogueseries ser ON ser.id = mt.series_id
+            )
             UPDATE dialogues_summary s SET search_vector =
-                setweight(to_tsvector('swedish', s.title), 'A')
-                || setweight(to_tsvector('swedish', s.text), 'B')
-                || setweight(to_tsvector('swedish', coalesce(
-                    (SELECT string_agg(i.text, ' ') FROM dialogues_insight i
-                     WHERE i.summary_id = s.id), '')), 'C')
+                setweight(to_tsvector('swedish', p.title), 'A')
+                || setweight(to_tsvector('simple', p.title), 'A')
+                || setweight(to_tsvector('swedish', p.text), 'B')
+                || setweight(to_tsvector('simple', p.text), 'B')
+                || setweight(to_tsvector('swedish', p.names), 'B')
+                || setweight(to_tsvector('simple', p.names), 'B')
+                || setweight(to_tsvector('swedish', p.insights), 'C')
+                || setweight(to_tsvector('simple', p.insights), 'C')
+            FROM parts p WHERE p.id = s.id
             """
         )
         cursor.execute(
@@ -309,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.test_settings")
     os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+    # Writing 100,000 search vectors is one statement, longer than a request's time limit.
+    os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")
     import django
 
     django.setup()
@@ -318,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     # The test client's host and in-memory mail, as in the test suite.
     setup_test_environment()
 
-    connection.settings_dict["TEST"]["NAME"] = "bench_search"
+    # Several people benchmarking on one server each name their own database.
+    connection.settings_dict["TEST"]["NAME"] = os.environ.get("BENCH_DATABASE", "bench_search")
     if args.keep:
         # Reuse the generated rows of an earlier --keep run when there are any.
         original = connection.creation.create_test_db(verbosity=0, keepdb=True, serialize=False)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.forms import InvitationSendForm
+from accounts.services import invitees_collect
 from portal.admin import HttpsLinksMixin, StaffInputMixin
 from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import (
@@ -25,6 +26,8 @@ from portal.registrations.admin import (
 from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
+from .admin_links import meeting_followup_links
+from .emails import invitation_preview
 from .models import (
     ACTIVE_STATUSES,
     DialogueSeries,
@@ -210,6 +213,7 @@ class MeetingAdmin(
         "seat_summary",
         "access_planning",
         "followup_reminded_at",
+        "minutes_and_summary",
     ]
     inlines = [RegistrationInline, InvitationInline]
     actions = ["publish", "cancel_meetings", "export_csv", "send_invitations"]
@@ -252,10 +256,15 @@ class MeetingAdmin(
             {"fields": ["contact_name", "contact_email", "reminder_lead_hours", "reminder_text"]},
         ),
         (_("Publication"), {"fields": ["published_at", "sequence", "followup_reminded_at"]}),
+        (_("After the meeting"), {"fields": ["minutes_and_summary"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
+
+    @admin.display(description=_("minutes and summary"))
+    def minutes_and_summary(self, obj) -> str:
+        return meeting_followup_links(obj)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "online_url":
@@ -335,7 +344,9 @@ class MeetingAdmin(
             request,
             queryset,
             lambda m: services.meeting_publish(meeting=m),
-            _("Published %(count)s meetings."),
+            lambda count: ngettext(
+                "%(count)s meeting published.", "%(count)s meetings published.", count
+            ),
         )
 
     @admin.action(
@@ -346,7 +357,9 @@ class MeetingAdmin(
             request,
             queryset,
             lambda m: services.meeting_cancel(meeting=m),
-            _("Cancelled %(count)s meetings."),
+            lambda count: ngettext(
+                "%(count)s meeting cancelled.", "%(count)s meetings cancelled.", count
+            ),
         )
 
     @admin.action(description=_("Export registrations as CSV"), permissions=["view"])
@@ -435,7 +448,20 @@ class MeetingAdmin(
         if not (self.has_view_permission(request, meeting) and self.has_invite_permission(request)):
             raise PermissionDenied
         form = InvitationSendForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        preview = None
+        if request.method == "POST" and form.is_valid() and "send" not in request.POST:
+            # First the count and the mail itself; sending is the next step.
+            data = form.cleaned_data
+            preview = invitation_preview(
+                meeting=meeting,
+                invitees=invitees_collect(
+                    emails=data["emails"],
+                    groups=data["groups"],
+                    municipalities=data["municipalities"],
+                    sectors=data["sectors"],
+                ),
+            )
+        elif request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
                 invitations = services.invitation_send(
@@ -465,7 +491,7 @@ class MeetingAdmin(
             request,
             meeting,
             "admin/dialogues/meeting/invitations.html",
-            {"form": form, "title": _("Send invitations")},
+            {"form": form, "title": _("Send invitations"), "preview": preview, "previews": True},
         )
 
 
@@ -521,7 +547,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             request,
             self._related(queryset),
             lambda r: services.registration_approve(registration=r),
-            _("Approved %(count)s registrations."),
+            lambda count: ngettext(
+                "%(count)s registration approved.", "%(count)s registrations approved.", count
+            ),
         )
 
     @admin.action(description=_("Decline selected registrations"), permissions=["change"])
@@ -530,7 +558,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             request,
             self._related(queryset),
             lambda r: services.registration_decline(registration=r),
-            _("Declined %(count)s registrations."),
+            lambda count: ngettext(
+                "%(count)s registration declined.", "%(count)s registrations declined.", count
+            ),
         )
 
     @admin.action(description=_("Check in selected registrations"), permissions=["change"])
@@ -539,7 +569,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             request,
             self._related(queryset),
             lambda r: services.registration_check_in(registration=r),
-            _("Checked in %(count)s registrations."),
+            lambda count: ngettext(
+                "%(count)s person checked in.", "%(count)s people checked in.", count
+            ),
         )
 
     @admin.action(description=_("Cancel selected registrations"), permissions=["change"])
@@ -557,7 +589,11 @@ class RegistrationAdmin(admin.ModelAdmin):
             request,
             self._related(queryset),
             lambda r: services.registration_promote(registration=r),
-            _("Gave a seat to %(count)s people on the waiting list."),
+            lambda count: ngettext(
+                "%(count)s person on the waiting list got a seat.",
+                "%(count)s people on the waiting list got a seat.",
+                count,
+            ),
         )
 
     @admin.action(description=_("Export registrations as CSV"), permissions=["view"])

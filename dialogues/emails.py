@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 
 from portal.registrations.mail import registration_mail_enqueue
@@ -45,6 +47,11 @@ def registration_email_enqueue(
     context["check_in_code"] = registration.check_in_code if confirmed else ""
     # The status the mail is about, as it is now: the row may change before the mail renders.
     context["status"] = registration.status
+    # A direct link to cancel, in the language the mail is written in.
+    with translation.override(registration.user.preferred_language or settings.LANGUAGE_CODE):
+        context["cancel_url"] = settings.SITE_URL + reverse(
+            "dialogues:registration_cancel", args=[meeting.slug]
+        )
     if extra:
         context.update(extra)
     registration_mail_enqueue(
@@ -141,4 +148,45 @@ def invitation_followup_enqueue(*, invitation: Invitation):
         template="dialogues/email/invitation_followup",
         context=context,
         language=language,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class InvitationPreview:
+    """What sending would do: how many new addresses get mail, and the mail they get."""
+
+    new: int
+    already: int
+    subject: str
+    body_text: str
+
+
+def invitation_preview(*, meeting: Meeting, invitees) -> InvitationPreview:
+    """The invitation as a recipient without a name reads it, in Swedish; nothing is written.
+
+    Addresses invited to the meeting before are counted apart: sending mails only the others.
+    """
+    from portal.services import email_render
+
+    invited = {
+        email.casefold()
+        for email in Invitation.objects.filter(meeting=meeting).values_list("email", flat=True)
+    }
+    new = sum(1 for invitee in invitees if invitee.email.casefold() not in invited)
+    with translation.override(settings.LANGUAGE_CODE):
+        example = settings.SITE_URL + reverse("dialogues:registration_create", args=[meeting.slug])
+    rendered = email_render(
+        template="dialogues/email/invitation",
+        context={
+            **_meeting_context(meeting, show_online_link=False),
+            "invitation_url": f"{example}?inbjudan=…",
+            "recipient_name": "",
+        },
+        language=settings.LANGUAGE_CODE,
+    )
+    return InvitationPreview(
+        new=new,
+        already=len(invitees) - new,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
     )

@@ -60,10 +60,11 @@ class MeetingFilterForm(forms.Form):
 class RegistrationForm(RegistrationDetailsForm):
     inbjudan = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.listing_consent_note(user)
 
 
 class RegistrationUpdateForm(RegistrationForm):

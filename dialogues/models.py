@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import StakeholderGroup
 from portal.registrations import models as core
@@ -51,7 +52,8 @@ class DialogueSeries(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("dialogue series")
-        verbose_name_plural = _("dialogue series")
+        # The same word in English; Swedish has "dialogserier".
+        verbose_name_plural = pgettext_lazy("plural", "dialogue series")
 
     def __str__(self) -> str:
         return self.name
@@ -219,6 +221,11 @@ class Meeting(core.RegistrableEvent):
     @property
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def has_ended(self) -> bool:
+        """Held: past its end, the same line `past()` draws for the archive."""
+        return self.ends_at < timezone.now()
 
     @property
     def is_online(self) -> bool:

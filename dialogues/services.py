@@ -74,7 +74,7 @@ REFUSALS = {
     "cancelled": _("The meeting has been cancelled."),
     "not_published": _("The meeting is not open for registration."),
     "started": _("The meeting has already started."),
-    "not_open_yet": _("Registration has not opened yet."),
+    "not_open_yet": _("Registration opens %(opens)s."),
     "closed": _("Registration has closed."),
 }
 

@@ -17,7 +17,7 @@ from portal.registrations.models import AccessRequest
 
 from . import services
 from .forms import MeetingFilterForm, RegistrationForm, RegistrationUpdateForm
-from .models import Meeting, Registration, RegistrationStatus
+from .models import Meeting, Registration, RegistrationStatus, Summary
 
 PAGE_SIZE = 12
 # How far back the calendar feed reaches, so subscribers keep recent meetings in view.
@@ -118,6 +118,11 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "refusal": refusal,
             "can_cancel": bool(active and timezone.now() < meeting.starts_at),
+            "published_summary": (
+                Summary.objects.published().filter(meeting=meeting).first()
+                if meeting.has_ended
+                else None
+            ),
             "listed_attendees": Registration.objects.listed()
             .filter(meeting=meeting)
             .select_related("user")
@@ -133,7 +138,7 @@ def registration_create(request: HttpRequest, slug: str) -> HttpResponse:
         # The service decides everything under the meeting's lock; the page is drawn only
         # when it refuses or the form is invalid.
         meeting = _meeting_or_404(request, slug, counts=False)
-        form = RegistrationForm(request.POST)
+        form = RegistrationForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -184,7 +189,7 @@ def _registration_page(
         messages.info(request, _("You are already registered for this meeting."))
         return redirect(meeting)
     if form is None:
-        form = RegistrationForm(initial={"inbjudan": token})
+        form = RegistrationForm(initial={"inbjudan": token}, user=request.user)
     return render(
         request,
         "dialogues/registration_form.html",
@@ -221,6 +226,7 @@ def registration_update(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(meeting)
     form = RegistrationUpdateForm(
         request.POST or None,
+        user=request.user,
         initial={
             "accessibility_needs": registration.accessibility_needs,
             "dietary_needs": registration.dietary_needs,

@@ -924,6 +924,11 @@ def _message(row: OutgoingEmail) -> OutboxMessage:
             "Auto-Submitted": "auto-generated",
         },
     )
+    if row.mailout_id:
+        # Bulk mail names where the recipient stops it (RFC 2369): the consents on the profile.
+        with translation.override(row.language):
+            unsubscribe = settings.SITE_URL + reverse("accounts:profile_edit")
+        message.extra_headers["List-Unsubscribe"] = f"<{unsubscribe}>"
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
     for attachment in row.attachments:

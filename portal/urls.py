@@ -14,6 +14,8 @@ handler500 = "portal.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin's, a PDF).
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

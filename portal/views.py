@@ -1,7 +1,15 @@
-from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist, loader
 from django.template.loader import select_template
+from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -89,3 +97,9 @@ def server_error(request):
         context = {}
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({**context, "request": request}))
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without an icon link (the admin's): the icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

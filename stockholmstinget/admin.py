@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import Resolver404, path, resolve, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,8 @@ class SpeakerInline(admin.StackedInline):
     model = Speaker
     extra = 0
     fields = [("name", "role", "organisation"), "bio", ("photo", "photo_alt")]
+    # The edition page is long: secondary sections open on demand.
+    classes = ["collapse"]
 
 
 class SessionInline(admin.StackedInline):
@@ -46,11 +49,12 @@ class SessionInline(admin.StackedInline):
     fields = [
         ("title", "track", "room"),
         ("starts_at", "ends_at"),
-        ("capacity", "in_person_only"),
+        ("capacity", "in_person_only", "plenary"),
         "description",
         "speakers",
     ]
     filter_horizontal = ["speakers"]
+    classes = ["collapse"]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "speakers":
@@ -62,6 +66,7 @@ class SessionInline(admin.StackedInline):
 class DocumentationLinkInline(HttpsLinksMixin, admin.TabularInline):
     model = DocumentationLink
     extra = 0
+    classes = ["collapse"]
 
 
 class ProgrammeMailForm(forms.Form):
@@ -75,6 +80,30 @@ class ProgrammeMailForm(forms.Form):
     @staticmethod
     def version_new() -> str:
         return timezone.localtime().strftime("%Y%m%d%H%M%S")
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    """Registered so that a session's speakers field offers "+": a new speaker is made in a
+    popup and chosen at once, without leaving the edition."""
+
+    list_display = ["name", "role", "organisation", "edition"]
+    list_filter = ["edition"]
+    search_fields = ["name", "organisation"]
+    fields = ["edition", ("name", "role", "organisation"), "bio", ("photo", "photo_alt")]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "edition" not in initial:
+            # The popup opens from an edition's page: the speaker is that edition's.
+            referer = urlsplit(request.headers.get("referer", "")).path
+            try:
+                match = resolve(referer)
+            except Resolver404:
+                match = None
+            if match and match.url_name == "stockholmstinget_edition_change":
+                initial["edition"] = match.kwargs.get("object_id")
+        return initial
 
 
 @admin.register(Edition)
@@ -101,7 +130,10 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Documentation"), {"fields": ["documentation", "documentation_published_at"]}),
+        (
+            _("Documentation"),
+            {"fields": ["documentation", "documentation_published_at"], "classes": ["collapse"]},
+        ),
     ]
     actions = ["publish_documentation", "send_invitations", "send_programme"]
 
@@ -549,7 +581,9 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
             request,
             queryset.select_related("user", "edition"),
             lambda r: services.registration_check_in(registration=r),
-            _("Checked in %(count)s registrations."),
+            lambda count: ngettext(
+                "%(count)s person checked in.", "%(count)s people checked in.", count
+            ),
         )
 
     @admin.action(

@@ -376,6 +376,11 @@ PARTICIPANTS = 11
 NEAR_FULL = ["Folkbildning i hela länet", "Verkstad: kulturskapares villkor"]
 
 
+def _demo_now() -> dt.datetime:
+    # Whole hours, so that seeding again within the hour changes nothing.
+    return timezone.now().replace(minute=0, second=0, microsecond=0)
+
+
 def _edition(data: dict) -> Edition:
     day = data["day"]
     starts_at, ends_at = (_at(day, clock) for clock in data["hours"])
@@ -393,7 +398,10 @@ def _edition(data: dict) -> Edition:
             "address": data["address"],
             "capacity": data["capacity"],
             "stream_url": "" if past else "https://play.regionstockholm.se/stockholmstinget",
-            "registration_opens_at": starts_at - dt.timedelta(days=90),
+            # The coming edition takes registrations now, so the demo can be tried.
+            "registration_opens_at": starts_at - dt.timedelta(days=90)
+            if past
+            else min(starts_at - dt.timedelta(days=90), _demo_now() - dt.timedelta(days=7)),
             "registration_closes_at": starts_at - dt.timedelta(days=3),
             "status": EditionStatus.PUBLISHED,
             "published_at": starts_at - dt.timedelta(days=120),
@@ -431,6 +439,8 @@ def _programme(edition: Edition) -> dict[str, Session]:
                 "room": room,
                 "capacity": capacity,
                 "in_person_only": on_site,
+                # The programme's untracked, uncapped items are the plenary ones.
+                "plenary": not track and capacity is None,
                 "description": description,
             },
         )

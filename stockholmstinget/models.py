@@ -269,6 +269,10 @@ class SessionQuerySet(models.QuerySet):
         draft)."""
         return self.filter(published=True)
 
+    def choosable(self) -> SessionQuerySet:
+        """Sessions a registrant picks; plenary ones are everyone's without a choice."""
+        return self.filter(plenary=False)
+
     def with_seats_taken(self) -> SessionQuerySet:
         """Annotate `seats_taken`: confirmed in-person sign-ups (digital ones take no seat)."""
         return self.annotate(
@@ -304,6 +308,14 @@ class Session(core.RegistrableEvent):
         default=False,
         help_text=_("Not streamed: digital registrants cannot choose it."),
     )
+    plenary = models.BooleanField(
+        _("plenary"),
+        default=False,
+        help_text=_(
+            "For everyone registered: always in their personal schedule, never chosen and "
+            "without a capacity of its own."
+        ),
+    )
     speakers = models.ManyToManyField(
         Speaker, verbose_name=_("speakers"), blank=True, related_name="sessions"
     )
@@ -329,6 +341,10 @@ class Session(core.RegistrableEvent):
             ),
             models.UniqueConstraint(
                 fields=["edition", "title", "starts_at"], name="session_unique_title_and_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(plenary=False) | Q(capacity__isnull=True),
+                name="session_plenary_without_capacity",
             ),
         ]
 
@@ -431,12 +447,16 @@ class EditionRegistration(core.Registration):
             .prefetch_related("session__speakers")
             .order_by("session__starts_at", "session__pk")
         )
+        plenary = edition.sessions.published().filter(plenary=True).prefetch_related("speakers")
+        if self.mode == AttendanceMode.DIGITAL:
+            plenary = plenary.filter(in_person_only=False)
+        sessions = [(session, False) for session in plenary] + [
+            (signup.session, signup.status == SignupStatus.WAITLISTED) for signup in signups
+        ]
+        sessions.sort(key=lambda item: (item[0].starts_at, item[0].pk))
         return [
             entry,
-            *(
-                signup.session.calendar_entry(tentative=signup.status == SignupStatus.WAITLISTED)
-                for signup in signups
-            ),
+            *(session.calendar_entry(tentative=tentative) for session, tentative in sessions),
         ]
 
 

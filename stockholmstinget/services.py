@@ -68,7 +68,7 @@ REFUSALS = {
     "cancelled": _("This Stockholmstinget has been cancelled."),
     "not_published": _("Registration is not open."),
     "started": _("Registration has closed."),
-    "not_open_yet": _("Registration has not opened yet."),
+    "not_open_yet": _("Registration opens %(opens)s."),
     "closed": _("Registration has closed."),
 }
 
@@ -210,7 +210,9 @@ def registration_save(
             if registration is not None:
                 current = {signup.session_id: signup for signup in registration.signups.active()}
             sessions = _sessions_lock(edition, requested | set(current))
-            if not requested <= {pk for pk, session in sessions.items() if session.published}:
+            # A plenary session is everyone's: choosing it is as meaningless as a forged id.
+            choosable = {pk for pk, s in sessions.items() if s.published and not s.plenary}
+            if not requested <= choosable:
                 raise RegistrationError(
                     _("One of the chosen sessions is not part of this programme."),
                     "session_unknown",

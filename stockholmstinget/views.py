@@ -20,10 +20,9 @@ from .forms import RegistrationForm
 from .models import Edition, EditionRegistration, RegistrationStatus, Session, Speaker
 
 # Which form field a refusal from the service belongs next to.
+# Session refusals (the programme changed while the form was open) go above the form: the form
+# itself offers one choice per time slot, so no slot field is to blame.
 ERROR_FIELDS = {
-    "overlap": "sessions",
-    "in_person_only": "sessions",
-    "session_unknown": "sessions",
     "mode_not_offered": "mode",
 }
 
@@ -66,6 +65,7 @@ def _my_registration(request, edition: Edition) -> EditionRegistration | None:
 
 def _edition_page(request, edition: Edition):
     registration = _my_registration(request, edition)
+    refusal = services.registration_refusal(edition=edition)
     return render(
         request,
         "stockholmstinget/edition_detail.html",
@@ -78,7 +78,8 @@ def _edition_page(request, edition: Edition):
             "links": edition.links.all() if edition.documentation_is_published else [],
             "speakers": edition.speakers.public(),
             "seats_left": services.edition_seats_left(edition) if edition.has_place else None,
-            "registration_open": services.registration_is_open(edition),
+            "registration_open": refusal is None,
+            "refusal": refusal,
             "archive": Edition.objects.public().past().exclude(pk=edition.pk)[:5],
         },
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import StakeholderGroup
 from portal.admin import StaffInputMixin
 
+from ..admin_links import meeting_link
 from ..models import Insight, Meeting, Minutes, MinutesStatus, Subscription, Summary
 from . import services
 
@@ -49,9 +50,10 @@ class MinutesAdmin(StaffInputMixin, MeetingPrefillMixin, admin.ModelAdmin):
     search_fields = ["meeting__title", "meeting__case_number", "text", "decisions"]
     list_select_related = ["meeting"]
     autocomplete_fields = ["meeting"]
-    readonly_fields = ["case_number", "approved_by", "approved_at"]
+    readonly_fields = ["case_number", "approved_by", "approved_at", "meeting_page"]
     fields = [
         "meeting",
+        "meeting_page",
         "case_number",
         "text",
         "attendee_count",
@@ -62,6 +64,10 @@ class MinutesAdmin(StaffInputMixin, MeetingPrefillMixin, admin.ModelAdmin):
         "approved_at",
     ]
     actions = ["approve"]
+
+    @admin.display(description=_("meeting in admin"))
+    def meeting_page(self, obj: Minutes) -> str:
+        return meeting_link(obj)
 
     @admin.display(description=_("case number"))
     def case_number(self, obj: Minutes) -> str:
@@ -140,13 +146,19 @@ class SummaryAdmin(StaffInputMixin, MeetingPrefillMixin, admin.ModelAdmin):
     list_select_related = ["meeting", "published_by"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["meeting", "themes", "municipalities"]
-    readonly_fields = ["published_at", "published_by", "unpublished_at", "unpublished_by"]
+    readonly_fields = [
+        "published_at",
+        "published_by",
+        "unpublished_at",
+        "unpublished_by",
+        "meeting_page",
+    ]
     inlines = [InsightInline]
     actions = ["publish", "unpublish"]
 
     def get_fieldsets(self, request, obj=None):
         return [
-            (None, {"fields": ["meeting", "title", "slug", "language", "text"]}),
+            (None, {"fields": ["meeting", "meeting_page", "title", "slug", "language", "text"]}),
             (_("Tags"), {"fields": ["themes", "municipalities"]}),
             (
                 _("Attendees by stakeholder group"),
@@ -162,6 +174,10 @@ class SummaryAdmin(StaffInputMixin, MeetingPrefillMixin, admin.ModelAdmin):
                 {"fields": ["published_at", "published_by", "unpublished_at", "unpublished_by"]},
             ),
         ]
+
+    @admin.display(description=_("meeting in admin"))
+    def meeting_page(self, obj: Summary) -> str:
+        return meeting_link(obj)
 
     def initial_for(self, meeting: Meeting) -> dict:
         return services.summary_initial(meeting=meeting)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from portal.models import Municipality, Theme
 
 from ..models import Insight, InsightKind, Meeting, Summary
@@ -125,8 +127,12 @@ def seed_summaries() -> None:
     municipalities = {m.name: m for m in Municipality.objects.all()}
     for meeting_slug, data in SUMMARIES.items():
         meeting = Meeting.objects.filter(slug=meeting_slug).first()
-        if meeting is None:
+        # Only a held meeting has a summary, as summary_publish insists.
+        if meeting is None or meeting.ends_at > timezone.now():
             continue
+        # A week after the meeting, or (recently held) the start of this hour: never ahead.
+        this_hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+        published_at = min(meeting.ends_at + dt.timedelta(days=7), this_hour)
         summary, _created = Summary.objects.update_or_create(
             meeting=meeting,
             defaults={
@@ -135,9 +141,9 @@ def seed_summaries() -> None:
                 "text": data["text"],
                 "language": "sv",
                 "attendee_figures": data["figures"],
-                "published_at": meeting.ends_at + dt.timedelta(days=7),
+                "published_at": published_at,
                 "meeting_year": summary_meeting_year(meeting=meeting),
-                "updated_at": meeting.ends_at + dt.timedelta(days=7),
+                "updated_at": published_at,
             },
         )
         summary.themes.set([themes[slug] for slug in data["themes"] if slug in themes])

@@ -30,6 +30,10 @@ class SummaryFeed(Feed):
     def subtitle(self, obj: dict) -> str:
         return _("Published summaries from Region Stockholm's dialogue meetings on culture.")
 
+    def author_name(self, obj: dict) -> str:
+        # Atom requires an author (RFC 4287, 4.1.1): the administration publishes them all.
+        return _("Region Stockholm, Culture administration (kulturförvaltningen)")
+
     def link(self, obj: dict) -> str:
         url = reverse("dialogues:summary_list")
         return f"{url}?{obj['query']}" if obj["query"] else url

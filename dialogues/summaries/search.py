@@ -7,6 +7,7 @@ conditions are OR-ed on the same GIN index (a BitmapOr of two index scans).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cached_property
 
@@ -30,12 +31,61 @@ MARKDOWN_LINE_START = r"^[ \t]*(#{1,6}|>|[-+*]|[0-9]+[.)])[ \t]+"
 MARKDOWN_INLINE = r"\[([^]]*)\]\([^)]*\)|[*_`]+"
 
 
+# Web-search syntax beyond plain words: a quoted phrase, an excluded word, "or".
+OPERATORS = re.compile(r'"|(?:^|\s)-\w|\s(?:or|OR)\s')
+WORD = re.compile(r"\w+\*?")
+# Swedish definite and plural endings, longest first. The snowball stemmer leaves many forms
+# apart ("biblioteket" and "bibliotek", "mötesplats" and "mötesplatser"), so a query word is
+# also matched, as a prefix, by its base without one of these.
+SWEDISH_ENDINGS = (
+    "arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "ars", "ers",
+    "en", "et", "er", "ar", "or", "na", "s", "n", "e",
+)  # fmt: skip
+MIN_BASE = 4
+
+
+def _swedish_base(word: str) -> str:
+    for ending in SWEDISH_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_BASE:
+            return word[: -len(ending)]
+    return word
+
+
+def _word_query(word: str, config: str, swedish: bool) -> SearchQuery:
+    """One query word: its stem in the language's configuration, or a word of the text that
+    begins with it or with its base (the `simple` lexemes stored beside the stems).
+    "bibli*" asks for the prefix alone."""
+    prefix = word.endswith("*")
+    word = word.rstrip("*").lower()
+    bases = {word, _swedish_base(word)} if swedish and not prefix else {word}
+    # Only \w characters reach the raw query, so the quoting cannot be broken out of.
+    alternatives = [
+        SearchQuery(f"'{base}':*", config="simple", search_type="raw") for base in bases
+    ]
+    if not prefix:
+        alternatives.insert(0, SearchQuery(word, config=config, search_type="plain"))
+    query = alternatives[0]
+    for alternative in alternatives[1:]:
+        query |= alternative
+    return query
+
+
 def _queries(q: str) -> dict[str, SearchQuery]:
+    """The query in each summary language: web-search syntax as typed, or, when it is plain
+    words, every word matched by its stem or as the prefix of a word in the text."""
     q = (q or "").strip()[:MAX_QUERY_LENGTH]
-    return {
-        language: SearchQuery(q, config=config, search_type="websearch")
-        for language, config in SEARCH_CONFIGS.items()
-    }
+    words = [] if OPERATORS.search(q) else WORD.findall(q)
+    queries = {}
+    for language, config in SEARCH_CONFIGS.items():
+        query = SearchQuery(q, config=config, search_type="websearch")
+        if words:
+            swedish = language == SummaryLanguage.SWEDISH
+            expanded = _word_query(words[0], config, swedish)
+            for word in words[1:]:
+                expanded &= _word_query(word, config, swedish)
+            query |= expanded
+        queries[language] = query
+    return queries
 
 
 def _per_language(expressions: dict[str, object], output_field) -> Case:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StakeholderGroup, User
 from portal.models import MailOut, Municipality, Theme
+from portal.moments import moment_text
 from portal.services import MailRecipient, mailout_create
 
 from ..models import (
@@ -135,19 +136,45 @@ def minutes_approve(*, minutes: Minutes, by: User) -> Minutes:
 # --- Search index ------------------------------------------------------------------------------
 
 
-def summary_index(*, summary: Summary) -> None:
-    """Write the stored search vector: title (A), text (B) and insights (C), in its language,
-    and its listings in its municipalities, which the list's `kommun` filter reads.
+def summary_search_names(*, summary: Summary) -> str:
+    """The names a summary is filed under: themes (both languages), municipalities, series."""
+    names = [summary.meeting.series.name]
+    for name, name_en in summary.themes.values_list("name", "name_en"):
+        names += [name, name_en]
+    names += summary.municipalities.values_list("name", flat=True)
+    return " ".join(name for name in names if name)
 
-    Called by the services and admin after every save of a summary, its insights or its
-    municipalities, since both span rows of other tables and a generated column cannot.
+
+def summary_search_vector(*, config: str, parts: list[tuple[str, str]]):
+    """Each part's stems in the summary's language and, beside them, its words as written
+    (`simple`), which a query word matches as a prefix where the stemmer parts the forms."""
+    vector = None
+    for text, weight in parts:
+        for part_config in (config, "simple"):
+            part = SearchVector(Value(text), weight=weight, config=part_config)
+            vector = part if vector is None else vector + part
+    return vector
+
+
+def summary_index(*, summary: Summary) -> None:
+    """Write the stored search vector: title (A), text and the names it is filed under (B) and
+    insights (C), in its language, and its listings in its municipalities, which the list's
+    `kommun` filter reads.
+
+    Called by the services and admin after every save of a summary, its insights, themes or
+    municipalities, since these span rows of other tables and a generated column cannot.
     """
-    config = summary.search_config
     insights = " ".join(Insight.objects.filter(summary=summary).values_list("text", flat=True))
     Summary.objects.filter(pk=summary.pk).update(
-        search_vector=SearchVector(Value(summary.title), weight="A", config=config)
-        + SearchVector(Value(summary.text), weight="B", config=config)
-        + SearchVector(Value(insights), weight="C", config=config)
+        search_vector=summary_search_vector(
+            config=summary.search_config,
+            parts=[
+                (summary.title, "A"),
+                (summary.text, "B"),
+                (summary_search_names(summary=summary), "B"),
+                (insights, "C"),
+            ],
+        )
     )
     # Bring the listing in step without rewriting rows that are already right, so indexing
     # again (a re-save, the demo seed) changes nothing.
@@ -185,6 +212,12 @@ def summary_publish(*, summary: Summary, by: User | None) -> Summary:
         # must not become public through it.
         if summary.meeting.published_at is None:
             raise SummaryError(_("Publish the meeting before its summary."))
+        # A summary tells what was said; before the meeting it would report what has not been.
+        if summary.meeting.ends_at > timezone.now():
+            raise SummaryError(
+                _("The meeting has not been held yet: its summary can be published after %(end)s.")
+                % {"end": moment_text(summary.meeting.ends_at)}
+            )
         summary.published_at = summary.updated_at = timezone.now()
         summary.published_by = by
         summary.meeting_year = summary_meeting_year(meeting=summary.meeting)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from itertools import groupby
 
@@ -23,6 +22,7 @@ from portal.redirects import next_url
 
 from ..models import Insight, InsightFollow, InsightKind, Subscription, Summary
 from . import followup, services
+from .export import insights_spreadsheet_csv
 from .forms import InsightFilterForm, SubscriptionForm, SummaryFilterForm
 from .search import (
     NEWEST,
@@ -37,23 +37,6 @@ from .search import (
 
 PAGE_SIZE = 10
 INSIGHT_PAGE_SIZE = 25
-EXPORT_COLUMNS = [
-    "meeting",
-    "date",
-    "series",
-    "summary",
-    "summary_url",
-    "kind",
-    "theme",
-    "municipalities",
-    "stakeholder_groups",
-    "text",
-    "status",
-    "response",
-    "status_date",
-    "case_number",
-    "responsible_body",
-]
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -198,6 +181,8 @@ def insight_list(request: HttpRequest) -> HttpResponse:
         through.values_list("municipality").annotate(n=Count("pk")).values_list("municipality", "n")
     )
     coverage = [(m, municipality_counts.get(m.pk, 0)) for m in Municipality.objects.all()]
+    if filters.get("kommun"):
+        coverage = [(m, n) for m, n in coverage if n]
     page = Paginator(
         insights.select_related("summary__meeting__series", "theme")
         .prefetch_related("municipalities")
@@ -217,6 +202,9 @@ def insight_list(request: HttpRequest) -> HttpResponse:
             "themes": [(t, n, round(100 * n / top)) for t, n in themes],
             "coverage": [(m, n, round(100 * n / top)) for m, n in coverage],
             "covered": sum(1 for _m, n in coverage if n),
+            # Filtered to one municipality, the table shows who else those insights name: no
+            # county coverage to report.
+            "municipality_filter": filters.get("kommun"),
             "language": get_language(),
         },
     )
@@ -253,15 +241,7 @@ def _export_rows(request: HttpRequest):
 
 @require_safe
 def insight_export_csv(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="insikter.csv"'
-    writer = csv.writer(response)
-    writer.writerow(EXPORT_COLUMNS)
-    for row in _export_rows(request):
-        writer.writerow(
-            "; ".join(value) if isinstance(value, list) else value for value in row.values()
-        )
-    return response
+    return insights_spreadsheet_csv(_export_rows(request), filename="insikter.csv")
 
 
 @require_safe

@@ -22,9 +22,14 @@ from .services import CheckIn, RegistrationError
 
 
 def action_apply(
-    request: HttpRequest, queryset: QuerySet, operation: Callable, message: str
+    request: HttpRequest,
+    queryset: QuerySet,
+    operation: Callable,
+    message: Callable[[int], str],
 ) -> None:
     """Run `operation` on each row: one success line with the count, one warning per refusal.
+
+    `message(count)` words the success with the right plural ("1 anmälan avbokad.").
 
     An operation that returns a `CheckIn` for someone already present is reported as such.
     """
@@ -40,7 +45,7 @@ def action_apply(
             else:
                 done += 1
     if done:
-        messages.success(request, message % {"count": done})
+        messages.success(request, message(done) % {"count": done})
     for error in errors:
         messages.warning(request, error)
 
@@ -57,7 +62,9 @@ def cancel_action_confirm(modeladmin, request: HttpRequest, queryset: QuerySet, 
             "to the waiting list."
         ),
         operation=cancel,
-        message=_("Cancelled %(count)s registrations."),
+        message=lambda count: ngettext(
+            "%(count)s registration cancelled.", "%(count)s registrations cancelled.", count
+        ),
     )
 
 
@@ -69,7 +76,7 @@ def action_confirm(
     title: str,
     question: str,
     operation: Callable,
-    message: str,
+    message: Callable[[int], str],
 ):
     """Ask before acting, as Django's delete action does; act when the form comes back.
 
@@ -215,7 +222,11 @@ class AccessRequestAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda obj: access_request_decide(access_request=obj, status=status),
-            _("Decided %(count)s requests; each person is told by email."),
+            lambda count: ngettext(
+                "%(count)s request decided; the person is told by email.",
+                "%(count)s requests decided; each person is told by email.",
+                count,
+            ),
         )
 
     def get_urls(self):

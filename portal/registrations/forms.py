@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .access import AccessWish
@@ -105,3 +107,18 @@ class RegistrationDetailsForm(AccessRequestsForm):
         label=_("My name and organisation may be shown on the public list of attendees"),
         required=False,
     )
+
+    def listing_consent_note(self, user) -> None:
+        """Say at the checkbox when the profile's consent is off: both are needed to be listed,
+        and a tick that silently does nothing would mislead."""
+        if user is None or not user.is_authenticated or user.may_be_listed:
+            return
+        self.fields["consent_to_be_listed"].help_text = format_html(
+            '{} <a href="{}">{}</a>',
+            _(
+                "Your profile does not allow your name on attendee lists, so you will not be "
+                "shown even if you tick this."
+            ),
+            reverse("accounts:profile_edit"),
+            _("Change the consent in your profile"),
+        )

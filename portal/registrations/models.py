@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -28,7 +29,9 @@ class RegistrationStatus(models.TextChoices):
     PENDING = "pending", _("Pending approval")
     CONFIRMED = "confirmed", _("Confirmed")
     WAITLISTED = "waitlisted", _("Waitlisted")
-    CANCELLED = "cancelled", _("Cancelled")
+    # Not the event's "Cancelled": Swedish says "avbokad" for a registration, "inställd" for
+    # an event called off.
+    CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
     DECLINED = "declined", _("Declined")
 
 

@@ -17,10 +17,11 @@ from typing import Any, Protocol, TypeVar
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+
+from portal.moments import clock_text, moment_text
 
 from .models import (
     AccessRequest,
@@ -146,7 +147,8 @@ def registration_window_refusal(
     The event has a status, `starts_at` and an optional registration window
     (`registration_opens_at`, `registration_closes_at`; closing defaults to the start).
     `messages` words the refusals for the kind of event (keys: cancelled, not_published,
-    started, not_open_yet, closed); the rule itself is the same for all.
+    started, not_open_yet with the opening time as %(opens)s, closed); the rule itself is the
+    same for all.
     """
     now = now or timezone.now()
     status, starts_at = event.status, event.starts_at
@@ -158,7 +160,10 @@ def registration_window_refusal(
     if now >= starts_at:
         return RegistrationError(messages["started"], "started")
     if opens_at and now < opens_at:
-        return RegistrationError(messages["not_open_yet"], "not_open_yet")
+        # The refusal says when to come back: "not_open_yet" words it with %(opens)s.
+        return RegistrationError(
+            str(messages["not_open_yet"]) % {"opens": moment_text(opens_at)}, "not_open_yet"
+        )
     if now >= (closes_at or starts_at):
         return RegistrationError(messages["closed"], "closed")
     return None
@@ -301,10 +306,7 @@ class CheckIn:
 
     @property
     def time(self) -> str:
-        return formats.date_format(
-            timezone.localtime(self.registration.checked_in_at),
-            pgettext("time of day, Swedish style 10.02", "H:i"),
-        )
+        return clock_text(self.registration.checked_in_at)
 
     @property
     def message(self) -> str:

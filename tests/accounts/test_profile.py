@@ -84,3 +84,19 @@ def test_database_refuses_a_municipality_officer_without_municipality():
 def test_my_pages_needs_login(client):
     response = client.get("/mina-sidor/")
     assert response.status_code == 302 and response["Location"].startswith("/konto/login/")
+
+
+@pytest.mark.parametrize("url", ["/konto/signup/", PROFILE_URL])
+def test_the_consents_link_the_privacy_notice(client, url):
+    """A consent is informed: sign-up and the profile link what it covers."""
+    if url == PROFILE_URL:
+        client.force_login(UserFactory())
+    page = client.get(url).content.decode()
+    assert 'står på sidan <a href="/integritet/">Integritet och personuppgifter</a>' in page
+
+
+def test_my_pages_has_no_placeholder_for_what_already_works(client):
+    client.force_login(UserFactory())
+    page = client.get("/mina-sidor/").content.decode()
+    assert "Här kommer du att kunna" not in page
+    assert page.count("Bevakningar") <= 1

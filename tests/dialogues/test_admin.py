@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -147,6 +149,7 @@ def test_send_invitations_view_run_twice_sends_once(
     response = staff_client.post(url, data)
     assert response.status_code == 200 and response.context["form"].errors
     data["emails"] = "ny.person@example.se; NY.PERSON@example.se"
+    data["send"] = "1"
     # The mail-out's rows are written by its fan-out, after the commit.
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(url, data)
@@ -261,3 +264,49 @@ def test_check_in_view_warns_when_already_checked_in(staff_client):
     response = staff_client.post(url, {"code": registration.check_in_code})
     text = response.content.decode()
     assert "redan incheckad kl." in text or "already checked in at" in text
+
+
+def test_the_meeting_page_starts_its_minutes_and_summary_and_they_link_back(staff_client):
+    """From a held meeting staff write the minutes and the summary (prefilled from the
+    meeting); once they exist the meeting opens them, and they link back to it."""
+    from tests.dialogues.factories import SummaryFactory
+
+    meeting = MeetingFactory(
+        title="Kommundialog i Södertälje",
+        starts_at=timezone.now() - dt.timedelta(days=3),
+    )
+    change = reverse("admin:dialogues_meeting_change", args=[meeting.pk])
+    page = staff_client.get(change).content.decode()
+    minutes_add = f"{reverse('admin:dialogues_minutes_add')}?meeting={meeting.pk}"
+    summary_add = f"{reverse('admin:dialogues_summary_add')}?meeting={meeting.pk}"
+    assert f'href="{minutes_add}"' in page and f'href="{summary_add}"' in page
+    prefilled = staff_client.get(summary_add)
+    assert prefilled.context["adminform"].form.initial["title"] == meeting.title
+
+    summary = SummaryFactory(meeting=meeting, published_at=None)
+    page = staff_client.get(change).content.decode()
+    summary_change = reverse("admin:dialogues_summary_change", args=[summary.pk])
+    assert f'href="{summary_change}"' in page and summary_add not in page
+    back = staff_client.get(summary_change).content.decode()
+    assert f'href="{change}"' in back
+
+
+def test_invitations_show_how_many_are_mailed_and_the_mail_before_sending(staff_client):
+    """The first step writes nothing: it counts the new addresses (apart from those invited
+    before) and shows the mail; only "Send" sends."""
+    meeting = MeetingFactory(title="Kommundialog om bibliotek")
+    RegistrantFactory(stakeholder_group="association", invitations_consented_at=timezone.now())
+    InvitationFactory(meeting=meeting, email="redan@example.se")
+    url = reverse("admin:dialogues_meeting_invitations", args=[meeting.pk])
+    page = staff_client.get(url).content.decode()
+    assert 'type="checkbox" name="municipalities"' in page
+    data = {"groups": ["association"], "emails": "ny@example.se\nredan@example.se"}
+    response = staff_client.post(url, {**data, "preview": "1"})
+    page = response.content.decode()
+    assert "2 personer får e-post." in page
+    assert "1 adress har bjudits in tidigare" in page
+    assert "Inbjudan: Kommundialog om bibliotek" in page
+    assert "Skicka 2 inbjudningar" in page
+    assert Invitation.objects.count() == 1 and not OutgoingEmail.objects.exists()
+    staff_client.post(url, {**data, "send": "1"})
+    assert Invitation.objects.count() == 3

@@ -65,3 +65,34 @@ def test_find_register_see_confirmation_and_cancel(page):
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CANCELLED
     assert page.get_by_role("link", name=REGISTER).is_visible()
+
+
+def test_on_a_phone_the_filter_waits_behind_a_button_and_the_first_meeting_shows(page):
+    """At 390 by 844 the first meeting starts on the first screen; the filter opens from a button,
+    by keyboard too, and stays open after filtering."""
+    MeetingFactory(title="Kulturskapares arbetsvillkor")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/dialogmoten/")
+    filters = page.get_by_role("form", name="Filtrera möten")
+    assert not filters.is_visible()
+    first = page.get_by_role("link", name="Kulturskapares arbetsvillkor")
+    assert first.bounding_box()["y"] + first.bounding_box()["height"] < 844
+
+    toggle = page.get_by_role("button", name="Filtrera möten")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.focus()
+    page.keyboard.press("Enter")
+    filters.wait_for(state="visible")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    filters.get_by_label("Format").select_option(index=1)
+    page.get_by_role("button", name="Visa möten").click()
+    page.wait_for_url("**/dialogmoten/?*")
+    assert page.get_by_role("form", name="Filtrera möten").is_visible()
+
+    # On a desktop there is no button: the filter is simply there.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/dialogmoten/")
+    assert page.get_by_role("form", name="Filtrera möten").is_visible()
+    assert not page.get_by_role("button", name="Filtrera möten").is_visible()

@@ -46,3 +46,10 @@ def test_feed_sanitises_text_and_names_no_attendee(client):
 
 def test_feed_bad_filters_do_not_fail(client):
     assert client.get(FEED, {"ar": "x", "kommun": "nowhere"}).status_code == 200
+
+
+def test_feed_names_its_required_author(client):
+    """Atom (RFC 4287) requires an author: the feed names the administration."""
+    SummaryFactory()
+    body = client.get(FEED).content.decode()
+    assert "<author><name>Region Stockholm, kulturförvaltningen</name></author>" in body

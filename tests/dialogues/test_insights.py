@@ -8,6 +8,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from dialogues.models import Insight
 from portal.models import Municipality
 from tests.dialogues.factories import InsightFactory, SummaryFactory
 
@@ -55,15 +56,41 @@ def test_bad_register_filters_do_not_fail(client, register):
     assert client.get(REGISTER, {"typ": "monster", "ar": "x", "kommun": "?"}).status_code == 200
 
 
+def _csv(response, delimiter=";") -> list[dict]:
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff"), "Excel needs the byte-order mark to read UTF-8"
+    return list(csv.DictReader(io.StringIO(text[1:]), delimiter=delimiter))
+
+
 def test_csv_export_holds_only_published_and_honours_filters(client, register):
-    rows = list(csv.DictReader(io.StringIO(client.get(CSV).content.decode())))
-    assert sorted(r["text"] for r in rows) == ["Dyra lokaler", "Öppna biblioteken"]
-    assert rows[0]["meeting"] and rows[0]["series"] and rows[0]["date"]
-    filtered = list(
-        csv.DictReader(io.StringIO(client.get(CSV, {"tema": "lokaler"}).content.decode()))
-    )
-    assert [r["text"] for r in filtered] == ["Öppna biblioteken"]
-    assert filtered[0]["municipalities"] == "Norrtälje"
+    rows = _csv(client.get(CSV))
+    assert sorted(r["Text"] for r in rows) == ["Dyra lokaler", "Öppna biblioteken"]
+    assert rows[0]["Möte"] and rows[0]["Dialogserie"] and rows[0]["Datum"]
+    filtered = _csv(client.get(CSV, {"tema": "lokaler"}))
+    assert [r["Text"] for r in filtered] == ["Öppna biblioteken"]
+    assert filtered[0]["Kommuner"] == "Norrtälje"
+
+
+def test_csv_export_is_readable_in_swedish_and_english_excel(client, register, places):
+    """Swedish: `;` between fields, Swedish headers and labels; English: `,` and English."""
+    obstacle = Insight.objects.get(text="Dyra lokaler")
+    obstacle.stakeholder_groups = ["adult_education", "association"]
+    obstacle.save()
+    obstacle.municipalities.add(places["Norrtälje"], places["Solna"])
+    swedish = {r["Text"]: r for r in _csv(client.get(CSV))}["Dyra lokaler"]
+    assert swedish["Möjlighet eller hinder"] == "Hinder"
+    assert swedish["Intressentgrupper"] == "Folkbildning, Förening"
+    assert swedish["Kommuner"] == "Botkyrka, Norrtälje, Solna"
+    english = {r["Text"]: r for r in _csv(client.get("/en" + CSV), delimiter=",")}
+    assert english["Dyra lokaler"]["Opportunity or obstacle"] == "Obstacle"
+    assert english["Dyra lokaler"]["Stakeholder groups"] == "Adult education, Association"
+    # The JSON stays machine-readable: codes, lists.
+    data = client.get(JSON).json()["insights"]
+    row = next(i for i in data if i["text"] == "Dyra lokaler")
+    assert row["kind"] == "obstacle" and row["stakeholder_groups"] == [
+        "adult_education",
+        "association",
+    ]
 
 
 def test_json_export_holds_only_published_and_honours_filters(client, register):
@@ -81,3 +108,14 @@ def test_register_query_count_is_flat(client, django_assert_num_queries, size, t
         InsightFactory(theme=themes["lokaler"])
     with django_assert_num_queries(12):
         assert client.get(REGISTER, {"tema": "lokaler"}).status_code == 200
+
+
+def test_filtered_by_one_municipality_the_register_reports_no_county_coverage(
+    client, register, places
+):
+    """ "2 of 26" about one municipality's insights would read as the county's coverage."""
+    page = client.get(REGISTER, {"kommun": "norrtalje"}).content.decode()
+    assert "Täckning i länet" not in page
+    assert "Kommuner som nämns i insikterna om Norrtälje" in page
+    assert "inga än" not in page
+    assert "Täckning i länet" in client.get(REGISTER).content.decode()

@@ -48,6 +48,10 @@ def test_confirmation_mail_has_code_and_ics_and_waitlist_mail_has_position(meeti
     assert confirmed.check_in_code in mail.body_text
     assert mail.attachments[0]["mimetype"] == "text/calendar; method=PUBLISH"
     assert mail.language == "sv"
+    # A direct link cancels; My pages is not the only way.
+    assert f"Avboka din anmälan: http://127.0.0.1:8000/dialogmoten/{meeting.slug}/avanmalan/" in (
+        mail.body_text
+    )
     wait_mail = outbox_mail(key=f"dialogues:registration_waitlisted:{waitlisted.pk}")
     assert "nummer 1" in wait_mail.body_text or "number 1" in wait_mail.body_text
 
@@ -57,6 +61,7 @@ def test_mail_is_in_the_recipients_language(meeting):
     mail = outbox_mail(key=f"dialogues:registration_confirmed:{registration.pk}")
     assert mail.language == "en"
     assert "confirmed" in mail.subject.lower()
+    assert f"/en/dialogmoten/{meeting.slug}/avanmalan/" in mail.body_text
 
 
 def test_check_in_code_has_eight_unambiguous_characters(meeting):

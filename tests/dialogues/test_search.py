@@ -186,3 +186,59 @@ def test_plain_list_query_count_is_flat(client, django_assert_num_queries, size,
     _populate(size, themes, places)
     with django_assert_num_queries(7):
         assert client.get(LIST).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        # The stemmer gives "mötesplat" and "mötesplats": the word as written is a prefix.
+        ("mötesplats", "Biblioteken är viktiga mötesplatser i länet."),
+        ("mötesplatser", "Biblioteken är viktiga mötesplatser i länet."),
+        # "biblioteket" is matched by its base without the definite ending.
+        ("biblioteket", "Ett bibliotek i varje kommun."),
+        ("bibliotek", "Ett bibliotek i varje kommun."),
+        ("enprocentsregel", "Kommunen följer enprocentsregeln för konst."),
+        ("enprocentsregeln", "Kommunen följer enprocentsregeln för konst."),
+        # An explicit prefix.
+        ("bibli*", "Ett bibliotek i varje kommun."),
+        ("BIBLI*", "Ett bibliotek i varje kommun."),
+        # Several words must all match, each in any of its forms.
+        ("biblioteket mötesplats", "Biblioteket är en mötesplats."),
+    ],
+)
+def test_common_swedish_forms_find_the_summary(client, query, text):
+    SummaryFactory(title="Möte", text=text)
+    SummaryFactory(title="Annat", text="Scenkonst för unga i Norrtälje.")
+    assert _titles(client.get(LIST, {"q": query})) == ["Möte"]
+
+
+def test_theme_municipality_and_series_names_are_searchable(client, themes, places):
+    """A summary tagged "Kulturskapares villkor" is found by "kulturskapare", by its
+    municipality and by its series, though its text names none of them."""
+    from portal.models import Theme
+
+    theme = Theme.objects.create(name="Kulturskapares villkor", slug="kulturskapares-villkor")
+    summary = SummaryFactory(
+        title="Möte",
+        text="Allmänt samtal.",
+        municipalities=[places["Botkyrka"]],
+        meeting__series__name="Dialog med professionella konstnärer",
+    )
+    summary.themes.add(theme)
+    summary_index(summary=summary)
+    SummaryFactory(title="Annat", text="Scenkonst för unga.")
+    for query in ("kulturskapare", "kulturskapares villkor", "botkyrka", "professionella"):
+        assert _titles(client.get(LIST, {"q": query})) == [summary.title], query
+
+
+def test_web_search_syntax_still_works(client):
+    SummaryFactory(title="Båda", text="Bibliotek och idrott.")
+    SummaryFactory(title="Bara bibliotek", text="Ett bibliotek.")
+    assert _titles(client.get(LIST, {"q": "bibliotek -idrott"})) == ["Bara bibliotek"]
+    assert _titles(client.get(LIST, {"q": '"bibliotek och idrott"'})) == ["Båda"]
+
+
+@pytest.mark.parametrize("query", ["'", "a:*", "bibli**", "!(", "&|", "-", "*", "':* | x"])
+def test_odd_queries_are_no_error(client, query):
+    SummaryFactory(title="Möte", text="Ett bibliotek.")
+    assert client.get(LIST, {"q": query}).status_code == 200

@@ -84,6 +84,31 @@ def test_a_summary_of_a_never_published_meeting_cannot_be_published(staff_client
     assert "Hemligt möte" not in staff_client.get("/insikter/export.csv").content.decode()
 
 
+def test_a_summary_of_a_meeting_not_yet_held_cannot_be_published(staff_client):
+    """Published on 29 November for the meeting on 9 December, it topped the latest
+    summaries: the service refuses, and the admin says why and when it may be published."""
+    from dialogues.summaries.services import SummaryError
+    from tests.dialogues.factories import MeetingFactory
+
+    meeting = MeetingFactory(title="Kommande möte")
+    summary = SummaryFactory(meeting=meeting, published_at=None)
+    with pytest.raises(SummaryError):
+        summary_publish(summary=summary, by=None)
+    response = staff_client.post(
+        reverse("admin:dialogues_summary_publish", args=[summary.pk]), follow=True
+    )
+    assert "Mötet har inte hållits än" in response.content.decode()
+    response = staff_client.post(
+        reverse("admin:dialogues_summary_changelist"),
+        {"action": "publish", "_selected_action": [summary.pk]},
+        follow=True,
+    )
+    assert "Mötet har inte hållits än" in response.content.decode()
+    summary.refresh_from_db()
+    assert summary.published_at is None
+    assert summary.title not in staff_client.get("/sammanfattningar/").content.decode()
+
+
 @pytest.mark.parametrize("path", ["minutes", "summary"])
 def test_admin_add_forms_ignore_a_meeting_parameter_that_is_not_an_id(staff_client, path):
     response = staff_client.get(f"/admin/dialogues/{path}/add/?meeting=abc")

@@ -297,3 +297,49 @@ def test_home_lists_next_meetings(client):
     MeetingFactory(title="Dolt utkast", status=MeetingStatus.DRAFT, published_at=None)
     content = client.get(reverse("portal:home")).content.decode()
     assert meeting.title in content and "Dolt utkast" not in content
+
+
+def test_a_held_meeting_says_so_links_its_summary_and_offers_nothing_to_do(client):
+    """A past meeting shows neither registration window, seats, calendar file nor a register
+    button; it says when it was held and links its published summary."""
+    from tests.dialogues.factories import SummaryFactory
+
+    summary = SummaryFactory(meeting__title="Civilsamhällets vårdialog", meeting__capacity=40)
+    meeting = summary.meeting
+    RegistrationFactory(meeting=meeting, user=RegistrantFactory())
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    date = f"{timezone.localtime(meeting.starts_at).day} "
+    assert "Mötet hölls " + date in page
+    assert summary.get_absolute_url() in page
+    assert "Läs sammanfattningen" in page
+    for offer in ("Stänger", "Platser kvar", "Mötet har redan börjat", "Lägg till i kalendern"):
+        assert offer not in page, offer
+    assert reverse("dialogues:registration_create", args=[meeting.slug]) not in page
+
+    archive = client.get(reverse("dialogues:meeting_archive")).content.decode()
+    assert meeting.title in archive and "kvar" not in archive and "Hölls" in archive
+
+
+def test_a_held_meeting_without_a_published_summary_says_one_is_coming(client):
+    from tests.dialogues.factories import SummaryFactory
+
+    summary = SummaryFactory(published_at=None)
+    page = client.get(summary.meeting.get_absolute_url()).content.decode()
+    assert summary.get_absolute_url() not in page
+    assert "Sammanfattningen av mötet publiceras här" in page
+
+
+def test_the_listing_checkbox_says_when_the_profile_consent_is_off(client, meeting):
+    """Ticking "show me on the list" does nothing without the profile's consent: the form says
+    so at the checkbox and links the profile; with the consent it says nothing extra."""
+    user = RegistrantFactory()
+    client.force_login(user)
+    url = reverse("dialogues:registration_create", args=[meeting.slug])
+    page = client.get(url).content.decode()
+    assert "Din profil tillåter inte att ditt namn visas på deltagarlistor" in page
+    assert f'href="{reverse("accounts:profile_edit")}"' in page
+
+    user.public_listing_consented_at = timezone.now()
+    user.save()
+    page = client.get(url).content.decode()
+    assert "Din profil tillåter inte" not in page

@@ -28,6 +28,7 @@ PUBLIC_PAGES: list[tuple[str, tuple]] = [
     ("dialogues:meeting_list", ()),
     ("dialogues:meeting_archive", ()),
     ("dialogues:meeting_detail", ("kulturskapares-arbetsvillkor",)),
+    ("dialogues:meeting_detail", ("civilsamhallet-varen",)),
     ("dialogues:summary_list", ()),
     ("dialogues:summary_detail", ("civilsamhallets-vardialog",)),
     ("dialogues:insight_list", ()),
@@ -93,3 +94,38 @@ def test_navigation_and_language_switch_work(page):
     page.get_by_role("link", name="English").click()
     assert page.url.endswith("/en/om/")
     assert page.get_by_role("heading", level=1).inner_text() == "About regional cooperation"
+
+
+def _focus_ring(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const style = getComputedStyle(document.activeElement);
+            return {style: style.outlineStyle, width: style.outlineWidth,
+                    color: style.outlineColor, text: document.activeElement.textContent.trim()};
+        }"""
+    )
+
+
+def test_one_clear_focus_ring_on_the_header_buttons_and_fields(page):
+    """Keyboard focus shows a 3 px ring everywhere: yellow on the navy header, navy on the
+    page, on links, buttons and fields alike (WCAG 2.4.7, 1.4.11)."""
+    page.goto(_url("dialogues:meeting_list", (), "sv"))
+    yellow, navy = "rgb(245, 180, 0)", "rgb(11, 45, 79)"
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Dialogmöten").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")
+    ring = _focus_ring(page)
+    assert ring == {"style": "solid", "width": "3px", "color": yellow, "text": "Dialogmöten"}
+
+    page.get_by_role("button", name="Visa möten").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    assert _focus_ring(page) == {
+        "style": "solid",
+        "width": "3px",
+        "color": navy,
+        "text": "Visa möten",
+    }
+    page.get_by_role("combobox", name="Format").focus()
+    ring = _focus_ring(page)
+    assert (ring["style"], ring["width"], ring["color"]) == ("solid", "3px", navy)

@@ -182,3 +182,33 @@ def test_one_connection_carries_a_whole_batch(
 
     assert smtp_sink.sessions == 1
     assert smtp_sink.distinct == 5
+
+
+def test_bulk_mail_names_its_unsubscribe_address_and_personal_mail_does_not(
+    smtp_settings, smtp_sink, django_capture_on_commit_callbacks
+):
+    """A mail-out carries List-Unsubscribe pointing at the consents, in the recipient's
+    language; a personal mail (a registration, a notice) carries none."""
+    from portal.services import MailRecipient, mailout_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mailout_create(
+            key="invitation:meeting-9",
+            title="Inbjudan",
+            template="portal/email/notice",
+            recipients=[
+                MailRecipient(email="sv@example.se", language="sv"),
+                MailRecipient(email="en@example.se", language="en"),
+            ],
+            context={"heading": "Kommundialog", "body": "Välkommen."},
+        )
+        enqueue()
+    received = {message["To"]: message for message in smtp_sink.parsed()}
+    assert (
+        received["sv@example.se"]["List-Unsubscribe"]
+        == "<http://127.0.0.1:8000/mina-sidor/profil/>"
+    )
+    assert received["en@example.se"]["List-Unsubscribe"] == (
+        "<http://127.0.0.1:8000/en/mina-sidor/profil/>"
+    )
+    assert received["Åsa Öberg <asa@example.se>"]["List-Unsubscribe"] is None

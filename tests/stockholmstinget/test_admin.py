@@ -220,3 +220,34 @@ def test_registration_changelist_query_count_is_the_same_with_10_and_100_rows(
     with django_assert_num_queries(9):
         response = staff_client.get(url, {"edition__id__exact": edition.pk})
     assert response.context["cl"].result_count == count
+
+
+def test_a_speaker_is_made_from_the_session_form_and_the_long_page_folds(staff_client):
+    """The session's speakers field offers "+" (a popup that knows the edition); speakers,
+    sessions, documentation links and the documentation fold away."""
+    from stockholmstinget.models import Speaker
+
+    edition = EditionFactory()
+    change = reverse("admin:stockholmstinget_edition_change", args=[edition.pk])
+    page = staff_client.get(change).content.decode()
+    add = reverse("admin:stockholmstinget_speaker_add")
+    assert f'href="{add}?_to_field=id&amp;_popup=1"' in page
+    assert page.count("<details") >= 4
+
+    popup = staff_client.get(f"{add}?_to_field=id&_popup=1", HTTP_REFERER=change)
+    assert popup.context["adminform"].form.initial["edition"] == str(edition.pk)
+    response = staff_client.post(
+        f"{add}?_to_field=id&_popup=1",
+        {
+            "edition": edition.pk,
+            "name": "Sara Lind",
+            "role": "Kulturchef",
+            "organisation": "Nacka kommun",
+            "bio": "",
+            "photo_alt": "",
+            "_popup": "1",
+            "_to_field": "id",
+        },
+    )
+    assert response.status_code == 200 and "popup_response" in response.content.decode()
+    assert Speaker.objects.get(name="Sara Lind").edition == edition

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from stockholmstinget.models import EditionRegistration, SignupStatus
 from tests.accessibility import axe_violations, describe
@@ -24,9 +25,20 @@ def _log_in(page, live_server, user):
 
 
 def test_registering_and_choosing_sessions_on_a_phone(page, live_server):
-    edition = EditionFactory(year=2031)
+    nine = timezone.localtime(timezone.now() + dt.timedelta(days=30)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    edition = EditionFactory(year=2031, starts_at=nine)
     first = SessionFactory(edition=edition, title="Idrott som mötesplats för unga", capacity=30)
     SessionFactory(edition=edition, title="Folkbildning i hela länet", track="Spår B", capacity=12)
+    SessionFactory(
+        edition=edition,
+        title="Välkommen till Stockholmstinget",
+        plenary=True,
+        capacity=None,
+        starts_at=first.starts_at - dt.timedelta(minutes=30),
+        ends_at=first.starts_at,
+    )
     later = SessionFactory(
         edition=edition,
         title="Föreningslivets lokaler",
@@ -42,15 +54,24 @@ def test_registering_and_choosing_sessions_on_a_phone(page, live_server):
     assert page.get_by_label("Organisation", exact=True).input_value() == "Botkyrka IF"
     assert axe_violations(page) == [], describe(axe_violations(page))
 
-    # Two sessions at the same time: refused at the field, nothing saved.
-    page.get_by_label("In person").check()
-    page.get_by_label("Idrott som mötesplats för unga", exact=False).check()
-    page.get_by_label("Folkbildning i hela länet", exact=False).check()
+    # Two sessions at the same time are one radio group: picking the second drops the first.
+    sessions = page.get_by_role("group", name="Sessions")
+    slot = sessions.get_by_role("group", name="09:00\u201310:00")
+    slot.get_by_label("Idrott som mötesplats för unga", exact=False).check()
+    slot.get_by_label("Folkbildning i hela länet", exact=False).check()
+    assert not slot.get_by_label("Idrott som mötesplats för unga", exact=False).is_checked()
+    # The plenary opening is in everyone's day, not a choice.
+    assert sessions.get_by_text("Välkommen till Stockholmstinget").is_visible()
+    assert sessions.get_by_role("radio", name="Välkommen till Stockholmstinget").count() == 0
+    # A missing attendance mode is reported at its field; the session choice stays.
     page.get_by_role("button", name="Register").click()
-    assert page.locator(".invalid-feedback, .text-danger, .alert-danger").count() > 0
+    assert page.locator(".invalid-feedback").count() > 0
     assert not EditionRegistration.objects.exists()
+    slot = page.get_by_role("group", name="09:00\u201310:00")
+    assert slot.get_by_label("Folkbildning i hela länet", exact=False).is_checked()
 
-    page.get_by_label("Folkbildning i hela länet", exact=False).uncheck()
+    slot.get_by_label("Idrott som mötesplats för unga", exact=False).check()
+    page.get_by_label("In person").check()
     page.get_by_label("Föreningslivets lokaler", exact=False).check()
     page.get_by_role("button", name="Register").click()
     page.wait_for_url(f"**/en/stockholmstinget/{edition.year}/")
@@ -64,3 +85,9 @@ def test_registering_and_choosing_sessions_on_a_phone(page, live_server):
     assert page.get_by_text(first.title).is_visible()
     # Nothing wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # The Swedish form, with the choices made, passes axe too.
+    page.goto(f"/stockholmstinget/{edition.year}/anmalan/")
+    assert page.get_by_role("group", name="Pass").is_visible()
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)

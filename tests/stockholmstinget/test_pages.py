@@ -237,3 +237,17 @@ def test_staff_preview_a_draft_edition_that_stays_hidden_from_everyone_else(clie
         assert "utkast och är inte publicerad" in response.content.decode()
     registration = reverse("stockholmstinget:registration", args=[draft.year])
     assert client.get(registration).status_code == 404
+
+
+def test_an_edition_not_yet_open_says_when_registration_opens(client):
+    """Not "registration is not open" with nothing to go on: the day and time, Swedish style."""
+    opens = timezone.make_aware(dt.datetime(2031, 8, 1, 9, 0))
+    edition = EditionFactory(
+        year=2031,
+        starts_at=timezone.make_aware(dt.datetime(2031, 11, 20, 9, 0)),
+        registration_opens_at=opens,
+    )
+    page = client.get(reverse("stockholmstinget:edition_detail", args=[edition.year]))
+    assert "Anmälan öppnar 1 augusti 2031 kl. 09.00." in page.content.decode()
+    english = client.get("/en" + reverse("stockholmstinget:edition_detail", args=[2031]))
+    assert "Registration opens 1 August 2031 at 09:00." in english.content.decode()

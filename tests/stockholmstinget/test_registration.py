@@ -269,29 +269,102 @@ def test_form_is_prefilled_from_the_profile(client):
 
 def test_a_forged_session_id_gets_a_field_error(client):
     edition = EditionFactory()
+    SessionFactory(edition=edition)
     forged = SessionFactory(edition=EditionFactory())
     client.force_login(RegistrantFactory())
     response = client.post(
         reverse("stockholmstinget:registration", args=[edition.year]),
-        {"mode": "in_person", "sector": "culture", "sessions": [forged.pk]},
+        {"mode": "in_person", "sector": "culture", "slot_1": forged.pk},
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["sessions"]
+    assert response.context["form"].errors["slot_1"]
     assert not EditionRegistration.objects.exists()
 
 
-def test_overlap_error_is_shown_at_the_sessions_field(client):
+def test_sessions_at_the_same_time_are_one_choice_and_cannot_clash(client):
+    """Overlapping sessions, directly or through another, form one radio group with "no
+    session"; the next slot starts a new group, so the form cannot express a clash."""
     edition = EditionFactory()
-    first = SessionFactory(edition=edition)
-    second = SessionFactory(edition=edition, track="Spår B")
+    first = SessionFactory(edition=edition, title="Idrott för unga")
+    SessionFactory(edition=edition, title="Folkbildning", track="Spår B", starts_at=first.starts_at)
+    # Overlaps those two only in part: still the same slot.
+    third = SessionFactory(
+        edition=edition,
+        title="Kulturskapares villkor",
+        track="Spår C",
+        starts_at=first.starts_at + dt.timedelta(minutes=30),
+    )
+    later = SessionFactory(edition=edition, title="Föreningslivet", starts_at=third.ends_at)
+    client.force_login(RegistrantFactory())
+    url = reverse("stockholmstinget:registration", args=[edition.year])
+    form = client.get(url).context["form"]
+    groups = [[label for value, label in form.fields[name].choices] for name in form.slot_names]
+    assert [len(group) for group in groups] == [4, 2]
+    assert groups[0][0] == "Inget pass"
+    assert form.fields["slot_1"].widget.input_type == "radio"
+    assert later.title in groups[1][1]
+
+    response = client.post(
+        url, {"mode": "in_person", "sector": "culture", "slot_1": "", "slot_2": later.pk}
+    )
+    assert response.status_code == 302
+    registration = EditionRegistration.objects.get()
+    assert [s.session for s in registration.signups.active()] == [later]
+
+
+def test_mode_and_session_errors_are_shown_together(client):
+    """A missing sector and an on-site session chosen for digital attendance: both at once."""
+    edition = EditionFactory(format=EditionFormat.HYBRID)
+    workshop = SessionFactory(edition=edition, in_person_only=True, title="Verkstad")
     client.force_login(RegistrantFactory())
     response = client.post(
         reverse("stockholmstinget:registration", args=[edition.year]),
-        {"mode": "in_person", "sector": "culture", "sessions": [first.pk, second.pk]},
+        {"mode": "digital", "sector": "", "slot_1": workshop.pk},
     )
-    assert response.status_code == 200
-    errors = " ".join(response.context["form"].errors["sessions"])
-    assert first.title in errors and second.title in errors
+    errors = response.context["form"].errors
+    assert "sector" in errors and "Verkstad" in " ".join(errors["slot_1"])
+    assert not EditionRegistration.objects.exists()
+
+
+def test_plenary_sessions_are_no_choice_and_always_in_the_personal_schedule(client):
+    edition = EditionFactory(format=EditionFormat.HYBRID)
+    opening = SessionFactory(edition=edition, title="Välkommen", plenary=True, capacity=None)
+    visit = SessionFactory(
+        edition=edition,
+        title="Studiebesök",
+        plenary=True,
+        capacity=None,
+        in_person_only=True,
+        starts_at=opening.ends_at + dt.timedelta(hours=3),
+    )
+    workshop = SessionFactory(edition=edition, title="Verkstad", starts_at=opening.ends_at)
+    user = RegistrantFactory()
+    client.force_login(user)
+    url = reverse("stockholmstinget:registration", args=[edition.year])
+    response = client.get(url)
+    form = response.context["form"]
+    assert form.slot_names == ["slot_1"]
+    assert "Välkommen" in response.content.decode()
+    with pytest.raises(services.RegistrationError):
+        _save(edition, RegistrantFactory(), sessions=[opening])
+
+    client.post(url, {"mode": "in_person", "sector": "culture", "slot_1": workshop.pk})
+    response = client.get(reverse("stockholmstinget:schedule_ics", args=[edition.year]))
+    summaries = [
+        str(e["summary"]) for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    ]
+    assert summaries == [edition.title, "Välkommen", "Verkstad", "Studiebesök"]
+
+    digital = RegistrantFactory()
+    _save(edition, digital, mode=AttendanceMode.DIGITAL)
+    client.force_login(digital)
+    response = client.get(reverse("stockholmstinget:schedule_ics", args=[edition.year]))
+    summaries = [
+        str(e["summary"]) for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    ]
+    # Not streamed, so not in a digital participant's day.
+    assert summaries == [edition.title, "Välkommen"]
+    assert visit.title not in summaries
 
 
 def test_registering_through_the_page(client):
@@ -301,7 +374,7 @@ def test_registering_through_the_page(client):
     client.force_login(user)
     response = client.post(
         reverse("stockholmstinget:registration", args=[edition.year]),
-        {"mode": "digital", "sector": "sport", "sessions": [session.pk], "needs": ""},
+        {"mode": "digital", "sector": "sport", "slot_1": session.pk, "needs": ""},
     )
     assert response.status_code == 302
     registration = EditionRegistration.objects.get(user=user)

@@ -76,6 +76,9 @@ def test_demo_has_past_editions_with_documentation_and_an_open_one():
     assert digital.starts_at.date() == dt.date(2020, 11, 19)
     coming = Edition.objects.get(year=demo.COMING_YEAR)
     assert services.registration_is_open(coming, now=coming.starts_at - dt.timedelta(days=10))
+    # A newcomer can try registering in the demo today.
+    assert services.registration_is_open(coming)
+    assert Session.objects.filter(edition=coming, plenary=True).exists()
     tracks = set(Session.objects.filter(edition=coming).values_list("track", flat=True))
     assert len(tracks - {""}) == 2
     near_full = [
