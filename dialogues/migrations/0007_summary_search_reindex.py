@@ -15,6 +15,6 @@ def reindex(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dialogues", "0005_registration_core")]
+    dependencies = [("dialogues", "0006_insight_follow_up")]
 
     operations = [migrations.RunPython(reindex, migrations.RunPython.noop)]
