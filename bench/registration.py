@@ -215,7 +215,8 @@ def session_round(port: int, number: int) -> tuple[Burst, dict]:
         ends_at=start + dt.timedelta(hours=2),
         capacity=SESSION_SEATS,
     )
-    form = {"mode": "in_person", "sector": "culture", "sessions": [str(session.pk)]}
+    # One choice per time slot: the edition has one slot, with this one session.
+    form = {"mode": "in_person", "sector": "culture", "slot_1": str(session.pk)}
     forms = [(session_cookie(user), form) for user in people(SESSION_PEOPLE, f"s{number}")]
     with translation.override("sv"):
         path = reverse("stockholmstinget:registration", args=[edition.year])
