@@ -49,7 +49,7 @@ def registrations_csv(registrations) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="anmalningar.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 correctly only with a BOM.
     writer = csv.writer(response, delimiter=";")
-    counts = {status: 0 for status in RegistrationStatus.values}
+    counts = dict.fromkeys(RegistrationStatus.values, 0)
     for registration in registrations:
         counts[registration.status] += 1
     access = [r for r in registrations if r.accessibility_needs.strip()]

@@ -44,7 +44,8 @@ class MeetingFilterForm(forms.Form):
         if not value:
             return None
         try:
-            return dt.datetime.strptime(value, "%Y-%m").date()
+            # A calendar month, not a moment: no time zone is involved.
+            return dt.datetime.strptime(value, "%Y-%m").date()  # noqa: DTZ007
         except ValueError:
             raise forms.ValidationError(
                 _("Enter a month as year and month, for example 2026-03."), code="invalid"

@@ -94,7 +94,7 @@ class MailOut(models.Model):
 
     def counts(self) -> dict[str, int]:
         """Outbox rows per status in one query; recipients not written yet count as queued."""
-        counts = {status: 0 for status in OutgoingEmail.Status.values}
+        counts = dict.fromkeys(OutgoingEmail.Status.values, 0)
         for row in self.emails.values("status").annotate(n=models.Count("pk")).order_by():
             counts[row["status"]] = row["n"]
         counts[OutgoingEmail.Status.QUEUED] += max(0, self.total - sum(counts.values()))

@@ -450,7 +450,7 @@ def _programme(edition: Edition) -> dict[str, Session]:
 
 
 def _participants(edition: Edition, sessions: dict[str, Session]) -> None:
-    User = get_user_model()
+    user_model = get_user_model()
     municipalities = list(Municipality.objects.order_by("code")[:PARTICIPANTS])
     sectors = [
         Sector.CULTURE,
@@ -460,7 +460,7 @@ def _participants(edition: Edition, sessions: dict[str, Session]) -> None:
     ]
     for number in range(PARTICIPANTS):
         municipality = municipalities[number % len(municipalities)] if municipalities else None
-        user, _created = User.objects.get_or_create(
+        user, _created = user_model.objects.get_or_create(
             email=f"tinget-deltagare{number + 1}@example.se",
             defaults={
                 "display_name": f"Deltagare {number + 1}",
@@ -534,7 +534,7 @@ def _call_for_sessions(edition: Edition) -> None:
     from .proposals.models import CallFormat, CallForSessions, Proposal, ProposalStatus
     from .proposals.services import proposal_session_create
 
-    User = get_user_model()
+    user_model = get_user_model()
     now = timezone.now()
     call, _created = CallForSessions.objects.update_or_create(
         edition=edition,
@@ -556,14 +556,14 @@ def _call_for_sessions(edition: Edition) -> None:
             call=call, kind=kind, minutes=minutes
         )
     reviewers = [
-        User.objects.get_or_create(
+        user_model.objects.get_or_create(
             email=f"programgrupp{number}@example.se",
             defaults={"display_name": f"Programgruppen {number}", "password": "!demo"},
         )[0]
         for number in (1, 2)
     ]
     for number, title, minutes, sector, status, reviews in PROPOSALS:
-        proposer = User.objects.get(email=f"tinget-deltagare{number}@example.se")
+        proposer = user_model.objects.get(email=f"tinget-deltagare{number}@example.se")
         proposal, created = Proposal.objects.get_or_create(
             call=call,
             title=title,

@@ -61,12 +61,12 @@ class _Handler:
         self.reply_delay = 0.0
         self.sessions = 0
 
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd's hook name
         self.sessions += 1
         session.host_name = hostname
         return responses
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook name
         # A closed gate holds every new transaction before it carries any message data, so a
         # client killed meanwhile has delivered nothing.
         if self.gate_closed:
@@ -79,7 +79,7 @@ class _Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         with self.lock:
             if self.fail_next > 0:
                 self.fail_next -= 1

@@ -176,7 +176,7 @@ def _constraint(error: IntegrityError) -> str:
     return getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") or ""
 
 
-class CodeCollision(Exception):
+class CodeCollisionError(Exception):
     """A freshly drawn check-in code was already in use at the event."""
 
 
@@ -189,7 +189,7 @@ def registration_insert(
     whether the code is free, and the one on active registrations whether the person is
     registered already (then `duplicate` is raised, when given). No savepoint, so the event's
     lock is held for one round trip less: a collision (about one draw in 10^12 / codes in use)
-    raises `CodeCollision`, which leaves the caller's transaction unusable; the caller runs it
+    raises `CodeCollisionError`, which leaves the caller's transaction unusable; the caller runs it
     again through `with_fresh_codes`.
     """
     try:
@@ -199,7 +199,7 @@ def registration_insert(
         if duplicate is not None and constraint.endswith("one_active_per_user"):
             raise duplicate from None
         if constraint.endswith("check_in_code_unique"):
-            raise CodeCollision from error
+            raise CodeCollisionError from error
         raise
 
 
@@ -209,7 +209,7 @@ def with_fresh_codes(operation: Callable[[], T]) -> T:
     for attempt in range(CODE_ATTEMPTS):
         try:
             return operation()
-        except CodeCollision:
+        except CodeCollisionError:
             if attempt == CODE_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
@@ -421,4 +421,4 @@ def registrations_anonymise(*, model: type[Registration], now: dt.datetime | Non
     AccessRequest.objects.filter(**{f"{access_link_field(model)}__in": due.values("pk")}).update(
         details="", staff_note=""
     )
-    return due.update(**{field: "" for field in model.PERSONAL_TEXT_FIELDS}, anonymised_at=now)
+    return due.update(**dict.fromkeys(model.PERSONAL_TEXT_FIELDS, ""), anonymised_at=now)

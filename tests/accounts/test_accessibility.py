@@ -51,7 +51,8 @@ def test_account_page_has_no_axe_violations(page, live_server, municipalities, n
     with translation.override(language):
         url = reverse(name)
     response = page.goto(url)
-    assert response is not None and response.status == 200, url
+    assert response is not None, url
+    assert response.status == 200, url
     assert page.locator("html").get_attribute("lang") == language
     violations = axe_violations(page)
     assert violations == [], describe(violations)

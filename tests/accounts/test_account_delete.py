@@ -44,13 +44,17 @@ def test_deletion_anonymises_cancels_and_keeps_counts(client, django_capture_on_
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(DELETE_URL, {"password": DEFAULT_PASSWORD, "confirm": "on"})
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302
+    assert response["Location"] == "/"
 
     user.refresh_from_db()
     assert user.email == f"deleted-{user.pk}@anonymised.invalid"
-    assert user.display_name == "" and user.organisation == ""
-    assert not user.is_active and not user.has_usable_password()
-    assert user.invitations_consented_at is None and user.anonymised_at is not None
+    assert user.display_name == ""
+    assert user.organisation == ""
+    assert not user.is_active
+    assert not user.has_usable_password()
+    assert user.invitations_consented_at is None
+    assert user.anonymised_at is not None
     assert not EmailAddress.objects.filter(user=user).exists()
     # Cancelled through the dialogue service: the seat went to the waitlist.
     mine.refresh_from_db()
@@ -87,7 +91,8 @@ def test_wrong_password_deletes_nothing(client):
     assert response.status_code == 200
     assert "password" in response.context["form"].errors
     user.refresh_from_db()
-    assert user.is_active and user.display_name == "Lena Ek"
+    assert user.is_active
+    assert user.display_name == "Lena Ek"
     assert not OutgoingEmail.objects.exists()
 
 
@@ -105,7 +110,8 @@ def test_a_failing_section_aborts_the_whole_deletion(client):
     finally:
         section_unregister("broken")
     user.refresh_from_db()
-    assert user.is_active and user.display_name == "Lena Ek"
+    assert user.is_active
+    assert user.display_name == "Lena Ek"
     assert not OutgoingEmail.objects.exists()
 
 
@@ -132,7 +138,9 @@ def test_deletion_leaves_mail_to_someone_elses_address_alone(client):
 
     karins = outbox_mail(key="sent:karin")
     assert karins.to == "karin.victim@example.se"
-    assert karins.subject and "sent:karin" in karins.body_text
+    assert karins.subject
+    assert "sent:karin" in karins.body_text
     # The person's own, confirmed address is erased as before.
     own = outbox_mail(key="sent:ulf")
-    assert own.to == "" and own.body_text == ""
+    assert own.to == ""
+    assert own.body_text == ""

@@ -34,7 +34,8 @@ def test_admin_login_page_is_not_an_open_door(client):
     assert response.status_code == 302
     assert response["Location"] == "/konto/login/?next=%2Fadmin%2F"
     response = client.post("/admin/login/", {"username": "x", "password": "y"})
-    assert response.status_code == 302 and response["Location"].startswith("/konto/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/login/")
 
 
 def test_anonymous_visitor_ends_at_allauth_login(client):
@@ -64,7 +65,8 @@ def test_staff_with_totp_but_a_session_without_it_must_use_it(client):
     response = client.get("/admin/", follow=True)
     assert response.redirect_chain[-1][0] == "/konto/2fa/reauthenticate/?next=%2Fadmin%2F"
     response = client.post("/konto/2fa/reauthenticate/?next=%2Fadmin%2F", {"code": _totp_now()})
-    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
 
@@ -95,7 +97,8 @@ def test_user_admin_searches_filters_and_shows_no_password_hash(client):
 
     for term in ("anna@example", "Berg", "Folkets Hus"):
         page = client.get("/admin/accounts/user/", {"q": term}).content.decode()
-        assert "anna@example.se" in page and "bo@example.se" not in page
+        assert "anna@example.se" in page
+        assert "bo@example.se" not in page
     page = client.get(
         "/admin/accounts/user/", {"stakeholder_group__exact": "civil_society", "consent": "listing"}
     )
@@ -180,5 +183,6 @@ def test_staff_edit_a_user_in_admin_without_touching_the_password(client):
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     person.refresh_from_db()
-    assert person.display_name == "Anna Berg-Lund" and person.sectors == ["culture"]
+    assert person.display_name == "Anna Berg-Lund"
+    assert person.sectors == ["culture"]
     assert person.password == old_hash

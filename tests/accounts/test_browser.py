@@ -50,7 +50,8 @@ def test_sign_up_with_profile_confirm_and_log_in(page, municipalities):
     page.wait_for_url("**/konto/confirm-email/")
 
     user = get_user_model().objects.get(email="greta.sund@example.se")
-    assert user.municipality.name == "Huddinge" and user.sectors == ["culture"]
+    assert user.municipality.name == "Huddinge"
+    assert user.sectors == ["culture"]
     assert user.invitations_consented_at is not None
 
     row = outbox_mail(to="greta.sund@example.se")
@@ -120,4 +121,5 @@ def test_header_account_links_never_carry_another_sites_address(client):
     """A "next" pointing elsewhere is not passed on from the account pages."""
     page = client.get("/konto/login/?next=https://evil.example/").content.decode()
     links = re.findall(r'class="nav-link" href="(/konto/(?:login|signup)/[^"]*)"', page)
-    assert "/konto/signup/" in links and not [link for link in links if "evil" in link]
+    assert "/konto/signup/" in links
+    assert not [link for link in links if "evil" in link]

@@ -49,10 +49,12 @@ def test_incomplete_profile_is_completed_first_and_then_the_visit_continues(clie
             "next": "/gated/",
         },
     )
-    assert response.status_code == 302 and response["Location"] == "/gated/"
+    assert response.status_code == 302
+    assert response["Location"] == "/gated/"
     assert client.get("/gated/").content == b"registered"
     user.refresh_from_db()
-    assert user.profile_is_complete and user.municipality.name == "Nacka"
+    assert user.profile_is_complete
+    assert user.municipality.name == "Nacka"
 
 
 def test_completion_refuses_an_outside_next_url(client):

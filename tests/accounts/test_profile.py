@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from accounts.models import User
 from tests.accounts.factories import UserFactory
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +39,8 @@ def test_consent_is_stamped_kept_and_withdrawn(client):
     client.post(PROFILE_URL, _data(invitations_consent="on"))
     user.refresh_from_db()
     given_at = user.invitations_consented_at
-    assert given_at is not None and given_at >= before
+    assert given_at is not None
+    assert given_at >= before
     assert user.public_listing_consented_at is None
 
     # Saving again with the consent still given keeps the original time.
@@ -47,7 +51,8 @@ def test_consent_is_stamped_kept_and_withdrawn(client):
 
     # Unticking withdraws it.
     response = client.post(PROFILE_URL, _data(public_listing_consent="on"))
-    assert response.status_code == 302 and response["Location"] == "/mina-sidor/"
+    assert response.status_code == 302
+    assert response["Location"] == "/mina-sidor/"
     user.refresh_from_db()
     assert user.invitations_consented_at is None
     assert not user.wants_invitations
@@ -55,7 +60,7 @@ def test_consent_is_stamped_kept_and_withdrawn(client):
 
 
 def test_profile_page_shows_when_a_consent_was_given(client):
-    given = timezone.make_aware(dt.datetime(2026, 3, 5, 14, 30))
+    given = dt.datetime(2026, 3, 5, 14, 30, tzinfo=STOCKHOLM)
     user = UserFactory(invitations_consented_at=given)
     client.force_login(user)
     page = client.get(PROFILE_URL).content.decode()
@@ -71,7 +76,8 @@ def test_bad_profile_input_changes_nothing(client):
     assert response.status_code == 200
     assert "municipality" in response.context["form"].errors
     user.refresh_from_db()
-    assert user.display_name == "Maja Ek" and user.stakeholder_group == "civil_society"
+    assert user.display_name == "Maja Ek"
+    assert user.stakeholder_group == "civil_society"
 
 
 def test_database_refuses_a_municipality_officer_without_municipality():
@@ -83,7 +89,8 @@ def test_database_refuses_a_municipality_officer_without_municipality():
 
 def test_my_pages_needs_login(client):
     response = client.get("/mina-sidor/")
-    assert response.status_code == 302 and response["Location"].startswith("/konto/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/login/")
 
 
 @pytest.mark.parametrize("url", ["/konto/signup/", PROFILE_URL])

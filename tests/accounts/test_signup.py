@@ -63,13 +63,15 @@ def test_signup_sends_verification_through_outbox_and_then_login_works(
     assert row.key.startswith("allauth:account/email/email_confirmation_signup:sara.nyberg@")
     assert row.language == "sv"
     assert "Bekräfta" in row.subject or "bekräfta" in row.subject.lower()
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["sara.nyberg@example.se"]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["sara.nyberg@example.se"]
 
     # Before confirming, the password does not open the account.
     response = client.post(
         LOGIN_URL, {"login": "sara.nyberg@example.se", "password": "fika-och-kultur-2026"}
     )
-    assert response.status_code == 302 and response["Location"] == "/konto/confirm-email/"
+    assert response.status_code == 302
+    assert response["Location"] == "/konto/confirm-email/"
     assert "_auth_user_id" not in client.session
 
     confirm_url = _link(row.body_text)

@@ -333,9 +333,11 @@ def test_every_admin_action_declares_its_permissions():
             permissions = getattr(func, "allowed_permissions", ())
             if not permissions:
                 missing.append(f"{model._meta.label}.{name}: no permissions")
-            for permission in permissions:
-                if not callable(getattr(model_admin, f"has_{permission}_permission", None)):
-                    missing.append(f"{model._meta.label}.{name}: no has_{permission}_permission")
+            missing.extend(
+                f"{model._meta.label}.{name}: no has_{permission}_permission"
+                for permission in permissions
+                if not callable(getattr(model_admin, f"has_{permission}_permission", None))
+            )
     assert missing == []
 
 

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_user_model_has_email_login_and_no_username():
-    User = get_user_model()
-    assert User.USERNAME_FIELD == "email"
-    assert "username" not in {field.name for field in User._meta.get_fields()}
+    user_model = get_user_model()
+    assert user_model.USERNAME_FIELD == "email"
+    assert "username" not in {field.name for field in user_model._meta.get_fields()}
 
 
 def test_authenticate_by_email_in_any_case():
@@ -45,5 +45,6 @@ def test_login_page_signs_in_with_email_and_password(client):
 
 def test_create_superuser_from_email_only():
     admin = get_user_model().objects.create_superuser("chef@example.se", "a-strong-password-1")
-    assert admin.is_staff and admin.is_superuser
+    assert admin.is_staff
+    assert admin.is_superuser
     assert admin.check_password("a-strong-password-1")

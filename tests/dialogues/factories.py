@@ -89,17 +89,17 @@ class SummaryFactory(factory.django.DjangoModelFactory):
     meeting_year = factory.LazyAttribute(lambda o: timezone.localtime(o.meeting.starts_at).year)
 
     @factory.post_generation
-    def municipalities(obj, create, extracted, **kwargs):
+    def municipalities(self, create, extracted, **kwargs):
         # Before `indexed`, which copies them onto the summary for the list's `kommun` filter.
         if create and extracted:
-            obj.municipalities.set(extracted)
+            self.municipalities.set(extracted)
 
     @factory.post_generation
-    def indexed(obj, create, extracted, **kwargs):
+    def indexed(self, create, extracted, **kwargs):
         from dialogues.summaries.services import summary_index
 
         if create:
-            summary_index(summary=obj)
+            summary_index(summary=self)
 
 
 class InsightFactory(factory.django.DjangoModelFactory):

@@ -109,7 +109,8 @@ def test_approve_decline_and_check_in_actions(staff_client):
     _action(staff_client, "registration", "check_in", [first, second])
     first.refresh_from_db()
     second.refresh_from_db()
-    assert first.checked_in_at is not None and second.checked_in_at is None
+    assert first.checked_in_at is not None
+    assert second.checked_in_at is None
 
 
 def test_check_in_by_code_view(staff_client):
@@ -117,7 +118,8 @@ def test_check_in_by_code_view(staff_client):
     url = reverse("admin:dialogues_meeting_check_in", args=[registration.meeting.pk])
     assert staff_client.get(url).status_code == 200
     response = staff_client.post(url, {"code": "WRONGCOD"})
-    assert response.status_code == 200 and response.context["result"].outcome == "refused"
+    assert response.status_code == 200
+    assert response.context["result"].outcome == "refused"
     staff_client.post(url, {"code": registration.check_in_code})
     registration.refresh_from_db()
     assert registration.checked_in_at is not None
@@ -131,7 +133,8 @@ def test_csv_export_starts_with_a_needs_summary(staff_client):
     response = _action(staff_client, "meeting", "export_csv", [meeting])
     text = response.content.decode("utf-8-sig")
     summary, _, table = text.partition("\r\n\r\n")
-    assert "Teckenspråkstolk" in summary and "Glutenfri" in summary
+    assert "Teckenspråkstolk" in summary
+    assert "Glutenfri" in summary
     assert "X" not in summary.split()
     assert len(table.strip().splitlines()) == 3  # header and the two active registrations
 
@@ -147,7 +150,8 @@ def test_send_invitations_view_run_twice_sends_once(
     url = reverse("admin:dialogues_meeting_invitations", args=[meeting.pk])
     data = {"groups": ["professional_artist"], "emails": "ny.person@example.se\nfel-adress"}
     response = staff_client.post(url, data)
-    assert response.status_code == 200 and response.context["form"].errors
+    assert response.status_code == 200
+    assert response.context["form"].errors
     data["emails"] = "ny.person@example.se; NY.PERSON@example.se"
     data["send"] = "1"
     # The mail-out's rows are written by its fan-out, after the commit.
@@ -240,7 +244,8 @@ def test_staff_cancelling_asks_first_then_mails_the_person_and_fills_the_seat(st
     assert holder.status == RegistrationStatus.CANCELLED
     assert waiting.status == RegistrationStatus.CONFIRMED
     mail = outbox_mail(key=f"dialogues:registration_cancelled_by_staff:{holder.pk}")
-    assert mail.to == holder.user.email and "avbokat" in mail.body_text
+    assert mail.to == holder.user.email
+    assert "avbokat" in mail.body_text
 
 
 def test_staff_give_a_waitlisted_person_a_seat_by_hand(staff_client):
@@ -279,14 +284,16 @@ def test_the_meeting_page_starts_its_minutes_and_summary_and_they_link_back(staf
     page = staff_client.get(change).content.decode()
     minutes_add = f"{reverse('admin:dialogues_minutes_add')}?meeting={meeting.pk}"
     summary_add = f"{reverse('admin:dialogues_summary_add')}?meeting={meeting.pk}"
-    assert f'href="{minutes_add}"' in page and f'href="{summary_add}"' in page
+    assert f'href="{minutes_add}"' in page
+    assert f'href="{summary_add}"' in page
     prefilled = staff_client.get(summary_add)
     assert prefilled.context["adminform"].form.initial["title"] == meeting.title
 
     summary = SummaryFactory(meeting=meeting, published_at=None)
     page = staff_client.get(change).content.decode()
     summary_change = reverse("admin:dialogues_summary_change", args=[summary.pk])
-    assert f'href="{summary_change}"' in page and summary_add not in page
+    assert f'href="{summary_change}"' in page
+    assert summary_add not in page
     back = staff_client.get(summary_change).content.decode()
     assert f'href="{change}"' in back
 
@@ -307,6 +314,7 @@ def test_invitations_show_how_many_are_mailed_and_the_mail_before_sending(staff_
     assert "1 adress har bjudits in tidigare" in page
     assert "Inbjudan: Kommundialog om bibliotek" in page
     assert "Skicka 2 inbjudningar" in page
-    assert Invitation.objects.count() == 1 and not OutgoingEmail.objects.exists()
+    assert Invitation.objects.count() == 1
+    assert not OutgoingEmail.objects.exists()
     staff_client.post(url, {**data, "send": "1"})
     assert Invitation.objects.count() == 3

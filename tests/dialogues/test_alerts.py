@@ -66,9 +66,11 @@ def test_subscribe_from_list_and_remove_on_my_pages(client, places, themes):
         reverse("dialogues:subscription_create"),
         {"kommun": "solna", "tema": "lokaler", "next": "/sammanfattningar/?kommun=solna"},
     )
-    assert response.status_code == 302 and response["Location"] == "/sammanfattningar/?kommun=solna"
+    assert response.status_code == 302
+    assert response["Location"] == "/sammanfattningar/?kommun=solna"
     subscription = Subscription.objects.get(user=user)
-    assert subscription.municipality == places["Solna"] and subscription.theme == themes["lokaler"]
+    assert subscription.municipality == places["Solna"]
+    assert subscription.theme == themes["lokaler"]
     # Subscribing again does not duplicate.
     client.post(reverse("dialogues:subscription_create"), {"kommun": "solna", "tema": "lokaler"})
     assert Subscription.objects.filter(user=user).count() == 1
@@ -95,4 +97,5 @@ def test_cannot_delete_someone_elses_alert(client, places):
 
 def test_anonymous_visitor_must_log_in_to_subscribe(client):
     response = client.post(reverse("dialogues:subscription_create"), {"kommun": "solna"})
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]

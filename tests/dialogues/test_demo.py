@@ -21,6 +21,7 @@ def test_seed_is_idempotent_and_realistic():
     assert Meeting.objects.published().upcoming().count() >= 5
     assert Meeting.objects.published().past().count() >= 3
     full = Meeting.objects.with_counts().get(slug="kulturskapares-arbetsvillkor")
-    assert full.public_seats_left == 0 and full.waitlisted_count == 3
+    assert full.public_seats_left == 0
+    assert full.waitlisted_count == 3
     assert Meeting.objects.filter(status="cancelled").exists()
     assert Meeting.objects.filter(requires_approval=True).exists()

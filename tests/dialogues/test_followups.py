@@ -173,7 +173,8 @@ def test_followups_are_scheduled_daily():
     schedule = settings.CELERY_BEAT_SCHEDULE
     reminder = schedule["dialogues-followup-reminders"]
     assert reminder["task"] == "dialogues.tasks.meeting_followup_reminders_send"
-    assert reminder["schedule"].hour == {8} and reminder["schedule"].minute == {0}
+    assert reminder["schedule"].hour == {8}
+    assert reminder["schedule"].minute == {0}
     followup = schedule["dialogues-invitation-followups"]
     assert followup["task"] == "dialogues.tasks.invitation_followups_send"
     assert followup["schedule"].hour == {9}

@@ -75,7 +75,8 @@ def test_a_status_change_mails_each_matching_subscriber_once(
     swedish = outbox_mail(to="kommun@example.se")
     assert "Genomförd" in swedish.subject
     assert "Biblioteket i Solna har öppnat sina lokaler." in swedish.body_text
-    assert "KUN 2026/123" in swedish.body_text and "Kulturnämnden" in swedish.body_text
+    assert "KUN 2026/123" in swedish.body_text
+    assert "Kulturnämnden" in swedish.body_text
     assert insight.summary.get_absolute_url() in swedish.body_text
     assert "Acted on" in outbox_mail(to="tema@example.se").subject
 
@@ -167,11 +168,15 @@ def test_the_register_shows_status_and_response_and_filters_by_status(client):
     _acted("Öppna biblioteken", dt.date(2026, 3, 1))
     InsightFactory(text="Dyra lokaler")
     body = client.get(REGISTER).content.decode()
-    assert "Genomförd" in body and "Svar på Öppna biblioteken" in body and "Ny" in body
+    assert "Genomförd" in body
+    assert "Svar på Öppna biblioteken" in body
+    assert "Ny" in body
     acted = client.get(REGISTER, {"status": "acted_on"}).content.decode()
-    assert "Öppna biblioteken" in acted and "Dyra lokaler" not in acted
+    assert "Öppna biblioteken" in acted
+    assert "Dyra lokaler" not in acted
     fresh = client.get(REGISTER, {"status": "new"}).content.decode()
-    assert "Dyra lokaler" in fresh and "Öppna biblioteken" not in fresh
+    assert "Dyra lokaler" in fresh
+    assert "Öppna biblioteken" not in fresh
     # An unknown status is ignored rather than emptying the register or failing.
     assert "Dyra lokaler" in client.get(REGISTER, {"status": "klart"}).content.decode()
     rows = client.get(reverse("dialogues:insight_export_json")).json()["insights"]
@@ -183,7 +188,9 @@ def test_the_register_shows_status_and_response_and_filters_by_status(client):
 def test_a_summary_page_shows_its_insights_status(client):
     insight = _acted("Öppna biblioteken", dt.date(2026, 3, 1), case_number="KUN 2026/7")
     body = client.get(insight.summary.get_absolute_url()).content.decode()
-    assert "Genomförd" in body and "Svar på Öppna biblioteken" in body and "KUN 2026/7" in body
+    assert "Genomförd" in body
+    assert "Svar på Öppna biblioteken" in body
+    assert "KUN 2026/7" in body
 
 
 def test_the_acted_on_page_lists_newest_decision_first_and_nothing_unpublished(client):
@@ -195,7 +202,8 @@ def test_the_acted_on_page_lists_newest_decision_first_and_nothing_unpublished(c
     body = client.get(ACTED).content.decode()
     assert "Ni sa \u2013 vi gjorde" in body
     assert body.index("Nyare beslut") < body.index("Äldre beslut")
-    assert "Utkastets beslut" not in body and "Under beredning" not in body
+    assert "Utkastets beslut" not in body
+    assert "Under beredning" not in body
     english = client.get("/en" + ACTED).content.decode()
     assert "You said \u2013 we did" in english
 
@@ -216,7 +224,8 @@ def test_a_participant_opts_in_on_the_summary_page(client, insight):
     client.force_login(attended.user)
     assert "Följ vad som händer med de här insikterna" in client.get(url).content.decode()
     response = client.post(reverse("dialogues:insight_follow_create", args=[insight.summary.slug]))
-    assert response.status_code == 302 and response["Location"] == url
+    assert response.status_code == 302
+    assert response["Location"] == url
     assert InsightFollow.objects.filter(user=attended.user, meeting=meeting).exists()
     assert "Sluta följa de här insikterna" in client.get(url).content.decode()
     assert insight.summary.title in client.get(reverse("accounts:my_pages")).content.decode()
@@ -291,7 +300,8 @@ def test_the_bulk_action_keeps_what_was_typed_on_bad_input(staff_client, insight
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Fyll i ett giltigt datum." in body and "Vi har gjort det." in body
+    assert "Fyll i ett giltigt datum." in body
+    assert "Vi har gjort det." in body
     insight.refresh_from_db()
     assert insight.status == InsightStatus.NEW
 

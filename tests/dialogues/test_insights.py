@@ -38,8 +38,10 @@ def register(themes, places):
 def test_register_shows_only_published_insights_with_counts_and_coverage(client, register):
     response = client.get(REGISTER)
     body = response.content.decode()
-    assert "Öppna biblioteken" in body and "Dyra lokaler" in body
-    assert "Hemlig insikt ur utkast" not in body and "Utkastet" not in body
+    assert "Öppna biblioteken" in body
+    assert "Dyra lokaler" in body
+    assert "Hemlig insikt ur utkast" not in body
+    assert "Utkastet" not in body
     assert response.context["total"] == 2
     assert response.context["covered"] == 2
     assert len(response.context["coverage"]) == Municipality.objects.count()
@@ -65,7 +67,9 @@ def _csv(response, delimiter=";") -> list[dict]:
 def test_csv_export_holds_only_published_and_honours_filters(client, register):
     rows = _csv(client.get(CSV))
     assert sorted(r["Text"] for r in rows) == ["Dyra lokaler", "Öppna biblioteken"]
-    assert rows[0]["Möte"] and rows[0]["Dialogserie"] and rows[0]["Datum"]
+    assert rows[0]["Möte"]
+    assert rows[0]["Dialogserie"]
+    assert rows[0]["Datum"]
     filtered = _csv(client.get(CSV, {"tema": "lokaler"}))
     assert [r["Text"] for r in filtered] == ["Öppna biblioteken"]
     assert filtered[0]["Kommuner"] == "Norrtälje"
@@ -87,7 +91,8 @@ def test_csv_export_is_readable_in_swedish_and_english_excel(client, register, p
     # The JSON stays machine-readable: codes, lists.
     data = client.get(JSON).json()["insights"]
     row = next(i for i in data if i["text"] == "Dyra lokaler")
-    assert row["kind"] == "obstacle" and row["stakeholder_groups"] == [
+    assert row["kind"] == "obstacle"
+    assert row["stakeholder_groups"] == [
         "adult_education",
         "association",
     ]

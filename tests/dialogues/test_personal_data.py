@@ -44,7 +44,8 @@ def test_old_registrations_are_cleared_and_keep_status_and_attendance():
     assert old.consent_to_be_listed is True
     assert old.check_in_code
     cancelled.refresh_from_db()
-    assert cancelled.message == "" and cancelled.status == RegistrationStatus.CANCELLED
+    assert cancelled.message == ""
+    assert cancelled.status == RegistrationStatus.CANCELLED
 
 
 def test_recent_and_upcoming_registrations_are_untouched():
@@ -93,10 +94,12 @@ def test_stockholmstinget_registrations_are_anonymised_the_same_way():
     assert tinget_tasks.edition_registrations_anonymise() == 0
     old.refresh_from_db()
     recent.refresh_from_db()
-    assert old.accessibility_needs == "" and old.anonymised_at is not None
+    assert old.accessibility_needs == ""
+    assert old.anonymised_at is not None
     assert old.organisation == "Kulturföreningen Ljus"
     assert old.status == "confirmed"
-    assert recent.accessibility_needs == "Teckenspråkstolk" and recent.anonymised_at is None
+    assert recent.accessibility_needs == "Teckenspråkstolk"
+    assert recent.anonymised_at is None
 
 
 def test_anonymisation_is_scheduled_daily_for_both_apps():

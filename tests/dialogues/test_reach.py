@@ -104,22 +104,28 @@ def test_the_report_counts_a_known_fixture(fixture):
     assert solna["first_time"] == 5
     assert solna["returning"] == MASKED  # 1
     assert solna["insights"] == 2
-    assert solna["insights_acted_on"] == 1 and solna["insights_new"] == 1
+    assert solna["insights_acted_on"] == 1
+    assert solna["insights_new"] == 1
 
     botkyrka = _row(report.municipalities, "Botkyrka").shown()
-    assert botkyrka["registrations"] == MASKED and botkyrka["check_ins"] == MASKED
-    assert botkyrka["insights"] == 1 and botkyrka["insights_acted_on"] == 1
+    assert botkyrka["registrations"] == MASKED
+    assert botkyrka["check_ins"] == MASKED
+    assert botkyrka["insights"] == 1
+    assert botkyrka["insights_acted_on"] == 1
 
     # Cancelled and draft-meeting registrations do not count; the draft summary's insight
     # neither: Norrtälje stands out as having no participation.
     norrtalje = _row(report.municipalities, "Norrtälje").shown()
-    assert norrtalje["registrations"] == 0 and norrtalje["insights"] == 0
+    assert norrtalje["registrations"] == 0
+    assert norrtalje["insights"] == 0
     unreached = {row.label for row in report.unreached}
-    assert "Norrtälje" in unreached and "Solna" not in unreached
+    assert "Norrtälje" in unreached
+    assert "Solna" not in unreached
     assert len(unreached) == Municipality.objects.count() - 2
 
     civil = _row(report.groups, "Civilsamhället").shown()
-    assert civil["registrations"] == 7 and civil["check_ins"] == 6
+    assert civil["registrations"] == 7
+    assert civil["check_ins"] == 6
     assert civil["insights"] == 2
     culture = _row(report.sectors, "Kultur").shown()
     assert culture["registrations"] == 7
@@ -137,7 +143,8 @@ def test_staff_see_the_report_and_its_csv(staff_client, fixture):
     assert response.status_code == 200
     body = response.content.decode()
     assert "Räckvidd och representation" in body
-    assert "&lt; 5" in body and "Norrtälje" in body
+    assert "&lt; 5" in body
+    assert "Norrtälje" in body
     assert "css/reach.css" in body
     rows = list(
         csv.reader(
@@ -152,7 +159,8 @@ def test_staff_see_the_report_and_its_csv(staff_client, fixture):
     solna = dict(
         zip(header, next(r for r in data if r[:2] == ["municipality", "Solna"]), strict=True)
     )
-    assert solna["registrations"] == "7" and solna["no_shows"] == MASKED
+    assert solna["registrations"] == "7"
+    assert solna["no_shows"] == MASKED
     assert solna["insights_acted_on"] == "1"
     assert len([r for r in data if r[0] == "municipality"]) == Municipality.objects.count() + 1
     # No name or address of anyone is in the export.
@@ -167,7 +175,8 @@ def test_bad_dates_get_a_message_at_the_field(staff_client):
     response = staff_client.get(REACH, {"start": "i våras"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Fyll i ett giltigt datum." in body and "i våras" in body
+    assert "Fyll i ett giltigt datum." in body
+    assert "i våras" in body
 
 
 @pytest.mark.parametrize("size", [2, 20])
@@ -203,7 +212,8 @@ def test_the_report_page_passes_axe(page, live_server, places):
     meeting = _meeting(dt.date(2026, 3, 10), capacity=None)
     RegistrationFactory(meeting=meeting, user=UserFactory(municipality=places["Solna"]))
     response = page.goto(f"{live_server.url}{REACH}?start=2026-01-01&end=2026-06-30")
-    assert response is not None and response.status == 200
+    assert response is not None
+    assert response.status == 200
     assert page.locator("html").get_attribute("lang") == "sv"
     assert page.get_by_role("table").first.is_visible()
     violations = axe_violations(page)

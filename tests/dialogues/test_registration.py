@@ -249,7 +249,8 @@ def test_publish_only_from_draft():
     meeting = MeetingFactory(status=MeetingStatus.DRAFT, published_at=None)
     services.meeting_publish(meeting=meeting)
     meeting.refresh_from_db()
-    assert meeting.status == MeetingStatus.PUBLISHED and meeting.published_at
+    assert meeting.status == MeetingStatus.PUBLISHED
+    assert meeting.published_at
     with pytest.raises(RegistrationError):
         services.meeting_publish(meeting=meeting)
 

@@ -37,7 +37,8 @@ def test_officer_searches_filters_and_opens_a_summary(page):
 
     page.get_by_role("combobox", name="Municipality").select_option(label="Norrtälje")
     page.get_by_role("button", name="Show summaries").click()
-    assert "kommun=norrtalje" in page.url and "q=biblioteken" in page.url
+    assert "kommun=norrtalje" in page.url
+    assert "q=biblioteken" in page.url
     assert page.get_by_role("link", name="Bibliotek i Solna").count() == 0
 
     page.get_by_role("link", name="Bibliotekens lokaler i Norrtälje").click()

@@ -49,7 +49,8 @@ def test_list_shows_published_upcoming_and_hides_drafts_and_past(client):
     assert "Utkastmöte" not in content
     assert "Gammalt möte" not in content
     archive = client.get(reverse("dialogues:meeting_archive")).content.decode()
-    assert "Gammalt möte" in archive and "Framtida samtal" not in archive
+    assert "Gammalt möte" in archive
+    assert "Framtida samtal" not in archive
 
 
 def test_list_filters_by_series_format_and_month(client):
@@ -57,9 +58,11 @@ def test_list_filters_by_series_format_and_month(client):
     in_series = MeetingFactory(series=series, title="Kommunmötet")
     other = MeetingFactory(title="Annat möte", format=MeetingFormat.ONLINE)
     content = _list(client, serie="kommundialog").content.decode()
-    assert in_series.title in content and other.title not in content
+    assert in_series.title in content
+    assert other.title not in content
     content = _list(client, format="online").content.decode()
-    assert other.title in content and in_series.title not in content
+    assert other.title in content
+    assert in_series.title not in content
     month = in_series.starts_at.strftime("%Y-%m")
     assert in_series.title in _list(client, manad=month).content.decode()
     assert in_series.title not in _list(client, manad="1999-01").content.decode()
@@ -182,7 +185,8 @@ def test_register_and_cancel_through_the_pages(client, online_meeting):
     assert response.status_code == 302
     registration = Registration.objects.get(user=user)
     assert registration.status == RegistrationStatus.CONFIRMED
-    assert registration.dietary_needs == "Vegansk" and registration.consent_to_be_listed
+    assert registration.dietary_needs == "Vegansk"
+    assert registration.consent_to_be_listed
     # A second POST is refused with a message, no second row.
     client.post(url, {})
     assert Registration.objects.filter(user=user).count() == 1
@@ -296,7 +300,8 @@ def test_home_lists_next_meetings(client):
     meeting = MeetingFactory(title="Nästa dialogmöte")
     MeetingFactory(title="Dolt utkast", status=MeetingStatus.DRAFT, published_at=None)
     content = client.get(reverse("portal:home")).content.decode()
-    assert meeting.title in content and "Dolt utkast" not in content
+    assert meeting.title in content
+    assert "Dolt utkast" not in content
 
 
 def test_a_held_meeting_says_so_links_its_summary_and_offers_nothing_to_do(client):
@@ -317,7 +322,9 @@ def test_a_held_meeting_says_so_links_its_summary_and_offers_nothing_to_do(clien
     assert reverse("dialogues:registration_create", args=[meeting.slug]) not in page
 
     archive = client.get(reverse("dialogues:meeting_archive")).content.decode()
-    assert meeting.title in archive and "kvar" not in archive and "Hölls" in archive
+    assert meeting.title in archive
+    assert "kvar" not in archive
+    assert "Hölls" in archive
 
 
 def test_a_held_meeting_without_a_published_summary_says_one_is_coming(client):

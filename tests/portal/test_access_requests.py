@@ -103,7 +103,8 @@ def test_a_stockholmstinget_registration_takes_requests_and_its_contact_is_maile
         access=[AccessWish(kind="other", details="Vilrum")],
     )
     request = AccessRequest.objects.get(edition_registration=registration)
-    assert request.is_late and request.details == "Vilrum"
+    assert request.is_late
+    assert request.details == "Vilrum"
     assert outbox_mail(key=f"registrations:access-late:{request.pk}").to == "tinget@example.se"
 
 
@@ -127,7 +128,8 @@ def test_unticking_a_kind_withdraws_it_and_keeping_it_keeps_staffs_decision():
         access=[AccessWish(kind="hearing_loop")],
     )
     (kept,) = AccessRequest.objects.for_registration(registration)
-    assert kept.pk == loop.pk and kept.status == AccessRequestStatus.ARRANGED
+    assert kept.pk == loop.pk
+    assert kept.status == AccessRequestStatus.ARRANGED
 
 
 def test_a_decision_mails_the_person_once_and_cannot_be_made_twice():
@@ -145,7 +147,8 @@ def test_a_decision_mails_the_person_once_and_cannot_be_made_twice():
     assert mail.subject.startswith("Not possible: Step-free access")
     assert "Hissen är trasig." in mail.body_text
     request.refresh_from_db()
-    assert request.status == AccessRequestStatus.NOT_POSSIBLE and request.decided_at
+    assert request.status == AccessRequestStatus.NOT_POSSIBLE
+    assert request.decided_at
 
 
 def test_the_database_holds_one_request_of_a_kind_and_exactly_one_registration():
@@ -196,7 +199,9 @@ def test_staff_see_the_planning_summary_and_mark_requests_in_admin(staff_client)
     url = access.access_planning_url(meeting)
     assert url in change.content.decode()
     page = staff_client.get(url).content.decode()
-    assert "Sara Ek" in page and "glutenfritt" in page and "Kost och allergier" in page
+    assert "Sara Ek" in page
+    assert "glutenfritt" in page
+    assert "Kost och allergier" in page
     request = AccessRequest.objects.get()
     response = staff_client.post(
         reverse("admin:registrations_accessrequest_changelist"),
@@ -254,7 +259,8 @@ def test_requests_are_in_the_data_export_and_lose_their_text_on_erasure_and_anon
         meeting=meeting, user=user, access=[AccessWish(kind="other", details="Ledarhund")]
     )
     (exported,) = access.export(user)
-    assert exported["kind"] == "other" and exported["details"] == "Ledarhund"
+    assert exported["kind"] == "other"
+    assert exported["details"] == "Ledarhund"
     assert access.my_pages_context(user)["access_requests"][0].details == "Ledarhund"
     access.erase(user)
     assert AccessRequest.objects.get().details == ""
@@ -314,5 +320,6 @@ def test_mina_sidor_lists_the_persons_own_requests_with_their_status(client):
     client.force_login(user)
     page = client.get(reverse("accounts:my_pages")).content.decode()
     assert "Mina tillgänglighetsbehov" in page
-    assert "Laktosfritt" in page and "Önskat" in page
+    assert "Laktosfritt" in page
+    assert "Önskat" in page
     assert "Någon annans" not in page

@@ -41,30 +41,36 @@ def person(client):
 def test_a_next_that_is_no_path_on_this_site_goes_to_my_pages(person, target):
     """`redirect()` takes a bare word for a URL name and fails; only paths are followed."""
     response = person.get("/mina-sidor/komplettera-profil/", {"next": target})
-    assert response.status_code == 302 and response["Location"] == "/mina-sidor/"
+    assert response.status_code == 302
+    assert response["Location"] == "/mina-sidor/"
 
     response = person.post(f"/mina-sidor/profil/?{urlencode({'next': target})}", PROFILE)
-    assert response.status_code == 302 and response["Location"] == "/mina-sidor/"
+    assert response.status_code == 302
+    assert response["Location"] == "/mina-sidor/"
 
     response = person.post("/mina-sidor/komplettera-profil/", {**PROFILE, "next": target})
-    assert response.status_code == 302 and response["Location"] == "/mina-sidor/"
+    assert response.status_code == 302
+    assert response["Location"] == "/mina-sidor/"
 
 
 def test_a_next_on_this_site_is_followed_after_saving_the_profile(person):
     response = person.post("/mina-sidor/profil/?next=/dialogmoten/", PROFILE)
-    assert response.status_code == 302 and response["Location"] == "/dialogmoten/"
+    assert response.status_code == 302
+    assert response["Location"] == "/dialogmoten/"
 
 
 @pytest.mark.usefixtures("themes")
 def test_alert_subscribe_and_unsubscribe_with_a_bare_word_next(person):
     response = person.post("/sammanfattningar/bevakningar/", {"tema": "lokaler", "next": "foo"})
-    assert response.status_code == 302 and response["Location"] == "/mina-sidor/"
+    assert response.status_code == 302
+    assert response["Location"] == "/mina-sidor/"
     subscription = Subscription.objects.get()
 
     response = person.post(
         f"/sammanfattningar/bevakningar/{subscription.pk}/ta-bort/", {"next": "foo"}
     )
-    assert response.status_code == 302 and response["Location"] == "/mina-sidor/"
+    assert response.status_code == 302
+    assert response["Location"] == "/mina-sidor/"
     assert not Subscription.objects.exists()
 
 
@@ -139,7 +145,8 @@ def test_summary_and_minutes_forms_take_non_ids_as_a_field_error(staff, value):
     )
     assert response.status_code == 200
     assert "meeting" in response.context["adminform"].form.errors
-    assert not Summary.objects.exists() and not Minutes.objects.exists()
+    assert not Summary.objects.exists()
+    assert not Minutes.objects.exists()
 
     # The add forms prefilled from the query string (the meeting's "write minutes" link).
     for url in ("/admin/dialogues/summary/add/", "/admin/dialogues/minutes/add/"):
@@ -203,4 +210,5 @@ def test_a_date_drill_down_in_the_calendar_works(staff):
     meeting = MeetingFactory()
     year = meeting.starts_at.year
     response = staff.get(f"/admin/dialogues/meeting/?starts_at__year={year}")
-    assert response.status_code == 200 and meeting.title in response.content.decode()
+    assert response.status_code == 200
+    assert meeting.title in response.content.decode()

@@ -99,7 +99,8 @@ def test_station_and_printable_list_pages_pass_axe(page, live_server):
     ]
     for url in urls:
         response = page.goto(url)
-        assert response is not None and response.status == 200, url
+        assert response is not None, url
+        assert response.status == 200, url
         assert page.locator("html").get_attribute("lang") == language
         violations = axe_violations(page)
         assert violations == [], f"{url}: {describe(violations)}"

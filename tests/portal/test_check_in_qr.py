@@ -36,7 +36,8 @@ def test_the_svg_is_named_for_screen_readers_in_the_page_language():
         assert 'aria-label="QR code with your check-in code ABCD2345"' in check_in_qr_svg(
             "ABCD2345"
         )
-    assert "<script" not in svg and "style=" not in svg
+    assert "<script" not in svg
+    assert "style=" not in svg
 
 
 def test_the_confirmation_mail_shows_the_qr_code_in_place_beside_the_code(

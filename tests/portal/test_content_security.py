@@ -71,7 +71,8 @@ def _assert_headers(response) -> None:
     assert directives["default-src"] == "'self'"
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
-    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
     assert "camera=()" in response["Permissions-Policy"]
     assert "geolocation=()" in response["Permissions-Policy"]
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
@@ -135,7 +136,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 def _violations(page, path: str) -> list[str]:
     response = page.goto(path)
-    assert response is not None and response.status < 400, path
+    assert response is not None, path
+    assert response.status < 400, path
     page.wait_for_load_state("networkidle")
     return page.evaluate("window.__violations")
 

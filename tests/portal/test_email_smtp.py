@@ -69,7 +69,8 @@ def test_a_real_smtp_server_receives_headers_both_parts_and_the_ics(
     assert "http://127.0.0.1:8000/mina-sidor/" in text.get_content()
     html_content = html.get_content()
     assert '<html lang="sv"' in html_content
-    assert "<h1" in html_content and "Dialog med civilsamhället 12 maj kl. 10</h1>" in html_content
+    assert "<h1" in html_content
+    assert "Dialog med civilsamhället 12 maj kl. 10</h1>" in html_content
     assert 'href="https://samverkan.example.se/dialogmoten/civilsamhallet-maj/"' in html_content
 
     attachments = list(message.iter_attachments())
@@ -95,7 +96,8 @@ def test_an_smtp_failure_schedules_a_retry_and_recovery_delivers_exactly_once(
     assert smtp_sink.deliveries == 0
     assert row.status == Status.QUEUED
     assert row.attempts == 1
-    assert "451" in row.last_error and "Try again later" in row.last_error
+    assert "451" in row.last_error
+    assert "Try again later" in row.last_error
     assert row.next_attempt_at - timezone.now() > timedelta(seconds=25)
     # The first publish on commit, then the retry 30 seconds out.
     assert [call.kwargs.get("countdown") for call in publish.call_args_list] == [None, 30]

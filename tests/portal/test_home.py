@@ -34,9 +34,11 @@ def test_home_leaves_out_past_and_draft_editions(client):
 
 def test_pages_name_the_favicon_and_favicon_ico_leads_to_it(client):
     page = client.get("/").content.decode()
-    assert 'rel="icon"' in page and "favicon.svg" in page
+    assert 'rel="icon"' in page
+    assert "favicon.svg" in page
     response = client.get("/favicon.ico")
-    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
     from django.contrib.staticfiles import finders
 
     assert finders.find("favicon.svg")

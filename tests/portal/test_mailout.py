@@ -66,8 +66,10 @@ def test_a_mailout_writes_one_row_per_recipient_in_their_language_and_sends_each
     assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 50
     english = rows.get(to="person1@example.se")
     swedish = rows.get(to="person2@example.se")
-    assert english.language == "en" and "Hello Person 1," in english.body_text
-    assert swedish.language == "sv" and '<html lang="sv"' in swedish.body_html
+    assert english.language == "en"
+    assert "Hello Person 1," in english.body_text
+    assert swedish.language == "sv"
+    assert '<html lang="sv"' in swedish.body_html
     assert english.key == "invitation:meeting-7:person1@example.se"
 
 
@@ -88,7 +90,7 @@ def test_creating_a_mailout_again_adds_only_the_new_recipients(
 def test_the_callers_transaction_writes_only_the_mailout_and_a_rollback_sends_nothing(
     django_capture_on_commit_callbacks,
 ):
-    with (
+    with (  # noqa: PT012 - the error is raised inside the transaction it rolls back
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
         transaction.atomic(),
@@ -210,7 +212,8 @@ def test_a_recipient_key_too_long_for_the_outbox_is_hashed(django_capture_on_com
 
     assert again.pk == mailout.pk
     row = outbox_mail()
-    assert row.key.startswith(f"mailout-{mailout.pk}:") and len(row.key) <= 255
+    assert row.key.startswith(f"mailout-{mailout.pk}:")
+    assert len(row.key) <= 255
     assert len(mail.outbox) == 1
 
 
@@ -383,6 +386,7 @@ def test_the_outbox_admin_searches_by_key_and_shows_the_rendered_body_read_only(
     assert "&lt;html lang=&quot;en&quot;" in html
     assert 'name="_save"' not in html
     # Every field is read-only: nothing to edit, nothing to save.
-    assert 'name="to"' not in html and "<textarea" not in html
+    assert 'name="to"' not in html
+    assert "<textarea" not in html
     assert not model_admin.has_add_permission(admin_request())
     assert not model_admin.has_delete_permission(admin_request(), row)

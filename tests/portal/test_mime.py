@@ -86,7 +86,7 @@ def test_header_injection_is_refused():
 
 
 def test_an_address_with_a_newline_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"."):
         envelope_address("kim@example.se\nBcc: victim@example.se")
 
 

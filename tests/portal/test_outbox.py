@@ -71,7 +71,7 @@ def test_the_send_task_run_twice_sends_once(django_capture_on_commit_callbacks):
 def test_nothing_is_written_or_sent_when_the_transaction_rolls_back(
     django_capture_on_commit_callbacks,
 ):
-    with (
+    with (  # noqa: PT012 - the error is raised inside the transaction it rolls back
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
         transaction.atomic(),

@@ -21,7 +21,8 @@ def test_an_anonymous_visitor_gets_the_stored_page_and_a_change_shows_at_once(cl
     url = reverse("dialogues:meeting_list")
     first = client.get(url)
     second = client.get(url)
-    assert first["X-Public-Cache"] == "miss" and second["X-Public-Cache"] == "hit"
+    assert first["X-Public-Cache"] == "miss"
+    assert second["X-Public-Cache"] == "hit"
     assert second.content == first.content
     assert "Kulturskapares villkor" in second.content.decode()
 
@@ -60,7 +61,8 @@ def test_head_is_answered_from_the_store_without_a_body(client):
     url = reverse("dialogues:summary_list")
     client.get(url)
     response = client.head(url)
-    assert response.status_code == 200 and response["X-Public-Cache"] == "hit"
+    assert response.status_code == 200
+    assert response["X-Public-Cache"] == "hit"
     assert response.content == b""
 
 
@@ -70,7 +72,8 @@ def test_feeds_and_calendar_files_answer_304_to_a_known_etag(client):
     response = client.get(url)
     etag = response["ETag"]
     again = client.get(url, HTTP_IF_NONE_MATCH=etag)
-    assert again.status_code == 304 and again.content == b""
+    assert again.status_code == 304
+    assert again.content == b""
 
 
 def test_a_draft_a_member_of_staff_previewed_stays_hidden_from_visitors(staff_client):

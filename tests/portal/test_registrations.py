@@ -193,11 +193,14 @@ def test_the_registration_request_writes_the_mail_but_renders_none(client):
     rendered = [t.name for t in response.templates if t.name]
     assert not [name for name in rendered if "/email/" in name]
     row = OutgoingEmail.objects.get(key__startswith="dialogues:registration_confirmed:")
-    assert row.pending_render is not None and row.body_text == "" and row.attachments == []
+    assert row.pending_render is not None
+    assert row.body_text == ""
+    assert row.attachments == []
     sent = outbox_mail(pk=row.pk)
     registration = Registration.objects.get(meeting=meeting, user=user)
     assert registration.check_in_code in sent.body_text
-    assert sent.pending_render is None and sent.attachments[0]["filename"].endswith(".ics")
+    assert sent.pending_render is None
+    assert sent.attachments[0]["filename"].endswith(".ics")
 
 
 def test_anonymising_clears_what_people_wrote_for_every_kind_once():

@@ -191,7 +191,7 @@ def test_csv_export_has_rows_and_a_needs_summary(staff_client):
         },
     )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    data = [row for row in rows[1:4]]
+    data = list(rows[1:4])
     assert any("Rullstol och hörslinga" in row and "Pass X" in row for row in data)
     summary = rows[rows.index([]) + 2 :]
     counts = {row[0]: (int(row[2]), int(row[4])) for row in summary}
@@ -249,5 +249,6 @@ def test_a_speaker_is_made_from_the_session_form_and_the_long_page_folds(staff_c
             "_to_field": "id",
         },
     )
-    assert response.status_code == 200 and "popup_response" in response.content.decode()
+    assert response.status_code == 200
+    assert "popup_response" in response.content.decode()
     assert Speaker.objects.get(name="Sara Lind").edition == edition

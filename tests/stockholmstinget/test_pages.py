@@ -1,6 +1,7 @@
 """The public pages: current edition, any edition, programme, archive and the .ics files."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -21,6 +22,8 @@ from tests.stockholmstinget.factories import (
     SignupFactory,
     SpeakerFactory,
 )
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 pytestmark = pytest.mark.django_db
 
@@ -241,10 +244,10 @@ def test_staff_preview_a_draft_edition_that_stays_hidden_from_everyone_else(clie
 
 def test_an_edition_not_yet_open_says_when_registration_opens(client):
     """Not "registration is not open" with nothing to go on: the day and time, Swedish style."""
-    opens = timezone.make_aware(dt.datetime(2031, 8, 1, 9, 0))
+    opens = dt.datetime(2031, 8, 1, 9, 0, tzinfo=STOCKHOLM)
     edition = EditionFactory(
         year=2031,
-        starts_at=timezone.make_aware(dt.datetime(2031, 11, 20, 9, 0)),
+        starts_at=dt.datetime(2031, 11, 20, 9, 0, tzinfo=STOCKHOLM),
         registration_opens_at=opens,
     )
     page = client.get(reverse("stockholmstinget:edition_detail", args=[edition.year]))

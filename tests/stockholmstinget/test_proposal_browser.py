@@ -98,7 +98,8 @@ def test_propose_review_twice_blind_accept_and_the_proposer_is_mailed_once(
     # Staff land on the edition, where the new session waits as a draft.
     assert page.locator("input[value='Kultur i hela länet']").count() == 1
     proposal.refresh_from_db()
-    assert proposal.session is not None and not proposal.session.published
+    assert proposal.session is not None
+    assert not proposal.session.published
     assert [s.name for s in proposal.session.speakers.all()] == ["Alva Berg"]
     mails = OutgoingEmail.objects.filter(to=proposer.email, key__contains="proposal_decided")
     assert mails.count() == 1
@@ -116,7 +117,8 @@ def test_the_proposal_form_and_my_proposals_pass_axe(page, live_server, municipa
         ]
     for url in urls:
         response = page.goto(url)
-        assert response is not None and response.status == 200
+        assert response is not None
+        assert response.status == 200
         assert page.locator("html").get_attribute("lang") == language
         violations = axe_violations(page)
         assert violations == [], f"{url}: {describe(violations)}"

@@ -56,7 +56,8 @@ def test_a_draft_needs_only_a_title_and_a_submission_everything(client):
 
     response = client.post(url, {**_data(call, abstract="", audience=""), "action": "draft"})
     proposal = Proposal.objects.get(proposer=user)
-    assert response.status_code == 302 and proposal.status == ProposalStatus.DRAFT
+    assert response.status_code == 302
+    assert proposal.status == ProposalStatus.DRAFT
 
     edit = reverse("stockholmstinget:proposal_edit", args=[call.edition.year, proposal.pk])
     refused = client.post(edit, {**_data(call, abstract=""), "action": "submit"})
@@ -71,7 +72,8 @@ def test_a_draft_needs_only_a_title_and_a_submission_everything(client):
 
     client.post(edit, {**_data(call), "action": "submit"})
     proposal.refresh_from_db()
-    assert proposal.status == ProposalStatus.SUBMITTED and proposal.submitted_at
+    assert proposal.status == ProposalStatus.SUBMITTED
+    assert proposal.submitted_at
     assert [s.name for s in proposal.speakers.all()] == ["Alva Berg", "Hemlig Talare"]
 
 
@@ -80,7 +82,8 @@ def test_too_long_text_is_refused_at_the_field(client):
     _proposer_client(client)
     url = reverse("stockholmstinget:proposal_create", args=[call.edition.year])
     response = client.post(url, {**_data(call, abstract="x" * 3001), "action": "submit"})
-    assert response.status_code == 200 and "abstract" in response.context["form"].errors
+    assert response.status_code == 200
+    assert "abstract" in response.context["form"].errors
     assert not Proposal.objects.exists()
 
 
@@ -98,7 +101,8 @@ def test_after_the_deadline_a_proposal_cannot_change(client):
     call.save()
     edit = reverse("stockholmstinget:proposal_edit", args=[call.edition.year, proposal.pk])
     response = client.post(edit, {**_data(call, title="Ändrad"), "action": "submit"})
-    assert response.status_code == 200 and not response.context["editable"]
+    assert response.status_code == 200
+    assert not response.context["editable"]
     proposal.refresh_from_db()
     assert proposal.title == "Folkbildning i hela länet"
 
@@ -157,7 +161,8 @@ def test_a_score_outside_one_to_five_is_refused(staff_client):
     proposal = _submitted(CallFactory())
     url = reverse("admin:stockholmstinget_proposal_review", args=[proposal.pk])
     response = staff_client.post(url, {"score": "7"})
-    assert response.status_code == 200 and response.context["form"].errors["score"]
+    assert response.status_code == 200
+    assert response.context["form"].errors["score"]
     assert not proposal.reviews.exists()
 
 
@@ -171,14 +176,16 @@ def test_accepting_makes_a_draft_session_with_consenting_speakers_and_mails_once
     proposal.refresh_from_db()
     session = proposal.session
     assert proposal.status == ProposalStatus.ACCEPTED
-    assert session.published is False and session.title == proposal.title
+    assert session.published is False
+    assert session.title == proposal.title
     assert [s.name for s in session.speakers.all()] == ["Alva Berg"]
     assert Session.objects.filter(edition=call.edition).count() == 1
     mails = OutgoingEmail.objects.filter(
         key__startswith=f"stockholmstinget:proposal_decided:{proposal.pk}:"
     )
     assert mails.count() == 1
-    assert "Välkomna!" in mails.get().body_text and "antagit" in mails.get().body_text
+    assert "Välkomna!" in mails.get().body_text
+    assert "antagit" in mails.get().body_text
 
 
 def test_nothing_of_a_proposal_is_public_until_its_session_is_published(client):
@@ -204,7 +211,8 @@ def test_nothing_of_a_proposal_is_public_until_its_session_is_published(client):
 
     Session.objects.filter(pk=proposal.session_id).update(published=True)
     programme = client.get(reverse("stockholmstinget:programme", args=[year])).content.decode()
-    assert "Folkbildning i hela länet" in programme and "Alva Berg" in programme
+    assert "Folkbildning i hela länet" in programme
+    assert "Alva Berg" in programme
     assert "Hemlig Talare" not in programme
 
 
@@ -219,9 +227,12 @@ def test_declined_proposals_are_anonymised_after_the_retention_period():
     assert services.proposals_anonymise(now=later) == 0
     declined.refresh_from_db()
     accepted.refresh_from_db()
-    assert declined.abstract == "" and declined.decision_message == "" and declined.anonymised_at
+    assert declined.abstract == ""
+    assert declined.decision_message == ""
+    assert declined.anonymised_at
     assert not declined.speakers.exists()
-    assert accepted.abstract and accepted.speakers.exists()
+    assert accepted.abstract
+    assert accepted.speakers.exists()
 
 
 def test_my_pages_show_the_status_and_the_export_has_the_proposal(client):
@@ -229,8 +240,10 @@ def test_my_pages_show_the_status_and_the_export_has_the_proposal(client):
     proposal = _submitted(call)
     client.force_login(proposal.proposer)
     page = client.get(reverse("accounts:my_pages")).content.decode()
-    assert "Folkbildning i hela länet" in page and "Inskickat" in page
+    assert "Folkbildning i hela länet" in page
+    assert "Inskickat" in page
     from stockholmstinget.account_hooks import export
 
     (entry,) = [e for e in export(proposal.proposer) if "proposal_for_edition" in e]
-    assert entry["abstract"] == proposal.abstract and entry["speakers"][0]["name"] == "Alva Berg"
+    assert entry["abstract"] == proposal.abstract
+    assert entry["speakers"][0]["name"] == "Alva Berg"

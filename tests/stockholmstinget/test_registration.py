@@ -69,7 +69,8 @@ def test_confirmation_mail_lists_sessions_and_carries_an_ics():
     assert files == [f"stockholmstinget-{edition.year}.ics"]
     # The check-in code's QR code travels beside it, shown in place in the HTML.
     (qr,) = [a for a in mail.attachments if "content_id" in a]
-    assert qr["mimetype"] == "image/png" and f"cid:{qr['content_id']}" in mail.body_html
+    assert qr["mimetype"] == "image/png"
+    assert f"cid:{qr['content_id']}" in mail.body_html
 
 
 def test_a_full_session_puts_the_choice_on_its_waitlist():
@@ -322,7 +323,8 @@ def test_mode_and_session_errors_are_shown_together(client):
         {"mode": "digital", "sector": "", "slot_1": workshop.pk},
     )
     errors = response.context["form"].errors
-    assert "sector" in errors and "Verkstad" in " ".join(errors["slot_1"])
+    assert "sector" in errors
+    assert "Verkstad" in " ".join(errors["slot_1"])
     assert not EditionRegistration.objects.exists()
 
 
