@@ -144,10 +144,10 @@ def _progress_bar(done: int, total: int) -> str:
 
 
 def _counts_annotation() -> dict:
-    status = OutgoingEmail.Status
+    row_status = OutgoingEmail.Status
     return {
-        "n_sent": Count("emails", filter=Q(emails__status=status.SENT)),
-        "n_failed": Count("emails", filter=Q(emails__status=status.FAILED)),
+        "n_sent": Count("emails", filter=Q(emails__status=row_status.SENT)),
+        "n_failed": Count("emails", filter=Q(emails__status=row_status.FAILED)),
     }
 
 

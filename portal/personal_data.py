@@ -65,7 +65,7 @@ def mailouts_erase(subject: ErasureSubject) -> None:
                     subject="",
                     body_text="",
                     mailout=mailout,
-                    status=OutgoingEmail.status.FAILED,
+                    status=OutgoingEmail.Status.FAILED,
                     last_error=NOT_SENT_ERASED,
                     give_up_at=now,
                 )
@@ -85,7 +85,7 @@ def outbox_erase(subject: ErasureSubject) -> None:
     """
     from .models import OutgoingEmail
 
-    status = OutgoingEmail.Status
+    row_status = OutgoingEmail.Status
     theirs = _to_any(subject.addresses)
     text_fields = ("key", "subject", "body_text", "body_html", "last_error")
     rows = (
@@ -100,8 +100,8 @@ def outbox_erase(subject: ErasureSubject) -> None:
             row.to = ""
             row.subject = row.body_text = row.body_html = ""
             row.attachments = []
-            if row.status == status.QUEUED:
-                row.status, row.last_error = status.FAILED, NOT_SENT_ERASED
+            if row.status == row_status.QUEUED:
+                row.status, row.last_error = row_status.FAILED, NOT_SENT_ERASED
             elif row.last_error != NOT_SENT_ERASED:
                 row.last_error = ""  # SMTP errors quote the address
         else:
