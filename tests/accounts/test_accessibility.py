@@ -64,7 +64,7 @@ def test_form_errors_are_announced_at_the_field(page, live_server, municipalitie
     page.goto(reverse("accounts:profile_edit"))
     form = page.locator("main form")
     form.get_by_role(
-        "combobox", name=re.compile(r"^(Intressentgrupp|Stakeholder group)")
+        "combobox", name=re.compile(r"^(Aktörsgrupp|Stakeholder group)")
     ).select_option("municipality")
     form.get_by_role("button", name=re.compile(r"^(Spara|Save)$")).click()
     municipality = form.get_by_role("combobox", name=re.compile(r"^(Kommun|Municipality)"))

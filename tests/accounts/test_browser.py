@@ -29,7 +29,7 @@ def test_sign_up_with_profile_confirm_and_log_in(page, municipalities):
     form = page.locator("main form")
     form.get_by_role("textbox", name=re.compile(r"^(Namn|Name)")).fill("Greta Sund")
     form.get_by_role(
-        "combobox", name=re.compile(r"^(Intressentgrupp|Stakeholder group)")
+        "combobox", name=re.compile(r"^(Aktörsgrupp|Stakeholder group)")
     ).select_option("municipality")
     page.get_by_role("button", name="Skapa konto").click()
     # A municipality officer without a municipality gets the error at the field.
@@ -96,7 +96,7 @@ def test_newcomer_from_a_meeting_is_offered_an_account_and_keeps_the_meeting(pag
     page.get_by_role("textbox", name=PASSWORD_AGAIN).fill("konst-i-hela-lanet-26")
     form = page.locator("main form")
     form.get_by_role("textbox", name=re.compile(r"^Namn")).fill("Ny Deltagare")
-    form.get_by_role("combobox", name=re.compile(r"^Intressentgrupp")).select_option(
+    form.get_by_role("combobox", name=re.compile(r"^Aktörsgrupp")).select_option(
         "civil_society"
     )
     page.get_by_role("button", name="Skapa konto").click()

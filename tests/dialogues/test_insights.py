@@ -83,7 +83,7 @@ def test_csv_export_is_readable_in_swedish_and_english_excel(client, register, p
     obstacle.municipalities.add(places["Norrtälje"], places["Solna"])
     swedish = {r["Text"]: r for r in _csv(client.get(CSV))}["Dyra lokaler"]
     assert swedish["Möjlighet eller hinder"] == "Hinder"
-    assert swedish["Intressentgrupper"] == "Folkbildning, Förening"
+    assert swedish["Aktörsgrupper"] == "Folkbildning, Förening"
     assert swedish["Kommuner"] == "Botkyrka, Norrtälje, Solna"
     english = {r["Text"]: r for r in _csv(client.get("/en" + CSV), delimiter=",")}
     assert english["Dyra lokaler"]["Opportunity or obstacle"] == "Obstacle"
