@@ -23,6 +23,7 @@ from portal.registrations.admin import (
     action_apply,
     cancel_action_confirm,
 )
+from portal.registrations.services import check_in
 from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
@@ -568,7 +569,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         action_apply(
             request,
             self._related(queryset),
-            lambda r: services.registration_check_in(registration=r),
+            lambda r: check_in(registration=r),
             lambda count: ngettext(
                 "%(count)s person checked in.", "%(count)s people checked in.", count
             ),

@@ -377,19 +377,6 @@ def registration_decline(*, registration: Registration) -> Registration:
     return registration
 
 
-def registration_check_in(*, registration: Registration) -> core.CheckIn:
-    """Mark a confirmed registrant as present; checking in twice keeps the first time."""
-    return core.check_in(registration=registration)
-
-
-def registration_check_in_by_code(*, meeting: Meeting, code: str) -> core.CheckIn:
-    return core.check_in_by_code(
-        registrations=Registration.objects.filter(meeting=meeting),
-        code=code,
-        missing_message=_("No registration for this meeting has that code."),
-    )
-
-
 def meeting_publish(*, meeting: Meeting) -> Meeting:
     with transaction.atomic():
         meeting = _meeting_lock(meeting)

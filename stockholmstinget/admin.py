@@ -21,6 +21,7 @@ from portal.admin import HttpsLinksMixin
 from portal.models import MailOut
 from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import AccessPlanningLinkMixin, action_apply, cancel_action_confirm
+from portal.registrations.services import check_in
 from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
@@ -580,7 +581,7 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
         action_apply(
             request,
             queryset.select_related("user", "edition"),
-            lambda r: services.registration_check_in(registration=r),
+            lambda r: check_in(registration=r),
             lambda count: ngettext(
                 "%(count)s person checked in.", "%(count)s people checked in.", count
             ),

@@ -50,8 +50,6 @@ __all__ = [
     "invitation_send",
     "programme_send",
     "registration_cancel",
-    "registration_check_in",
-    "registration_check_in_by_code",
     "registration_refusal",
     "registration_save",
     "reminders_send",
@@ -481,19 +479,6 @@ def session_save(*, session: Session) -> Session:
         if edition.status == EditionStatus.PUBLISHED and edition.starts_at > timezone.now():
             session_waitlist_promote(session=session)
     return session
-
-
-def registration_check_in(*, registration: EditionRegistration) -> core.CheckIn:
-    """Mark a confirmed registrant as present; checking in twice keeps the first time."""
-    return core.check_in(registration=registration)
-
-
-def registration_check_in_by_code(*, edition: Edition, code: str) -> core.CheckIn:
-    return core.check_in_by_code(
-        registrations=EditionRegistration.objects.filter(edition=edition),
-        code=code,
-        missing_message=_("No registration for this edition has that code."),
-    )
 
 
 def documentation_publish(*, edition: Edition, created_by=None) -> Edition:

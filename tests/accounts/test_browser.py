@@ -96,9 +96,7 @@ def test_newcomer_from_a_meeting_is_offered_an_account_and_keeps_the_meeting(pag
     page.get_by_role("textbox", name=PASSWORD_AGAIN).fill("konst-i-hela-lanet-26")
     form = page.locator("main form")
     form.get_by_role("textbox", name=re.compile(r"^Namn")).fill("Ny Deltagare")
-    form.get_by_role("combobox", name=re.compile(r"^Aktörsgrupp")).select_option(
-        "civil_society"
-    )
+    form.get_by_role("combobox", name=re.compile(r"^Aktörsgrupp")).select_option("civil_society")
     page.get_by_role("button", name="Skapa konto").click()
     page.wait_for_url("**/konto/confirm-email/**")
     row = outbox_mail(to="ny.deltagare@example.se")
