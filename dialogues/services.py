@@ -115,13 +115,14 @@ def waitlist_position(registration: Registration) -> int | None:
     return core.waitlist_position(registration)
 
 
-def meeting_seats(meeting: Meeting) -> core.Seats:
-    """The meeting's seats, counted in one query."""
+def meeting_seats(meeting: Meeting, *, waiting: bool = False) -> core.Seats:
+    """The meeting's seats (and with `waiting`, its waitlist), counted in one query."""
     return core.seats_count(
         Registration.objects.filter(meeting=meeting),
         capacity=meeting.capacity,
         reserved=meeting.reserved_seats,
         invitee=Q(invitation__isnull=False),
+        waiting=waiting,
     )
 
 
@@ -143,10 +144,12 @@ def _seat_status(meeting: Meeting) -> RegistrationStatus:
     return RegistrationStatus.PENDING if meeting.requires_approval else RegistrationStatus.CONFIRMED
 
 
-def _status_mail(registration: Registration, kind: str, key: str = "") -> None:
+def _status_mail(
+    registration: Registration, kind: str, key: str = "", *, position: int | None = None
+) -> None:
     extra = {}
     if registration.status == RegistrationStatus.WAITLISTED:
-        extra["position"] = waitlist_position(registration)
+        extra["position"] = position or waitlist_position(registration)
     registration_email_enqueue(registration=registration, kind=kind, key=key, extra=extra)
 
 
@@ -187,7 +190,8 @@ def registration_create(
             )
             if refusal:
                 raise refusal
-            has_seat = meeting_seats(locked).has_seat(invited=invitation is not None)
+            seats = meeting_seats(locked, waiting=True)
+            has_seat = seats.has_seat(invited=invitation is not None)
             # One active registration per person and meeting is the database's constraint.
             registration = core.registration_insert(
                 Registration,
@@ -205,13 +209,16 @@ def registration_create(
                 created_at=now,
                 updated_at=now,
             )
+            if not has_seat:
+                # Inserted under the lock after everyone counted: the last in line.
+                registration.position_on_arrival = seats.waiting + 1
             kind = {
                 RegistrationStatus.CONFIRMED: "registration_confirmed",
                 RegistrationStatus.PENDING: "registration_pending",
                 RegistrationStatus.WAITLISTED: "registration_waitlisted",
             }[registration.status]
             access_requests_set(registration=registration, wishes=access, now=now)
-            _status_mail(registration, kind)
+            _status_mail(registration, kind, position=registration.position_on_arrival)
         return registration
 
     return core.with_fresh_codes(attempt)

@@ -211,7 +211,7 @@ def _registered_message(registration: Registration) -> str:
     if registration.status == RegistrationStatus.PENDING:
         return _("Thank you. The organisers will confirm your place.")
     return _("The meeting is full. You are number %(position)s on the waiting list.") % {
-        "position": services.waitlist_position(registration)
+        "position": registration.position_on_arrival or services.waitlist_position(registration)
     }
 
 

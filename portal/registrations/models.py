@@ -130,6 +130,10 @@ class Booking(models.Model):
     """
 
     EVENT_FIELD: ClassVar[str] = "event"
+    # The place on the waitlist on arrival, set by the service that made the booking (counted
+    # under the event's lock) for the mail and the page of that moment; not stored, and not
+    # kept up to date: `waitlist_position` counts the place as it is now.
+    position_on_arrival: int | None = None
     # The path from the booking to the person who holds it (a user).
     HOLDER_FIELD: ClassVar[str] = "user"
 

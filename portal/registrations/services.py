@@ -82,6 +82,8 @@ class Seats:
     taken: int = 0
     reserved: int = 0
     taken_by_invitees: int = 0
+    # People on the waitlist (counted when asked for: `seats_count(..., waiting=True)`).
+    waiting: int = 0
 
     def left(self, *, invited: bool = False) -> int | None:
         """Free seats for an invitee or anyone else; None when the event has no limit."""
@@ -108,22 +110,31 @@ def seats_count(
     capacity: int | None,
     reserved: int = 0,
     invitee: Q | None = None,
+    waiting: bool = False,
 ) -> Seats:
     """The seats of one event from its `bookings`, in one query (the (event, status) index).
 
-    `invitee` tells which bookings are an invitee's, when the event reserves seats.
+    `invitee` tells which bookings are an invitee's, when the event reserves seats; with
+    `waiting` the same query counts the waitlist too, so a newcomer's place in line is known
+    without a second one.
     """
     if capacity is None:
         return Seats(capacity=None)
-    aggregates = {"taken": Count("pk")}
+    seat = bookings.model.seat_condition()
+    aggregates = {"taken": Count("pk", filter=seat)}
     if reserved and invitee is not None:
-        aggregates["taken_by_invitees"] = Count("pk", filter=invitee)
-    counts = bookings.holding_seat().aggregate(**aggregates)
+        aggregates["taken_by_invitees"] = Count("pk", filter=seat & invitee)
+    if waiting:
+        aggregates["waiting"] = Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED))
+    else:
+        bookings = bookings.holding_seat()
+    counts = bookings.aggregate(**aggregates)
     return Seats(
         capacity=capacity,
         taken=counts["taken"],
         reserved=reserved,
         taken_by_invitees=counts.get("taken_by_invitees", 0),
+        waiting=counts.get("waiting", 0),
     )
 
 
