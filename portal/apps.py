@@ -9,7 +9,8 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from accounts.registry import Eraser, eraser_register
 
-        from . import personal_data, public_cache
+        # The outbox's tasks, registered in every process: the services publish them by name.
+        from . import personal_data, public_cache, tasks  # noqa: F401
         from .registrations import mail  # noqa: F401 - registers the mail worker's .ics builder
 
         public_cache.signals_connect()

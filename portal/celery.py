@@ -50,6 +50,4 @@ def _database_connections_checked(task=None, **kwargs) -> None:
 @signals.worker_ready.connect
 def _heartbeat_on_start(sender=None, **kwargs) -> None:
     """A freshly started worker says so through the queue at once, not after the first beat."""
-    from portal.tasks import worker_heartbeat
-
-    worker_heartbeat.delay()
+    app.tasks["portal.tasks.worker_heartbeat"].delay()

@@ -341,11 +341,15 @@ def mailout_create(
     return mailout
 
 
-def mailout_fanout_publish(mailout_id: int, start: int) -> None:
-    from .tasks import mailout_fanout
+def _task(name: str):
+    """A task of portal/tasks.py by name: the tasks call these services, not the other way
+    round (portal's AppConfig.ready() imports the tasks, so every process has them)."""
+    return celery_app.tasks[f"portal.tasks.{name}"]
 
+
+def mailout_fanout_publish(mailout_id: int, start: int) -> None:
     try:
-        mailout_fanout.apply_async(args=[mailout_id, start])
+        _task("mailout_fanout").apply_async(args=[mailout_id, start])
     except Exception:
         logger.exception("Could not publish the fan-out of mail-out %s", mailout_id)
 
@@ -451,10 +455,9 @@ def email_publish(ids: Sequence[int], *, countdown: int | None = None) -> None:
     A publish that fails (broker down) only delays the mail: the rows stay queued and the
     redrive publishes them again.
     """
-    from .tasks import email_send
-
     size = settings.MAIL_BATCH_SIZE
     try:
+        email_send = _task("email_send")
         for start in range(0, len(ids), size):
             email_send.apply_async(args=[list(ids[start : start + size])], countdown=countdown)
     except Exception:

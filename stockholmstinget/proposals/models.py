@@ -12,14 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Sector
 
-from ..models import Edition, Session
-
 
 class CallForSessions(models.Model):
     """An edition's call: open from `opens_at` until `closes_at` (the deadline)."""
 
     edition = models.OneToOneField(
-        Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="call"
+        "stockholmstinget.Edition",
+        verbose_name=_("edition"),
+        on_delete=models.CASCADE,
+        related_name="call",
     )
     description = models.TextField(_("description"), help_text=_("What the call asks for."))
     opens_at = models.DateTimeField(_("opens at"))
@@ -147,7 +148,7 @@ class Proposal(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     session = models.OneToOneField(
-        Session,
+        "stockholmstinget.Session",
         verbose_name=_("programme session"),
         on_delete=models.SET_NULL,
         null=True,
