@@ -28,7 +28,8 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 from bench.mail_fanout import redis_server  # noqa: E402
-from bench.registration import database_url, gunicorn  # noqa: E402
+from bench.registration import gunicorn  # noqa: E402
+from tests.celery_worker import database_url  # noqa: E402
 from tests.smtp_sink import free_port  # noqa: E402
 
 TARGET_RATIO = 0.6
@@ -93,7 +94,6 @@ def main(argv: list[str] | None = None) -> int:
         import django
 
         django.setup()
-        from django.conf import settings
         from django.core.management import call_command
         from django.db import connection
 
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 "DJANGO_DEBUG": "0",
                 "DJANGO_TESTING": "0",
                 "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-                "DATABASE_URL": database_url(settings.DATABASES["default"]),
+                "DATABASE_URL": database_url(),
                 "DATABASE_CONN_MAX_AGE": "600",
             }
             # Production serves hashed static files from the manifest, as the image builds it.

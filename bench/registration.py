@@ -41,6 +41,7 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 from bench.mail_fanout import redis_server  # noqa: E402
+from tests.celery_worker import database_url  # noqa: E402
 from tests.smtp_sink import free_port  # noqa: E402
 
 TARGET_RATE = 100
@@ -284,7 +285,7 @@ def run(args, redis_url: str) -> int:
         # The sessions made here are signed with the key the server checks them with.
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url(settings.DATABASES["default"]),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url,
         "DATABASE_CONN_MAX_AGE": "600",
         "DJANGO_LOG_LEVEL": "WARNING",
@@ -324,16 +325,6 @@ def run(args, redis_url: str) -> int:
         )
         ok = ok and met and correct
     return 0 if ok else 1
-
-
-def database_url(database: dict) -> str:
-    from urllib.parse import quote
-
-    auth = quote(database["USER"] or "")
-    if database.get("PASSWORD"):
-        auth += ":" + quote(database["PASSWORD"])
-    host = quote(database["HOST"] or "", safe="")
-    return f"postgres://{auth}@{host}:{database['PORT'] or 5432}/{database['NAME']}"
 
 
 def main(argv: list[str] | None = None) -> int:
