@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
 from django.db import transaction
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -555,7 +556,7 @@ def reminders_due(now: dt.datetime | None = None):
     """Confirmed registrations for editions that start within a day, not yet reminded for the
     edition's current start."""
     return core.reminders_due(
-        EditionRegistration.objects.all(), now=now or timezone.now(), lead_hours=24
+        EditionRegistration.objects.all(), now=now or timezone.now(), lead_hours=Value(24)
     )
 
 

@@ -16,7 +16,16 @@ from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Value,
+)
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -360,16 +369,15 @@ def check_in_by_code(*, registrations: models.QuerySet[R], code: str, missing_me
 
 
 def reminders_due(
-    registrations: models.QuerySet[R], *, now: dt.datetime, lead_hours
+    registrations: models.QuerySet[R], *, now: dt.datetime, lead_hours: Combinable
 ) -> models.QuerySet[R]:
-    """Confirmed registrations whose published event starts within `lead_hours` (a number or
-    an expression), not yet reminded for the event's current start: a moved event is reminded
-    again."""
+    """Confirmed registrations whose published event starts within `lead_hours` (an
+    expression: `F("meeting__reminder_lead_hours")`, `Value(24)`), not yet reminded for the
+    event's current start: a moved event is reminded again."""
     event = registrations.model.EVENT_FIELD
     hour = Value(dt.timedelta(hours=1), DurationField())
-    lead = lead_hours if hasattr(lead_hours, "resolve_expression") else Value(lead_hours)
     remind_from = ExpressionWrapper(
-        F(f"{event}__starts_at") - lead * hour, output_field=DateTimeField()
+        F(f"{event}__starts_at") - lead_hours * hour, output_field=DateTimeField()
     )
     return (
         registrations.filter(
