@@ -18,8 +18,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m portal.dev run
 
+# The suite runs in TEST_PROCESSES pytest-xdist workers (0: in this process), each with its own
+# test database and Redis database; the tests that hold many connections share one worker.
+TEST_PROCESSES ?= 3
+
 test: $(STAMP)
-	$(BIN)/python -m portal.dev test $(PYTEST_ARGS)
+	$(BIN)/python -m portal.dev test -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

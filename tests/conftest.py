@@ -84,7 +84,7 @@ def page(browser, live_server):
 @pytest.fixture
 def redis_url() -> str:
     """The Redis a broker test talks to; skips (or fails when REQUIRE_REDIS=1) without one."""
-    url = os.environ.get("REDIS_URL", "")
+    url = _per_worker(os.environ.get("REDIS_URL", ""))
     reason = ""
     if not url:
         reason = "REDIS_URL is not set"
@@ -100,6 +100,22 @@ def redis_url() -> str:
             pytest.fail(f"REQUIRE_REDIS=1 but {reason}")
         pytest.skip(reason)
     return url
+
+
+def _per_worker(url: str) -> str:
+    """The Redis database of this test process: under pytest-xdist each worker gets its own.
+
+    The broker tests flush their database; two workers sharing one would flush each other's
+    queues. Worker gwN uses the configured database number plus N (Redis has 16).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker.startswith("gw"):
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(base + int(worker[2:])) % 16}"))
 
 
 def _load_reference_data() -> None:

@@ -9,7 +9,12 @@ from dialogues.models import Registration, RegistrationStatus
 from tests.concurrency import run_at_once
 from tests.dialogues.factories import MeetingFactory, RegistrantFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each race holds dozens of connections at once: the tests that do so share one xdist worker
+# (make test runs with --dist loadgroup), so parallel workers never exhaust the server's 100.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("many_connections"),
+]
 
 
 def test_sixty_simultaneous_registrations_for_ten_seats():

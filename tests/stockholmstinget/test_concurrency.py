@@ -8,7 +8,12 @@ from tests.concurrency import run_at_once
 from tests.dialogues.factories import RegistrantFactory
 from tests.stockholmstinget.factories import EditionFactory, SessionFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each race holds dozens of connections at once: the tests that do so share one xdist worker
+# (make test runs with --dist loadgroup), so parallel workers never exhaust the server's 100.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("many_connections"),
+]
 
 
 def test_eighty_simultaneous_signups_for_twenty_seats_give_exactly_twenty():
