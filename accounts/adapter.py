@@ -53,7 +53,7 @@ def allauth_mail_key(template_prefix: str, email: str, context: dict[str, Any]) 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's message in the recipient's language and hand it to the outbox."""
-        from portal.services import email_enqueue
+        from portal.outbox.enqueue import email_enqueue
 
         request = allauth_context.request
         language = mail_language_for(email, default=translation.get_language())

@@ -351,7 +351,7 @@ def account_delete(*, user: User) -> User:
     rights go. The stakeholder group, municipality and sectors stay, as they only feed
     statistics. The confirmation itself is cleared once sent (`deletion_confirmations_clear`).
     """
-    from portal.services import email_enqueue
+    from portal.outbox.enqueue import email_enqueue
 
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.anonymised_at is not None:

@@ -72,7 +72,7 @@ def wait_for(sink: SinkProcess, count: int, timeout: float) -> float:
 
 
 def recipients(count: int, prefix: str):
-    from portal.services import MailRecipient
+    from portal.outbox.enqueue import MailRecipient
 
     return [
         MailRecipient(
@@ -87,7 +87,7 @@ def recipients(count: int, prefix: str):
 def mailout(key: str, count: int):
     from django.db import transaction
 
-    from portal.services import mailout_create
+    from portal.outbox.enqueue import mailout_create
 
     with transaction.atomic():
         created = mailout_create(
@@ -130,7 +130,7 @@ def database_backends() -> list[int]:
 
 def portal_round(key: str, count: int, sink: SinkProcess, worker) -> dict:
     """One mail-out through the outbox and the worker; times, CPU, duplicates and losses."""
-    from portal.models import OutgoingEmail
+    from portal.outbox.models import OutgoingEmail
 
     sink.reset()
     workers, backends = worker.pids(), database_backends()
@@ -172,7 +172,7 @@ def smtplib_round(rows, sink: SinkProcess) -> dict:
     """The same messages, built before the clock starts, over one plain smtplib connection."""
     from django.conf import settings
 
-    from portal.services import _message
+    from portal.outbox.send import _message
 
     messages = [(row.to, _message(row).message().as_bytes(linesep="\r\n")) for row in rows]
     sink.reset()

@@ -163,7 +163,7 @@ def meeting_round(port: int, number: int, count: int, seats: int) -> tuple[Burst
     from django.utils import timezone, translation
 
     from dialogues.models import DialogueSeries, Meeting, Registration
-    from portal.models import OutgoingEmail
+    from portal.outbox.models import OutgoingEmail
 
     series, _created = DialogueSeries.objects.get_or_create(
         slug="bench", defaults={"name": "Bench"}

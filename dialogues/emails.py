@@ -67,7 +67,7 @@ def invitations_mailout_create(
     *, meeting: Meeting, invitations: Sequence[Invitation], created_by=None
 ):
     """One mail-out per meeting; sending again adds only addresses not yet mailed."""
-    from portal.services import MailRecipient, mailout_create
+    from portal.outbox.enqueue import MailRecipient, mailout_create
 
     recipients = []
     for invitation in invitations:
@@ -103,7 +103,7 @@ def meeting_followup_reminder_enqueue(
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
-    from portal.services import email_enqueue
+    from portal.outbox.enqueue import email_enqueue
 
     to = meeting.effective_contact_email
     # Staff with an account get it in their own language; a bare contact address in Swedish.
@@ -129,7 +129,7 @@ def meeting_followup_reminder_enqueue(
 
 def invitation_followup_enqueue(*, invitation: Invitation):
     """One reminder to an invitee who has not registered; the link is the invitation's own."""
-    from portal.services import email_enqueue
+    from portal.outbox.enqueue import email_enqueue
 
     user = invitation.user
     language = (user.preferred_language if user else "") or settings.LANGUAGE_CODE
@@ -166,7 +166,7 @@ def invitation_preview(*, meeting: Meeting, invitees) -> InvitationPreview:
 
     Addresses invited to the meeting before are counted apart: sending mails only the others.
     """
-    from portal.services import email_render
+    from portal.outbox.render import email_render
 
     invited = {
         email.casefold()

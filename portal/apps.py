@@ -9,12 +9,14 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from accounts.registry import Eraser, eraser_register
 
-        # The outbox's tasks, registered in every process: the services publish them by name.
-        from . import personal_data, public_cache, tasks  # noqa: F401
+        # The outbox's tasks, registered in every process: the outbox publishes them by name.
+        from . import public_cache, tasks  # noqa: F401
+        from .outbox import erasure
+        from .outbox import tasks as outbox_tasks  # noqa: F401
         from .registrations import mail  # noqa: F401 - registers the mail worker's .ics builder
 
         public_cache.signals_connect()
 
         # Mail-outs first: their rows get new keys, then the outbox blanks every row.
-        eraser_register(Eraser(key="portal.mailouts", erase=personal_data.mailouts_erase, order=80))
-        eraser_register(Eraser(key="portal.outbox", erase=personal_data.outbox_erase, order=90))
+        eraser_register(Eraser(key="portal.mailouts", erase=erasure.mailouts_erase, order=80))
+        eraser_register(Eraser(key="portal.outbox", erase=erasure.outbox_erase, order=90))

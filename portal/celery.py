@@ -17,7 +17,7 @@ app.autodiscover_tasks()
 # One byte of memory shared with the pool processes, which the worker's main process forks after
 # importing this module. The main process alone receives SIGTERM from `docker stop` or
 # Kubernetes; the byte tells the pool's send tasks, which then stop between two messages and
-# give the rest of their batch back instead of holding the shutdown up (portal/services.py).
+# give the rest of their batch back instead of holding the shutdown up (portal/outbox/send.py).
 _shutting_down = mmap.mmap(-1, 1)
 
 

@@ -312,7 +312,7 @@ CELERY_TASK_ROUTES = {
     "portal.tasks.mailout_fanout": {"queue": "mail"},
 }
 
-# --- Outbox (portal/services.py, docs/operations.md) ----------------------------------------
+# --- Outbox (portal/outbox/, docs/operations.md) --------------------------------------------
 # Rows one send task claims and sends over one SMTP connection. Each row is marked sent on its
 # own, so the batch size does not widen the crash window (one message per killed worker
 # process); it bounds how many rows a killed worker holds until their lease ends, and spreads a
@@ -427,7 +427,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Every script and style sheet is a file served from this site (no CDN, no inline code: the
 # bars of the insight charts are <meter> elements), and that is all the policy allows. The
-# admin runs under it too; only the outbox's HTML preview relaxes style-src (portal/admin.py).
+# admin runs under it too; only the outbox's HTML preview relaxes style-src
+# (portal/outbox/admin.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

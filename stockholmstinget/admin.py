@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from accounts.forms import InvitationSendForm
 from portal.admin import HttpsLinksMixin
-from portal.models import MailOut
+from portal.outbox.models import MailOut
 from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import AccessPlanningLinkMixin, action_apply, cancel_action_confirm
 from portal.registrations.services import check_in

@@ -75,7 +75,7 @@ def registration_email_enqueue(
 
 def documentation_mailout_create(*, edition: Edition, created_by=None):
     """One mail-out to everyone who registered; running it again mails nobody twice."""
-    from portal.services import MailRecipient, mailout_create
+    from portal.outbox.enqueue import MailRecipient, mailout_create
 
     registrations = (
         edition.registrations.filter(status=RegistrationStatus.CONFIRMED)
@@ -106,7 +106,7 @@ def documentation_mailout_create(*, edition: Edition, created_by=None):
 
 def invitations_mailout_create(*, edition: Edition, invitees: Sequence[Invitee], created_by=None):
     """One mail-out per edition, keyed by address: sending again mails only new addresses."""
-    from portal.services import MailRecipient, mailout_create
+    from portal.outbox.enqueue import MailRecipient, mailout_create
 
     recipients = [
         MailRecipient(
@@ -137,7 +137,7 @@ def programme_mailout_create(*, edition: Edition, version: str, created_by=None)
     every recipient of one version gets the same programme however late the fan-out renders,
     and rendering needs no query per session.
     """
-    from portal.services import MailRecipient, mailout_create
+    from portal.outbox.enqueue import MailRecipient, mailout_create
 
     sessions = list(
         edition.sessions.published()

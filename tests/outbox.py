@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from portal.models import OutgoingEmail
-from portal.services import email_render_pending
+from portal.outbox.enqueue import email_render_pending
+from portal.outbox.models import OutgoingEmail
 
 
 def outbox_mail(**filters) -> OutgoingEmail:

@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from portal.models import MailOut
-from portal.services import MailRecipient, mailout_create
+from portal.outbox.enqueue import MailRecipient, mailout_create
+from portal.outbox.models import MailOut
 
 from ..models import (
     Insight,

@@ -16,9 +16,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.models import StakeholderGroup, User
-from portal.models import MailOut, Municipality, Theme
+from portal.models import Municipality, Theme
 from portal.moments import moment_text
-from portal.services import MailRecipient, mailout_create
+from portal.outbox.enqueue import MailRecipient, mailout_create
+from portal.outbox.models import MailOut
 
 from ..models import (
     Insight,

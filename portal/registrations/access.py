@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.services import email_enqueue
+from portal.outbox.enqueue import email_enqueue
 
 from .models import (
     REGISTRATION_LINKS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.conf import settings
 
-from portal.services import (
+from portal.outbox.enqueue import (
     Attachment,
     DeferredAttachment,
     attachment_builder_register,

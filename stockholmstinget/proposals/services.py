@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from portal.outbox.enqueue import email_enqueue
 from portal.registrations.services import anonymise_cutoff
-from portal.services import email_enqueue
 
 from ..models import Session, Speaker
 from .models import (

@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.registry import AccountSection, section_register, section_unregister
 from dialogues.models import Registration, RegistrationStatus
-from portal.models import OutgoingEmail
-from portal.services import email_enqueue
+from portal.outbox.enqueue import email_enqueue
+from portal.outbox.models import OutgoingEmail
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.dialogues.factories import MeetingFactory, RegistrationFactory
 from tests.outbox import outbox_mail

@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.registry import AccountSection, section_register, section_unregister
 from accounts.services import verified_addresses
 from portal.models import Municipality
-from portal.services import email_enqueue
+from portal.outbox.enqueue import email_enqueue
 from tests.accounts.factories import UserFactory
 from tests.outbox import outbox_mail
 

@@ -24,8 +24,9 @@ from accounts.services import deletion_confirmations_clear
 from dialogues import services as dialogue_services
 from dialogues.models import Invitation, Registration
 from dialogues.summaries.services import subscription_create, summary_publish
-from portal.models import MailOut, Municipality, OutgoingEmail
-from portal.services import MailRecipient, email_enqueue, mailout_create
+from portal.models import Municipality
+from portal.outbox.enqueue import MailRecipient, email_enqueue, mailout_create
+from portal.outbox.models import MailOut, OutgoingEmail
 from stockholmstinget import services as tinget_services
 from stockholmstinget.models import EditionRegistration
 from tests.accounts.factories import UserFactory
@@ -287,7 +288,8 @@ def test_nothing_is_mailed_to_the_deleted_person_afterwards(
         )
         # The pending mail-out fans out now, and every queued row is sent.
         newsletter = MailOut.objects.get(key="newsletter:2031")
-        from portal.services import email_send_batch, mailout_fanout_chunk
+        from portal.outbox.enqueue import mailout_fanout_chunk
+        from portal.outbox.send import email_send_batch
 
         mailout_fanout_chunk(mailout_id=newsletter.pk, start=0)
         email_send_batch(list(OutgoingEmail.objects.values_list("pk", flat=True)))

@@ -9,7 +9,8 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 
 from accounts.models import User
-from portal.models import Municipality, OutgoingEmail
+from portal.models import Municipality
+from portal.outbox.models import OutgoingEmail
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.outbox import outbox_mail
 

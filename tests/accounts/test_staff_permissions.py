@@ -34,9 +34,9 @@ from dialogues.models import (
     RegistrationStatus,
     Summary,
 )
-from portal.models import MailOut, OutgoingEmail
+from portal.outbox.enqueue import MailRecipient, mailout_create
+from portal.outbox.models import MailOut, OutgoingEmail
 from portal.registrations.models import AccessRequest, AccessRequestStatus
-from portal.services import MailRecipient, mailout_create
 from stockholmstinget import models as tinget
 from tests.accounts.factories import UserFactory
 from tests.conftest import staff_login

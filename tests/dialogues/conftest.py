@@ -14,7 +14,7 @@ def registrant(db):
 
 
 def mail_keys(prefix: str = "dialogues:") -> list[str]:
-    from portal.models import OutgoingEmail
+    from portal.outbox.models import OutgoingEmail
 
     return sorted(
         OutgoingEmail.objects.filter(key__startswith=prefix).values_list("key", flat=True)

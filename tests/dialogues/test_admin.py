@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import Invitation, MeetingStatus, Registration, RegistrationStatus
-from portal.models import OutgoingEmail
+from portal.outbox.models import OutgoingEmail
 from tests.dialogues.factories import (
     InvitationFactory,
     MeetingFactory,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from dialogues.models import Subscription
 from dialogues.summaries.services import subscription_create, summary_publish, summary_unpublish
-from portal.models import OutgoingEmail
+from portal.outbox.models import OutgoingEmail
 from tests.accounts.factories import UserFactory
 from tests.dialogues.factories import SummaryFactory
 from tests.outbox import outbox_mail

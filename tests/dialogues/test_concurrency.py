@@ -60,7 +60,7 @@ def test_simultaneous_cancellations_promote_each_waitlisted_person_once():
     statuses = [Registration.objects.get(pk=r.pk).status for r in waiting]
     assert statuses == ["confirmed"] * 3 + ["waitlisted"] * 2
     assert Registration.objects.filter(meeting=meeting, status="confirmed").count() == 5
-    from portal.models import OutgoingEmail
+    from portal.outbox.models import OutgoingEmail
 
     promoted_mail = OutgoingEmail.objects.filter(key__startswith="dialogues:registration_promoted")
     assert sorted(promoted_mail.values_list("key", flat=True)) == sorted(

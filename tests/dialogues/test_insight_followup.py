@@ -17,7 +17,7 @@ from dialogues.summaries.followup import (
     insight_status_alert,
 )
 from dialogues.summaries.services import SummaryError, subscription_create
-from portal.models import OutgoingEmail
+from portal.outbox.models import OutgoingEmail
 from tests.accounts.factories import UserFactory
 from tests.dialogues.factories import InsightFactory, RegistrationFactory, SummaryFactory
 from tests.outbox import outbox_mail

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dialogues import services, tasks
 from dialogues.models import RegistrationStatus
-from portal.models import OutgoingEmail
+from portal.outbox.models import OutgoingEmail
 from tests.dialogues.factories import MeetingFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db

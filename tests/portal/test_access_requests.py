@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues import services as meetings
-from portal.models import OutgoingEmail
+from portal.outbox.models import OutgoingEmail
 from portal.registrations import access
 from portal.registrations import services as core
 from portal.registrations.access import AccessWish

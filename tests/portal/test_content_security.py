@@ -162,7 +162,7 @@ def test_no_policy_violation_on_public_pages_or_in_the_admin(browser, live_serve
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
     from dialogues.models import Meeting, Summary
-    from portal.models import OutgoingEmail
+    from portal.outbox.models import OutgoingEmail
     from stockholmstinget.models import Edition
 
     meeting = Meeting.objects.first()

@@ -9,9 +9,9 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from portal.models import OutgoingEmail
-from portal.services import Attachment, email_enqueue
-from portal.tasks import email_send
+from portal.outbox.enqueue import Attachment, email_enqueue
+from portal.outbox.models import OutgoingEmail
+from portal.outbox.tasks import email_send
 from tests.smtp_sink import free_port
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +191,7 @@ def test_bulk_mail_names_its_unsubscribe_address_and_personal_mail_does_not(
 ):
     """A mail-out carries List-Unsubscribe pointing at the consents, in the recipient's
     language; a personal mail (a registration, a notice) carries none."""
-    from portal.services import MailRecipient, mailout_create
+    from portal.outbox.enqueue import MailRecipient, mailout_create
 
     with django_capture_on_commit_callbacks(execute=True):
         mailout_create(

@@ -17,8 +17,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import OutgoingEmail
-from portal.services import MailRecipient, email_enqueue, mailout_create
+from portal.outbox.enqueue import MailRecipient, email_enqueue, mailout_create
+from portal.outbox.models import OutgoingEmail
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

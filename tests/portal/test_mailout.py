@@ -19,10 +19,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from portal import services
-from portal.models import MailOut, Municipality, OutgoingEmail
-from portal.services import MailRecipient, context_encode, email_redrive, mailout_create
-from portal.tasks import email_send, mailout_fanout
+from portal.models import Municipality
+from portal.outbox import enqueue
+from portal.outbox.enqueue import MailRecipient, mailout_create
+from portal.outbox.models import MailOut, OutgoingEmail
+from portal.outbox.redrive import email_redrive, email_retry_failed
+from portal.outbox.render import context_encode
+from portal.outbox.tasks import email_send, mailout_fanout
 from tests.accounts.factories import UserFactory
 from tests.outbox import outbox_mail
 
@@ -145,7 +148,7 @@ def test_a_fanout_whose_task_was_lost_is_restarted_by_the_redrive(
     settings, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch("portal.services.mailout_fanout_publish"),  # the broker lost it
+        mock.patch("portal.outbox.publish.mailout_fanout_publish"),  # the broker lost it
         django_capture_on_commit_callbacks(execute=True),
     ):
         mailout = create(7)
@@ -170,7 +173,7 @@ def test_a_fanout_whose_task_was_lost_is_restarted_by_the_redrive(
 def test_a_recipient_that_cannot_be_rendered_fails_alone_and_is_not_retried(
     django_capture_on_commit_callbacks,
 ):
-    real_render = services.email_render
+    real_render = enqueue.email_render
 
     def render(*, template, context, language):
         if context.get("recipient_name") == "Person 3":
@@ -178,7 +181,7 @@ def test_a_recipient_that_cannot_be_rendered_fails_alone_and_is_not_retried(
         return real_render(template=template, context=context, language=language)
 
     with (
-        mock.patch.object(services, "email_render", side_effect=render),
+        mock.patch.object(enqueue, "email_render", side_effect=render),
         django_capture_on_commit_callbacks(execute=True),
     ):
         mailout = create(5)
@@ -190,7 +193,7 @@ def test_a_recipient_that_cannot_be_rendered_fails_alone_and_is_not_retried(
     mailout.refresh_from_db()
     assert mailout.fanout_done_at is not None
     assert mailout.counts()["failed"] == 1
-    assert services.email_retry_failed(OutgoingEmail.objects.all()) == 0
+    assert email_retry_failed(OutgoingEmail.objects.all()) == 0
 
 
 def test_a_recipient_key_too_long_for_the_outbox_is_hashed(django_capture_on_commit_callbacks):
@@ -325,7 +328,7 @@ def test_admin_lists_a_mailouts_counts_and_progress(django_capture_on_commit_cal
 
 def test_admin_counts_recipients_not_written_yet_as_queued(django_capture_on_commit_callbacks):
     with (
-        mock.patch("portal.services.mailout_fanout_publish"),
+        mock.patch("portal.outbox.publish.mailout_fanout_publish"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         mailout = create(5)

@@ -8,7 +8,7 @@ from email import policy as email_policy
 import pytest
 from django.core.mail import BadHeaderError
 
-from portal.mime import OutboxMessage, envelope_address
+from portal.outbox.mime import OutboxMessage, envelope_address
 
 
 def parse(message: OutboxMessage):

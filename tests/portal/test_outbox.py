@@ -11,9 +11,11 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import OutgoingEmail
-from portal.services import Attachment, email_enqueue, email_redrive, email_render
-from portal.tasks import email_send
+from portal.outbox.enqueue import Attachment, email_enqueue
+from portal.outbox.models import OutgoingEmail
+from portal.outbox.redrive import email_redrive
+from portal.outbox.render import email_render
+from portal.outbox.tasks import email_send
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from dialogues import services as meetings
 from dialogues.models import Registration, RegistrationStatus
-from portal.models import OutgoingEmail
+from portal.outbox.models import OutgoingEmail
 from portal.registrations import models as core_models
 from portal.registrations import services as core
 from portal.registrations.calendar import calendar_render

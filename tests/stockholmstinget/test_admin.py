@@ -7,7 +7,8 @@ import pytest
 from django.forms import MultiWidget
 from django.urls import reverse
 
-from portal.models import Municipality, OutgoingEmail
+from portal.models import Municipality
+from portal.outbox.models import OutgoingEmail
 from stockholmstinget import services
 from stockholmstinget.models import (
     AttendanceMode,

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from portal.models import MailOut, OutgoingEmail
+from portal.outbox.models import MailOut, OutgoingEmail
 from stockholmstinget import services
 from stockholmstinget.models import EditionStatus
 from tests.accounts.factories import UserFactory

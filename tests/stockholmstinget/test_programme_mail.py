@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from portal.models import MailOut, OutgoingEmail
+from portal.outbox.models import MailOut, OutgoingEmail
 from stockholmstinget import services
 from stockholmstinget.models import AttendanceMode, RegistrationStatus, SignupStatus
 from tests.accounts.factories import UserFactory

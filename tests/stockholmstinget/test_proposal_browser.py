@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
-from portal.models import OutgoingEmail
+from portal.outbox.models import OutgoingEmail
 from stockholmstinget.models import Proposal, ProposalStatus
 from tests.accessibility import axe_violations, describe
 from tests.accounts.factories import UserFactory

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import OutgoingEmail
+from portal.outbox.models import OutgoingEmail
 from stockholmstinget.models import Proposal, ProposalStatus, Session
 from stockholmstinget.proposals import services
 from tests.accounts.factories import UserFactory

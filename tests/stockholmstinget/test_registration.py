@@ -8,7 +8,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Municipality, OutgoingEmail
+from portal.models import Municipality
+from portal.outbox.models import OutgoingEmail
 from stockholmstinget import services
 from stockholmstinget.models import (
     AttendanceMode,

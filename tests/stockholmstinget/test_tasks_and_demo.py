@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.registry import sections
-from portal.models import OutgoingEmail
+from portal.outbox.models import OutgoingEmail
 from stockholmstinget import demo, services, tasks
 from stockholmstinget.models import Edition, Session
 from tests.dialogues.factories import RegistrantFactory

@@ -16,6 +16,9 @@ from django.utils.translation import gettext_noop
 
 from accounts.registry import ErasureSubject
 
+from .enqueue import mailout_row_key
+from .models import MailOut, OutgoingEmail
+
 # Recorded (in English, as every last_error) on mail that was still waiting when its recipient
 # deleted their account.
 NOT_SENT_ERASED = gettext_noop("Not sent: the recipient deleted their account.")
@@ -35,9 +38,6 @@ def mailouts_erase(subject: ErasureSubject) -> None:
     context, under a new key; their outbox row follows the new key. Where the fan-out has not
     written their row yet, a failed, empty one is written now, so it never will.
     """
-    from .models import MailOut, OutgoingEmail
-    from .services import _mailout_row_key
-
     mailouts = MailOut.objects.select_for_update().filter(subject.mentioned_in("recipients"))
     for mailout in mailouts.order_by("pk"):
         recipients = list(mailout.recipients)
@@ -53,8 +53,8 @@ def mailouts_erase(subject: ErasureSubject) -> None:
                 "language": recipient.get("language", settings.LANGUAGE_CODE),
                 "context": {},
             }
-            old_row_key = _mailout_row_key(mailout, recipient["key"])
-            new_row_key = _mailout_row_key(mailout, new_key)
+            old_row_key = mailout_row_key(mailout, recipient["key"])
+            new_row_key = mailout_row_key(mailout, new_key)
             if not OutgoingEmail.objects.filter(key=old_row_key).update(key=new_row_key):
                 now = timezone.now()
                 OutgoingEmail.objects.create(
@@ -83,8 +83,6 @@ def outbox_erase(subject: ErasureSubject) -> None:
     mention the person (a name in a staff notice) have the mention replaced. The deletion
     confirmation (`subject.keep_keys`) waits to be sent; accounts clears it afterwards.
     """
-    from .models import OutgoingEmail
-
     row_status = OutgoingEmail.Status
     theirs = _to_any(subject.addresses)
     text_fields = ("key", "subject", "body_text", "body_html", "last_error")
