@@ -133,7 +133,8 @@ def generate(total: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from dialogues.models import DialogueSeries, Insight, Meeting, Summary
+    from dialogues.models import DialogueSeries, Meeting
+    from dialogues.summaries.models import Insight, Summary
     from dialogues.summaries.services import summary_meeting_year
     from portal.models import Municipality, Theme
 
@@ -261,8 +262,8 @@ def run(total: int, searches: int) -> int:
     from django.core.paginator import Paginator
     from django.test import Client
 
-    from dialogues.models import Summary
     from dialogues.summaries.forms import SummaryFilterForm
+    from dialogues.summaries.models import Summary
     from dialogues.summaries.views import PAGE_SIZE, summary_results
 
     if Summary.objects.published().count() < total:

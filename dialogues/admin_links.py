@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from .models import Meeting, Minutes, Summary
+from .models import Meeting, Minutes
+from .summaries.models import Summary
 
 
 def _admin_url(obj: models.Model) -> str:

@@ -28,7 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import INTEREST_SECTORS, StakeholderGroup
 from portal.models import Municipality
 
-from .models import Insight, InsightStatus, Meeting, MeetingStatus, Registration, RegistrationStatus
+from .models import Meeting, MeetingStatus, Registration, RegistrationStatus
+from .summaries.models import Insight, InsightStatus
 
 SMALL = 5
 MASKED = "< 5"

@@ -12,8 +12,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from .models import InsightStatus
 from .reach import reach_csv_rows, reach_default_range, reach_report
+from .summaries.models import InsightStatus
 
 # A report longer than this is almost surely a typing slip (and would be slow to build).
 MAX_DAYS = 366 * 5

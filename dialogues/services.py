@@ -35,8 +35,8 @@ from .models import (
     MinutesStatus,
     Registration,
     RegistrationStatus,
-    Summary,
 )
+from .summaries.models import Summary
 
 INVITATION_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 

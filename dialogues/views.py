@@ -17,7 +17,8 @@ from portal.registrations.models import AccessRequest
 
 from . import services
 from .forms import MeetingFilterForm, RegistrationForm, RegistrationUpdateForm
-from .models import Meeting, Registration, RegistrationStatus, Summary
+from .models import Meeting, Registration, RegistrationStatus
+from .summaries.models import Summary
 
 PAGE_SIZE = 12
 # How far back the calendar feed reaches, so subscribers keep recent meetings in view.

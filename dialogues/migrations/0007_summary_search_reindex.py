@@ -7,7 +7,7 @@ from django.db import migrations
 def reindex(apps, schema_editor):
     # The vector's recipe is the code's own (summary_index), so this uses the current models;
     # on a database without summaries it does nothing.
-    from dialogues.models import Summary
+    from dialogues.summaries.models import Summary
     from dialogues.summaries.services import summary_index
 
     for summary in Summary.objects.select_related("meeting__series").iterator():

@@ -3,8 +3,8 @@ whose insights a participant follows."""
 
 from __future__ import annotations
 
-from ..models import InsightFollow, Subscription
 from .forms import SubscriptionForm
+from .models import InsightFollow, Subscription
 
 
 def _subscriptions(user):

@@ -17,8 +17,9 @@ from accounts.models import StakeholderGroup
 from portal.admin import StaffInputMixin
 
 from ..admin_links import meeting_link
-from ..models import Insight, Meeting, Minutes, MinutesStatus, Subscription, Summary
+from ..models import Meeting, Minutes, MinutesStatus
 from . import services
+from .models import Insight, Subscription, Summary
 
 FIGURE_PREFIX = "figure_"
 

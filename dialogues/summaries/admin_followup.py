@@ -11,8 +11,8 @@ from django.utils.translation import ngettext
 
 from portal.admin import StaffInputMixin
 
-from ..models import Insight, InsightStatus, InsightStatusChange
 from .followup import FOLLOW_UP_FIELDS, insight_follow_up
+from .models import Insight, InsightStatus, InsightStatusChange
 
 
 class InsightFollowUpForm(forms.Form):

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from portal.models import Municipality, Theme
 
-from ..models import Insight, InsightKind, Meeting, Summary
+from ..models import Meeting
+from .models import Insight, InsightKind, Summary
 from .services import summary_index, summary_meeting_year
 
 OPPORTUNITY = InsightKind.OPPORTUNITY

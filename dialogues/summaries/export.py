@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StakeholderGroup
 
-from ..models import InsightKind, InsightStatus
+from .models import InsightKind, InsightStatus
 
 BOM = "\ufeff"
 

@@ -9,8 +9,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ..models import Summary
 from .forms import SummaryFilterForm
+from .models import Summary
 from .services import markdown_render
 from .views import summaries_for
 

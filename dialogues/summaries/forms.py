@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Municipality, Theme
 
-from ..models import DialogueSeries, InsightKind, InsightStatus
+from ..models import DialogueSeries
+from .models import InsightKind, InsightStatus
 
 # The dialogues began with the first Stockholmstinget in 2019.
 FIRST_YEAR = 2019

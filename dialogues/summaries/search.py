@@ -16,7 +16,7 @@ from django.db.models import Case, F, FloatField, Func, Q, QuerySet, TextField, 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ..models import SEARCH_CONFIGS, Summary, SummaryLanguage
+from .models import SEARCH_CONFIGS, Summary, SummaryLanguage
 
 # Characters that cannot occur in a summary's text mark the highlighted words, so the snippet
 # can be escaped as a whole and only these marks turned into <mark> afterwards.

@@ -21,17 +21,8 @@ from portal.moments import moment_text
 from portal.outbox.enqueue import MailRecipient, mailout_create
 from portal.outbox.models import MailOut
 
-from ..models import (
-    Insight,
-    Meeting,
-    Minutes,
-    MinutesStatus,
-    Registration,
-    RegistrationStatus,
-    Subscription,
-    Summary,
-    SummaryListing,
-)
+from ..models import Meeting, Minutes, MinutesStatus, Registration, RegistrationStatus
+from .models import Insight, Subscription, Summary, SummaryListing
 
 # What a summary's Markdown may become. No style attributes, no event handlers, no script:
 # nh3 drops every tag and attribute not listed here.

@@ -20,10 +20,10 @@ from accounts.admin_site import staff_may_preview
 from portal.models import Municipality, Theme
 from portal.redirects import next_url
 
-from ..models import Insight, InsightFollow, InsightKind, Subscription, Summary
 from . import followup, services
 from .export import insights_spreadsheet_csv
 from .forms import InsightFilterForm, SubscriptionForm, SummaryFilterForm
+from .models import Insight, InsightFollow, InsightKind, Subscription, Summary
 from .search import (
     NEWEST,
     NEWEST_IN_MUNICIPALITY,

@@ -12,7 +12,7 @@ def theme_name(theme, language: str) -> str:
 @register.filter
 def insight_status_label(status: str) -> str:
     """An insight status's label in the active language (mails store the value only)."""
-    from dialogues.models import InsightStatus
+    from dialogues.summaries.models import InsightStatus
 
     return str(InsightStatus(status).label) if status in InsightStatus.values else status
 

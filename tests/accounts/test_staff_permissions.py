@@ -24,16 +24,14 @@ from django.utils import timezone
 
 from accounts.staff_groups import CASE_OFFICER, EDITOR
 from dialogues.models import (
-    Insight,
-    InsightStatus,
     Meeting,
     MeetingStatus,
     Minutes,
     MinutesStatus,
     Registration,
     RegistrationStatus,
-    Summary,
 )
+from dialogues.summaries.models import Insight, InsightStatus, Summary
 from portal.outbox.enqueue import MailRecipient, mailout_create
 from portal.outbox.models import MailOut, OutgoingEmail
 from portal.registrations.models import AccessRequest, AccessRequestStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from dialogues.models import Subscription
+from dialogues.summaries.models import Subscription
 from dialogues.summaries.services import subscription_create, summary_publish, summary_unpublish
 from portal.outbox.models import OutgoingEmail
 from tests.accounts.factories import UserFactory

@@ -9,13 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogues.models import InsightFollow, InsightStatus, InsightStatusChange
 from dialogues.summaries.followup import (
     insight_follow_create,
     insight_follow_delete,
     insight_follow_up,
     insight_status_alert,
 )
+from dialogues.summaries.models import InsightFollow, InsightStatus, InsightStatusChange
 from dialogues.summaries.services import SummaryError, subscription_create
 from portal.outbox.models import OutgoingEmail
 from tests.accounts.factories import UserFactory

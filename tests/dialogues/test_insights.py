@@ -8,7 +8,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from dialogues.models import Insight
+from dialogues.summaries.models import Insight
 from portal.models import Municipality
 from tests.dialogues.factories import InsightFactory, SummaryFactory
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogues.models import Summary
+from dialogues.summaries.models import Summary
 from dialogues.summaries.search import summaries_search
 from dialogues.summaries.services import summary_index, summary_publish
 from tests.accounts.factories import UserFactory

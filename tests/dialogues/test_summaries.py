@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogues.models import Minutes, MinutesStatus, Summary
+from dialogues.models import Minutes, MinutesStatus
+from dialogues.summaries.models import Summary
 from dialogues.summaries.services import markdown_render, summary_publish, summary_unpublish
 from tests.accounts.factories import UserFactory
 from tests.dialogues.factories import InsightFactory, RegistrationFactory, SummaryFactory

@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from dialogues.models import DialogueSeries, Minutes, Subscription, Summary
+from dialogues.models import DialogueSeries, Minutes
+from dialogues.summaries.models import Subscription, Summary
 from portal.models import Theme
 from tests.accounts.factories import UserFactory
 from tests.dialogues.factories import MeetingFactory

@@ -161,7 +161,8 @@ def test_no_policy_violation_on_public_pages_or_in_the_admin(browser, live_serve
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
-    from dialogues.models import Meeting, Summary
+    from dialogues.models import Meeting
+    from dialogues.summaries.models import Summary
     from portal.outbox.models import OutgoingEmail
     from stockholmstinget.models import Edition
 
