@@ -4,7 +4,7 @@
 
 One gunicorn (4 sync workers, production settings, Redis cache) serves the demo data; wrk
 (Debian's package) loads each public page and a bare view that only this benchmark adds
-(`bench/_pages_urls.py`), interleaved A B A B, `--rounds` times; printed per page: requests/s,
+(`bench/pages_site/urls.py`), interleaved A B A B, `--rounds` times; printed per page: requests/s,
 p99 latency and the ratio to the bare view measured next to it, and the median ratio over the
 rounds. Target: >= 0.6 for every page. Needs PostgreSQL (DATABASE_URL, else the embedded
 server), Redis (BENCH_REDIS_URL, else a throwaway redis-server) and wrk; skips without them.
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             port = free_port()
             env = {
                 **os.environ,
-                "DJANGO_SETTINGS_MODULE": "bench._pages_settings",
+                "DJANGO_SETTINGS_MODULE": "bench.pages_site.settings",
                 "DJANGO_DEBUG": "0",
                 "DJANGO_TESTING": "0",
                 "DJANGO_ALLOWED_HOSTS": "127.0.0.1",

@@ -27,7 +27,6 @@ from portal.registrations.services import check_in
 from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
-from .admin_links import meeting_followup_links
 from .emails import invitation_preview
 from .models import (
     ACTIVE_STATUSES,
@@ -38,7 +37,8 @@ from .models import (
     Registration,
     RegistrationStatus,
 )
-from .reach_admin import ReachReportAdminMixin
+from .reach import ReachReportAdminMixin
+from .summaries.admin import meeting_followup_links
 
 # --- CSV export ----------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from .models import (
     RegistrationStatus,
 )
 from .summaries.demo import seed_summaries
-from .summaries.demo_followup import seed_follow_ups
+from .summaries.followup.demo import seed_follow_ups
 
 REGIONENS_HUS = ("Regionens hus, Kulturförvaltningen", "Hantverkargatan 45, 112 21 Stockholm")
 

@@ -3,6 +3,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
+
 from . import views
 
 admin.site.site_header = "Samverkansportalen"
@@ -20,10 +22,24 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
+# The portal's own pages, in the "portal" namespace.
+pages = [
+    path("", views.home, name="home"),
+    path("om/", views.static_page, {"page": "about"}, name="about"),
+    path("tillganglighet/", views.static_page, {"page": "accessibility"}, name="accessibility"),
+    path("integritet/", views.static_page, {"page": "privacy"}, name="privacy"),
+]
+
+# allauth's pages, with the login view that answers 429 when rate limited.
+account_pages = [
+    path("login/", account_views.login, name="account_login"),
+    path("", include("allauth.urls")),
+]
+
 # Swedish without a prefix, English under /en/; the paths themselves stay Swedish.
 urlpatterns += i18n_patterns(
-    path("", include("portal.urls_public")),
-    path("konto/", include("accounts.urls_allauth")),
+    path("", include((pages, "portal"))),
+    path("konto/", include(account_pages)),
     path("mina-sidor/", include("accounts.urls")),
     path("", include("dialogues.urls")),
     path("stockholmstinget/", include("stockholmstinget.urls")),

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -16,12 +18,46 @@ from django.views.decorators.http import require_POST
 from accounts.models import StakeholderGroup
 from portal.admin import StaffInputMixin
 
-from ..admin_links import meeting_link
 from ..models import Meeting, Minutes, MinutesStatus
 from . import services
 from .models import Insight, Subscription, Summary
 
 FIGURE_PREFIX = "figure_"
+
+
+# --- Links between a meeting's admin page and its minutes and summary, both ways ---------
+
+
+def _admin_url(obj: models.Model) -> str:
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def meeting_followup_links(meeting: Meeting) -> str:
+    """Links to "open" the minutes and summary the meeting has and to "write" (prefilled from the
+    meeting) those it has not; a meeting not saved yet has neither."""
+    if meeting.pk is None:
+        return "\u2013"
+    links = []
+    for model, write, open_ in (
+        (Minutes, _("Write the minutes"), _("Open the minutes")),
+        (Summary, _("Write the summary"), _("Open the summary")),
+    ):
+        existing = model.objects.filter(meeting=meeting).only("pk").first()
+        if existing is not None:
+            links.append((_admin_url(existing), open_))
+        else:
+            opts = model._meta
+            add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+            links.append((f"{add}?meeting={meeting.pk}", write))
+    return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+
+def meeting_link(obj: Minutes | Summary) -> str:
+    """From minutes or a summary back to its meeting's admin page."""
+    if obj.pk is None or obj.meeting_id is None:
+        return "\u2013"
+    return format_html('<a href="{}">{}</a>', _admin_url(obj.meeting), obj.meeting)
 
 
 class MeetingPrefillMixin:
@@ -272,5 +308,5 @@ class SubscriptionAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
-# The follow-up on insights has its own module.
-from . import admin_followup  # noqa: E402, F401
+# The follow-up on insights has its own room.
+from .followup import admin as followup_admin  # noqa: E402, F401

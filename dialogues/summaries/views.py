@@ -20,8 +20,9 @@ from accounts.admin_site import staff_may_preview
 from portal.models import Municipality, Theme
 from portal.redirects import next_url
 
-from . import followup, services
+from . import services
 from .export import insights_spreadsheet_csv
+from .followup import services as followup
 from .forms import InsightFilterForm, SubscriptionForm, SummaryFilterForm
 from .models import Insight, InsightFollow, InsightKind, Subscription, Summary
 from .search import (

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogues.summaries.followup import (
+from dialogues.summaries.followup.services import (
     insight_follow_create,
     insight_follow_delete,
     insight_follow_up,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dialogues.models import MeetingStatus, RegistrationStatus
 from dialogues.reach import MASKED, masked, reach_report
-from dialogues.summaries.followup import insight_follow_up
+from dialogues.summaries.followup.services import insight_follow_up
 from dialogues.summaries.models import InsightStatus
 from portal.models import Municipality
 from tests.accounts.factories import UserFactory

@@ -15,9 +15,9 @@ from accounts.models import User
 from portal.outbox.enqueue import MailRecipient, mailout_create
 from portal.outbox.models import MailOut
 
-from ..models import Meeting, Registration, RegistrationStatus
-from .models import Insight, InsightFollow, InsightStatus, InsightStatusChange, Subscription
-from .services import SummaryError
+from ...models import Meeting, Registration, RegistrationStatus
+from ..models import Insight, InsightFollow, InsightStatus, InsightStatusChange, Subscription
+from ..services import SummaryError
 
 FOLLOW_UP_FIELDS = ["status", "response", "status_date", "case_number", "responsible_body"]
 

@@ -2,4 +2,4 @@
 
 from portal.settings import *  # noqa: F403
 
-ROOT_URLCONF = "bench._pages_urls"
+ROOT_URLCONF = "bench.pages_site.urls"

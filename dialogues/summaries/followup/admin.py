@@ -11,8 +11,8 @@ from django.utils.translation import ngettext
 
 from portal.admin import StaffInputMixin
 
-from .followup import FOLLOW_UP_FIELDS, insight_follow_up
-from .models import Insight, InsightStatus, InsightStatusChange
+from ..models import Insight, InsightStatus, InsightStatusChange
+from .services import FOLLOW_UP_FIELDS, insight_follow_up
 
 
 class InsightFollowUpForm(forms.Form):

@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from .models import Insight, InsightStatus, InsightStatusChange
+from ..models import Insight, InsightStatus, InsightStatusChange
 
 # (summary slug, insight position) -> (status, hours after publishing, response, case, body)
 FOLLOW_UPS = {
