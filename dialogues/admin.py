@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from accounts.forms import InvitationSendForm
 from accounts.services import invitees_collect
 from portal.admin import HttpsLinksMixin, StaffInputMixin
+from portal.errors import RefusalError
 from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import (
     AccessPlanningLinkMixin,
@@ -473,7 +474,7 @@ class MeetingAdmin(
                     sectors=data["sectors"],
                     created_by=request.user,
                 )
-            except services.RegistrationError as error:
+            except RefusalError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(

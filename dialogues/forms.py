@@ -1,18 +1,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import ListFilterForm
 from portal.registrations.forms import RegistrationDetailsForm
 
 from .models import DialogueSeries, MeetingFormat
 
 
-class MeetingFilterForm(forms.Form):
-    """The list's filters; a value that does not fit is reported at its field and ignored."""
+class MeetingFilterForm(ListFilterForm):
+    """The meeting list's filters."""
+
+    lookups: ClassVar = {
+        "serie": "series",
+        "format": "format",
+        "manad": lambda month: Q(starts_at__year=month.year, starts_at__month=month.month),
+    }
 
     serie = forms.ModelChoiceField(
         label=_("Series"),
@@ -33,12 +42,6 @@ class MeetingFilterForm(forms.Form):
         help_text=_("For example 2026-03"),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
     def clean_manad(self) -> dt.date | None:
         value = self.cleaned_data["manad"].strip()
         if not value:
@@ -50,12 +53,6 @@ class MeetingFilterForm(forms.Form):
             raise forms.ValidationError(
                 _("Enter a month as year and month, for example 2026-03."), code="invalid"
             ) from None
-
-    def filters(self) -> dict:
-        """The valid filters only, so one bad value does not empty the list."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {name: data.get(name) for name in self.fields if data.get(name)}
 
 
 class RegistrationForm(RegistrationDetailsForm):

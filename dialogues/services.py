@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import invitees_collect, registration_gate_block
+from portal.errors import RefusalError
 from portal.registrations import services as core
 from portal.registrations.access import AccessWish, access_requests_set
-from portal.registrations.services import RegistrationError
 
 from .emails import (
     invitation_followup_enqueue,
@@ -58,9 +58,9 @@ def invitation_check(*, meeting: Meeting, user, token: str) -> Invitation:
         Invitation.objects.filter(meeting=meeting, token=token).first() if well_formed else None
     )
     if invitation is None:
-        raise RegistrationError(_("This invitation link is not valid."), "invitation_invalid")
+        raise RefusalError(_("This invitation link is not valid."), "invitation_invalid")
     if invitation.email.casefold() != user.email.casefold():
-        raise RegistrationError(
+        raise RefusalError(
             _(
                 "This invitation was sent to another email address. Log in with the address "
                 "that received it."
@@ -79,13 +79,13 @@ REFUSALS = {
 }
 
 
-def _window_refusal(meeting: Meeting, now: dt.datetime | None) -> RegistrationError | None:
+def _window_refusal(meeting: Meeting, now: dt.datetime | None) -> RefusalError | None:
     return core.registration_window_refusal(meeting, now=now, messages=REFUSALS)
 
 
 def registration_refusal(
     *, meeting: Meeting, user, invited: bool = False, now: dt.datetime | None = None
-) -> RegistrationError | None:
+) -> RefusalError | None:
     """Why `user` may not register for `meeting` now, or None when they may.
 
     The one rule the pages, the form, the admin and `registration_create` all ask.
@@ -95,7 +95,7 @@ def registration_refusal(
         return refusal
     audience = meeting.effective_audience
     if audience and not invited and getattr(user, "stakeholder_group", "") not in audience:
-        return RegistrationError(
+        return RefusalError(
             _(
                 "This meeting is for %(groups)s. Your profile says you belong to another "
                 "group; contact the organisers if you think you should take part."
@@ -174,7 +174,7 @@ def registration_create(
     # Logged in, address confirmed, profile complete: the same gate the pages use.
     block = registration_gate_block(user)
     if block is not None:
-        raise RegistrationError(block.label, "gate")
+        raise RefusalError(block.label, "gate")
     now = now or timezone.now()
     # An invitation is bound to an address and a meeting, neither of which the lock guards.
     if invitation_token:
@@ -195,7 +195,7 @@ def registration_create(
             # One active registration per person and meeting is the database's constraint.
             registration = core.registration_insert(
                 Registration,
-                duplicate=RegistrationError(
+                duplicate=RefusalError(
                     _("You are already registered for this meeting."), "already_registered"
                 ),
                 meeting=locked,
@@ -243,13 +243,11 @@ def registration_update(
         meeting = _meeting_lock(registration.meeting)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.user_id != user.pk:
-            raise RegistrationError(_("That registration is not yours."), "not_owner")
+            raise RefusalError(_("That registration is not yours."), "not_owner")
         if not registration.is_active:
-            raise RegistrationError(_("The registration is cancelled."), "not_active")
+            raise RefusalError(_("The registration is cancelled."), "not_active")
         if now >= meeting.starts_at:
-            raise RegistrationError(
-                _("The meeting has started; contact the organisers."), "started"
-            )
+            raise RefusalError(_("The meeting has started; contact the organisers."), "started")
         core.registration_details_set(
             registration,
             now=now,
@@ -283,13 +281,11 @@ def registration_cancel(
         meeting = _meeting_lock(registration.meeting)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if not by_staff and (user is None or registration.user_id != user.pk):
-            raise RegistrationError(_("That registration is not yours."), "not_owner")
+            raise RefusalError(_("That registration is not yours."), "not_owner")
         if not registration.is_active:
-            raise RegistrationError(_("The registration is already cancelled."), "not_active")
+            raise RefusalError(_("The registration is already cancelled."), "not_active")
         if not by_staff and now >= meeting.starts_at:
-            raise RegistrationError(
-                _("The meeting has started; contact the organisers."), "started"
-            )
+            raise RefusalError(_("The meeting has started; contact the organisers."), "started")
         held_seat = core.booking_cancel(registration, now=now)
         registration.meeting = meeting
         if notify:
@@ -347,9 +343,7 @@ def registration_promote(*, registration: Registration) -> Registration:
         meeting = _meeting_lock(registration.meeting)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != RegistrationStatus.WAITLISTED:
-            raise RegistrationError(
-                _("Only waitlisted registrations can be given a seat."), "state"
-            )
+            raise RefusalError(_("Only waitlisted registrations can be given a seat."), "state")
         _promote(meeting, registration)
     return registration
 
@@ -359,7 +353,7 @@ def registration_approve(*, registration: Registration) -> Registration:
         meeting = _meeting_lock(registration.meeting)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != RegistrationStatus.PENDING:
-            raise RegistrationError(_("Only pending registrations can be approved."), "state")
+            raise RefusalError(_("Only pending registrations can be approved."), "state")
         registration.status = RegistrationStatus.CONFIRMED
         registration.decided_at = timezone.now()
         registration.save(update_fields=["status", "decided_at"])
@@ -374,7 +368,7 @@ def registration_decline(*, registration: Registration) -> Registration:
         meeting = _meeting_lock(registration.meeting)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != RegistrationStatus.PENDING:
-            raise RegistrationError(_("Only pending registrations can be declined."), "state")
+            raise RefusalError(_("Only pending registrations can be declined."), "state")
         registration.status = RegistrationStatus.DECLINED
         registration.decided_at = timezone.now()
         registration.save(update_fields=["status", "decided_at"])
@@ -388,7 +382,7 @@ def meeting_publish(*, meeting: Meeting) -> Meeting:
     with transaction.atomic():
         meeting = _meeting_lock(meeting)
         if meeting.status != MeetingStatus.DRAFT:
-            raise RegistrationError(_("Only draft meetings can be published."), "state")
+            raise RefusalError(_("Only draft meetings can be published."), "state")
         meeting.status = MeetingStatus.PUBLISHED
         meeting.published_at = meeting.published_at or timezone.now()
         meeting.save(update_fields=["status", "published_at"])
@@ -460,7 +454,7 @@ def invitation_send(
 ) -> list[Invitation]:
     """Invite matching consenting users and pasted addresses; each address is mailed once."""
     if meeting.status != MeetingStatus.PUBLISHED:
-        raise RegistrationError(_("Only published meetings can have invitations."), "state")
+        raise RefusalError(_("Only published meetings can have invitations."), "state")
     invitees = invitees_collect(
         emails=emails, groups=groups, municipalities=municipalities, sectors=sectors
     )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.admin_site import staff_may_preview
 from accounts.decorators import profile_required
+from portal.errors import RefusalError
 from portal.registrations.calendar import calendar_render
 from portal.registrations.models import AccessRequest
 
@@ -51,23 +52,12 @@ def _own_registration(request: HttpRequest, meeting: Meeting) -> Registration | 
     )
 
 
-def _filtered(meetings, filters: dict):
-    if "serie" in filters:
-        meetings = meetings.filter(series=filters["serie"])
-    if "format" in filters:
-        meetings = meetings.filter(format=filters["format"])
-    if "manad" in filters:
-        month = filters["manad"]
-        meetings = meetings.filter(starts_at__year=month.year, starts_at__month=month.month)
-    return meetings
-
-
 def _meeting_page(request: HttpRequest, *, archive: bool) -> HttpResponse:
     form = MeetingFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
     meetings = Meeting.objects.public().select_related("series").with_counts()
     meetings = meetings.past() if archive else meetings.upcoming()
-    meetings = _filtered(meetings, filters)
+    meetings = MeetingFilterForm.apply(meetings, filters)
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("sida"))
     query = request.GET.copy()
     query.pop("sida", None)
@@ -153,7 +143,7 @@ def registration_create(request: HttpRequest, slug: str) -> HttpResponse:
                     invitation_token=data["inbjudan"],
                     access=form.access_wishes(),
                 )
-            except services.RegistrationError as error:
+            except RefusalError as error:
                 if error.code == "already_registered":
                     messages.info(request, error.message)
                     return redirect(meeting)
@@ -176,7 +166,7 @@ def _registration_page(
             if token
             else services.invitation_for(meeting=meeting, user=request.user)
         )
-    except services.RegistrationError as error:
+    except RefusalError as error:
         refusal, invitation, token = error, None, ""
     if refusal is None:
         refusal = services.registration_refusal(
@@ -247,7 +237,7 @@ def registration_update(request: HttpRequest, slug: str) -> HttpResponse:
                 access=form.access_wishes(),
                 **data,
             )
-        except services.RegistrationError as error:
+        except RefusalError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Your registration has been updated."))
@@ -271,7 +261,7 @@ def registration_cancel(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             services.registration_cancel(registration=registration, user=request.user)
-        except services.RegistrationError as error:
+        except RefusalError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Your registration has been cancelled."))

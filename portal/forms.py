@@ -1,10 +1,15 @@
-"""Form fields that more than one app uses."""
+"""Forms and form fields that more than one app uses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,3 +48,37 @@ class EmailListField(forms.CharField):
                 params={"addresses": ", ".join(bad)},
                 code="invalid",
             )
+
+
+class ListFilterForm(forms.Form):
+    """The filters of a public list, read from its query string (a GET form: no CSRF token).
+
+    `lookups` says what each filter narrows, by its parameter in the query string: a field
+    lookup, or a function of the value that returns a `Q`. A value that does not fit is
+    reported at its field and ignored, so one bad value does not empty the list.
+    """
+
+    lookups: ClassVar[dict[str, str | Callable[[Any], Q]]] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def filters(self) -> dict:
+        """The valid values only, by parameter."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data[name] for name in self.fields if data.get(name)}
+
+    @classmethod
+    def apply(cls, queryset: QuerySet, filters: dict) -> QuerySet:
+        """`queryset` narrowed by each given filter in turn; they combine with AND."""
+        for name, lookup in cls.lookups.items():
+            value = filters.get(name)
+            if value:
+                queryset = queryset.filter(
+                    lookup(value) if callable(lookup) else Q(**{lookup: value})
+                )
+        return queryset

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from accounts.forms import InvitationSendForm
 from portal.admin import HttpsLinksMixin
+from portal.errors import RefusalError
 from portal.outbox.models import MailOut
 from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import AccessPlanningLinkMixin, action_apply, cancel_action_confirm
@@ -361,7 +362,7 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
                     sectors=data["sectors"],
                     created_by=request.user,
                 )
-            except services.RegistrationError as error:
+            except RefusalError as error:
                 form.add_error(None, error.message)
             else:
                 self.message_user(
@@ -397,7 +398,7 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
                         version=form.cleaned_data["version"],
                         created_by=request.user,
                     )
-                except services.RegistrationError as error:
+                except RefusalError as error:
                     form.add_error(None, error.message)
                 else:
                     self.message_user(
@@ -446,7 +447,7 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
         for edition in queryset:
             try:
                 services.documentation_publish(edition=edition, created_by=request.user)
-            except services.RegistrationError as error:
+            except RefusalError as error:
                 self.message_user(request, f"{edition}: {error.message}", messages.ERROR)
             else:
                 self.message_user(

@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import invitees_collect
+from portal.errors import RefusalError
 from portal.outbox.models import MailOut
 from portal.registrations import services as core
 from portal.registrations.access import AccessWish, access_requests_set
-from portal.registrations.services import RegistrationError
 
 from .emails import (
     documentation_mailout_create,
@@ -43,7 +43,7 @@ from .models import (
 )
 
 __all__ = [
-    "RegistrationError",
+    "RefusalError",
     "documentation_publish",
     "edition_publish",
     "edition_save",
@@ -123,7 +123,7 @@ def _choices_check(*, mode: str, sessions: list[Session]) -> None:
     if mode == AttendanceMode.DIGITAL:
         for session in sessions:
             if session.in_person_only:
-                raise RegistrationError(
+                raise RefusalError(
                     _("“%(title)s” is only held on site; digital participants cannot choose it.")
                     % {"title": session.title},
                     "in_person_only",
@@ -131,7 +131,7 @@ def _choices_check(*, mode: str, sessions: list[Session]) -> None:
     ordered = sorted(sessions, key=lambda session: (session.starts_at, session.pk))
     for earlier, later in pairwise(ordered):
         if earlier.overlaps(later):
-            raise RegistrationError(
+            raise RefusalError(
                 _("“%(first)s” and “%(second)s” take place at the same time; choose one.")
                 % {"first": earlier.title, "second": later.title},
                 "overlap",
@@ -196,7 +196,7 @@ def registration_save(
             if refusal:
                 raise refusal
             if mode not in edition.modes():
-                raise RegistrationError(
+                raise RefusalError(
                     _("This Stockholmstinget cannot be attended that way."), "mode_not_offered"
                 )
             registration = (
@@ -212,7 +212,7 @@ def registration_save(
             # A plenary session is everyone's: choosing it is as meaningless as a forged id.
             choosable = {pk for pk, s in sessions.items() if s.published and not s.plenary}
             if not requested <= choosable:
-                raise RegistrationError(
+                raise RefusalError(
                     _("One of the chosen sessions is not part of this programme."),
                     "session_unknown",
                 )
@@ -328,11 +328,11 @@ def registration_cancel(
         edition = _edition_lock(registration.edition)
         registration = EditionRegistration.objects.select_for_update().get(pk=registration.pk)
         if not by_staff and (user is None or registration.user_id != user.pk):
-            raise RegistrationError(_("That registration is not yours."), "not_owner")
+            raise RefusalError(_("That registration is not yours."), "not_owner")
         if not registration.is_active:
-            raise RegistrationError(_("The registration is already cancelled."), "not_active")
+            raise RefusalError(_("The registration is already cancelled."), "not_active")
         if not by_staff and now >= edition.registration_closes:
-            raise RegistrationError(
+            raise RefusalError(
                 _("Registration has closed; contact the organisers to cancel."), "closed"
             )
         held_seat = registration.status == RegistrationStatus.CONFIRMED and (
@@ -487,7 +487,7 @@ def documentation_publish(*, edition: Edition, created_by=None) -> Edition:
     with transaction.atomic():
         edition = _edition_lock(edition)
         if not edition.documentation.strip() and not edition.links.exists():
-            raise RegistrationError(_("Write the documentation before publishing it."), "empty")
+            raise RefusalError(_("Write the documentation before publishing it."), "empty")
         if edition.documentation_published_at is None:
             edition.documentation_published_at = timezone.now()
             edition.save(update_fields=["documentation_published_at"])
@@ -495,11 +495,11 @@ def documentation_publish(*, edition: Edition, created_by=None) -> Edition:
     return edition
 
 
-def _mailing_refusal(edition: Edition, now: dt.datetime) -> RegistrationError | None:
+def _mailing_refusal(edition: Edition, now: dt.datetime) -> RefusalError | None:
     if edition.status != EditionStatus.PUBLISHED:
-        return RegistrationError(_("Publish the edition before mailing about it."), "state")
+        return RefusalError(_("Publish the edition before mailing about it."), "state")
     if now >= edition.ends_at:
-        return RegistrationError(_("This Stockholmstinget is over."), "over")
+        return RefusalError(_("This Stockholmstinget is over."), "over")
     return None
 
 
@@ -522,7 +522,7 @@ def invitation_send(
     now = now or timezone.now()
     refusal = _mailing_refusal(edition, now)
     if refusal is None and now >= edition.registration_closes:
-        refusal = RegistrationError(_("Registration has closed."), "closed")
+        refusal = RefusalError(_("Registration has closed."), "closed")
     if refusal:
         raise refusal
     invitees = invitees_collect(
@@ -544,7 +544,7 @@ def programme_send(
     if refusal:
         raise refusal
     if not edition.sessions.exists():
-        raise RegistrationError(_("The programme has no sessions yet."), "empty")
+        raise RefusalError(_("The programme has no sessions yet."), "empty")
     with transaction.atomic():
         return programme_mailout_create(edition=edition, version=version, created_by=created_by)
 

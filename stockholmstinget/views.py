@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.admin_site import staff_may_preview
 from accounts.decorators import profile_required
+from portal.errors import RefusalError
 
 from . import services
 from .calendar import programme_render, schedule_render
@@ -173,7 +174,7 @@ def registration(request, year: int):
                     session_ids=[session.pk for session in data["sessions"]],
                     access=form.access_wishes(),
                 )
-            except services.RegistrationError as error:
+            except RefusalError as error:
                 form.add_error(ERROR_FIELDS.get(error.code), error.message)
             else:
                 if saved.status == RegistrationStatus.WAITLISTED:
@@ -203,7 +204,7 @@ def registration_cancel(request, year: int):
         raise Http404
     try:
         services.registration_cancel(registration=registration, user=request.user)
-    except services.RegistrationError as error:
+    except RefusalError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Your registration has been cancelled."))

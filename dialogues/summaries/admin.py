@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import StakeholderGroup
 from portal.admin import StaffInputMixin
+from portal.errors import RefusalError
 
 from ..models import Meeting, Minutes, MinutesStatus
 from . import services
@@ -254,7 +255,7 @@ class SummaryAdmin(StaffInputMixin, MeetingPrefillMixin, admin.ModelAdmin):
             raise PermissionDenied
         try:
             services.summary_publish(summary=summary, by=request.user)
-        except services.SummaryError as error:
+        except RefusalError as error:
             self.message_user(request, str(error), messages.ERROR)
         else:
             self.message_user(request, _("The summary is published."), messages.SUCCESS)
@@ -274,7 +275,7 @@ class SummaryAdmin(StaffInputMixin, MeetingPrefillMixin, admin.ModelAdmin):
         for summary in queryset.filter(published_at__isnull=True).select_related("meeting"):
             try:
                 services.summary_publish(summary=summary, by=request.user)
-            except services.SummaryError as error:
+            except RefusalError as error:
                 self.message_user(request, f"{summary}: {error}", messages.ERROR)
                 continue
             count += 1

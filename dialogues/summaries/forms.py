@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import ListFilterForm
 from portal.models import Municipality, Theme
 
 from ..models import DialogueSeries
@@ -42,8 +45,17 @@ def _theme_field(**kwargs) -> ThemeChoiceField:
     )
 
 
-class SummaryFilterForm(forms.Form):
-    """Search and filters of the summary list; a value that does not fit is ignored."""
+class SummaryFilterForm(ListFilterForm):
+    """Search and filters of the summary list (the search, `q`, is the views' own)."""
+
+    lookups: ClassVar = {
+        # Through the listings (see SummaryListing), which `NEWEST_IN_MUNICIPALITY` orders by.
+        "kommun": "listings__municipality",
+        "tema": "themes",
+        "serie": "meeting__series",
+        # The summary's own copy of the year: see Summary.meeting_year.
+        "ar": "meeting_year",
+    }
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kommun = _municipality_field(empty_label=_("All municipalities"))
@@ -62,18 +74,20 @@ class SummaryFilterForm(forms.Form):
         # A fixed range, not the years in the data: that would scan every summary per request.
         years = range(timezone.localdate().year, FIRST_YEAR - 1, -1)
         self.fields["ar"].choices = [("", _("All years")), *((y, y) for y in years)]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
-    def filters(self) -> dict:
-        """The valid values only, so one bad value does not empty the list."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {name: data[name] for name in self.fields if data.get(name)}
 
 
 class InsightFilterForm(SummaryFilterForm):
+    """The register's filters: the summary list's four, plus `typ` (opportunity or obstacle)
+    and `status` (what became of it); no search."""
+
+    lookups: ClassVar = {
+        "kommun": "municipalities",
+        "tema": "theme",
+        "serie": "summary__meeting__series",
+        "ar": "summary__meeting_year",
+        "typ": "kind",
+        "status": "status",
+    }
     typ = forms.ChoiceField(
         label=_("Kind"),
         choices=[("", _("Opportunities and obstacles")), *InsightKind.choices],

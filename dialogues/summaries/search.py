@@ -219,36 +219,3 @@ def snippet_html(headline: str) -> SafeString:
     text = str(escape(headline or ""))
     text = text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
     return mark_safe(text)  # noqa: S308 - escaped above; only our own marks are HTML
-
-
-def summaries_filter(summaries: QuerySet, filters: dict) -> QuerySet:
-    """Apply the list's filters (`kommun`, `tema`, `serie`, `ar`); they combine with AND."""
-    if filters.get("kommun"):
-        # Through the listings (see SummaryListing), which `NEWEST_IN_MUNICIPALITY` orders by.
-        summaries = summaries.filter(listings__municipality=filters["kommun"])
-    if filters.get("tema"):
-        summaries = summaries.filter(themes=filters["tema"])
-    if filters.get("serie"):
-        summaries = summaries.filter(meeting__series=filters["serie"])
-    if filters.get("ar"):
-        # The summary's own copy of the year: see Summary.meeting_year.
-        summaries = summaries.filter(meeting_year=filters["ar"])
-    return summaries
-
-
-def insights_filter(insights: QuerySet, filters: dict) -> QuerySet:
-    """The register's filters: the list's four, plus `typ` (opportunity or obstacle) and
-    `status` (what became of it)."""
-    if filters.get("kommun"):
-        insights = insights.filter(municipalities=filters["kommun"])
-    if filters.get("tema"):
-        insights = insights.filter(theme=filters["tema"])
-    if filters.get("serie"):
-        insights = insights.filter(summary__meeting__series=filters["serie"])
-    if filters.get("ar"):
-        insights = insights.filter(summary__meeting_year=filters["ar"])
-    if filters.get("typ"):
-        insights = insights.filter(kind=filters["typ"])
-    if filters.get("status"):
-        insights = insights.filter(status=filters["status"])
-    return insights

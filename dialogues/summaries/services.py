@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.models import StakeholderGroup, User
+from portal.errors import RefusalError
 from portal.models import Municipality, Theme
 from portal.moments import moment_text
 from portal.outbox.enqueue import MailRecipient, mailout_create
@@ -32,12 +33,6 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set()}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-
-
-class SummaryError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # --- Rendering -----------------------------------------------------------------------------------
@@ -203,10 +198,10 @@ def summary_publish(*, summary: Summary, by: User | None) -> Summary:
         # The summary shows its meeting's title, date and place: a meeting never published
         # must not become public through it.
         if summary.meeting.published_at is None:
-            raise SummaryError(_("Publish the meeting before its summary."))
+            raise RefusalError(_("Publish the meeting before its summary."))
         # A summary tells what was said; before the meeting it would report what has not been.
         if summary.meeting.ends_at > timezone.now():
-            raise SummaryError(
+            raise RefusalError(
                 _("The meeting has not been held yet: its summary can be published after %(end)s.")
                 % {"end": moment_text(summary.meeting.ends_at)}
             )
@@ -306,7 +301,7 @@ def subscription_create(
 ) -> Subscription:
     """The person's alert for this municipality and/or theme (the existing one if already set)."""
     if municipality is None and theme is None:
-        raise SummaryError(_("Choose a municipality or a theme."))
+        raise RefusalError(_("Choose a municipality or a theme."))
     subscription, _created = Subscription.objects.get_or_create(
         user=user, municipality=municipality, theme=theme
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.admin_site import staff_may_preview
+from portal.errors import RefusalError
 from portal.models import Municipality, Theme
 from portal.redirects import next_url
 
@@ -30,9 +31,7 @@ from .search import (
     NEWEST_IN_MUNICIPALITY,
     RANK_WINDOW,
     RankedSummaries,
-    insights_filter,
     snippet_html,
-    summaries_filter,
     summaries_search,
 )
 
@@ -57,7 +56,7 @@ def _with_card_data(summaries: QuerySet[Summary]) -> QuerySet[Summary]:
 
 def summaries_for(filters: dict) -> QuerySet[Summary]:
     """Published summaries matching the list's filters and search, in list order."""
-    summaries = summaries_filter(Summary.objects.published(), filters)
+    summaries = SummaryFilterForm.apply(Summary.objects.published(), filters)
     if filters.get("q"):
         summaries = summaries_search(summaries, filters["q"])
     return _with_card_data(summaries)
@@ -67,7 +66,7 @@ def summary_results(filters: dict) -> QuerySet[Summary] | RankedSummaries:
     """What the list pages through: as `summaries_for`, but a search ranks its window once."""
     if not filters.get("q"):
         return summaries_for(filters)
-    summaries = summaries_filter(Summary.objects.published(), filters)
+    summaries = SummaryFilterForm.apply(Summary.objects.published(), filters)
     return RankedSummaries(
         summaries,
         filters["q"],
@@ -162,7 +161,7 @@ def summary_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def insights_for(filters: dict) -> QuerySet[Insight]:
-    return insights_filter(Insight.objects.published(), filters)
+    return InsightFilterForm.apply(Insight.objects.published(), filters)
 
 
 @require_safe
@@ -336,7 +335,7 @@ def insight_follow_create(request: HttpRequest, slug: str) -> HttpResponse:
     summary = _published_summary(slug)
     try:
         followup.insight_follow_create(user=request.user, meeting=summary.meeting)
-    except services.SummaryError as error:
+    except RefusalError as error:
         messages.error(request, error.message)
     else:
         messages.success(

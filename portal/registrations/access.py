@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.errors import RefusalError
 from portal.outbox.enqueue import email_enqueue
 
 from .models import (
@@ -32,7 +33,6 @@ from .models import (
     Registration,
     access_link_field,
 )
-from .services import RegistrationError
 
 
 @dataclass(frozen=True)
@@ -104,11 +104,11 @@ def access_request_decide(
 ) -> AccessRequest:
     """Staff mark a request arranged or not possible; the person is told, once."""
     if status not in (AccessRequestStatus.ARRANGED, AccessRequestStatus.NOT_POSSIBLE):
-        raise RegistrationError(_("Choose arranged or not possible."), "status")
+        raise RefusalError(_("Choose arranged or not possible."), "status")
     with transaction.atomic():
         request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
         if request.status != AccessRequestStatus.REQUESTED:
-            raise RegistrationError(
+            raise RefusalError(
                 _("%(kind)s has already been decided.") % {"kind": request.get_kind_display()},
                 "decided",
             )

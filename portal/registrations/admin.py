@@ -17,8 +17,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.errors import RefusalError
+
 from .models import REGISTRATION_LINKS, AccessKind, AccessRequest, AccessRequestStatus
-from .services import CheckIn, RegistrationError
+from .services import CheckIn
 
 
 def action_apply(
@@ -37,7 +39,7 @@ def action_apply(
     for obj in queryset:
         try:
             result = operation(obj)
-        except RegistrationError as error:
+        except RefusalError as error:
             errors.append(f"{obj}: {error.message}")
         else:
             if isinstance(result, CheckIn) and not result.first:

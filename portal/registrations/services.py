@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from portal.errors import RefusalError
 from portal.moments import clock_text, moment_text
 
 from .models import (
@@ -52,15 +53,6 @@ R = TypeVar("R", bound=Registration)
 
 # A fresh code collides with one in use about once in 10^12 / (codes in use) draws.
 CODE_ATTEMPTS = 5
-
-
-class RegistrationError(Exception):
-    """A rule refused the operation; `message` is shown to the person as it is."""
-
-    def __init__(self, message: StrOrPromise, code: str) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
 
 
 # --- locks ------------------------------------------------------------------------------------
@@ -161,7 +153,7 @@ def registration_window_refusal(
     *,
     now: dt.datetime | None = None,
     messages: Mapping[str, StrOrPromise],
-) -> RegistrationError | None:
+) -> RefusalError | None:
     """Why `event` does not take registrations at `now`, or None when it does.
 
     The event has a status, `starts_at` and an optional registration window
@@ -174,18 +166,18 @@ def registration_window_refusal(
     status, starts_at = event.status, event.starts_at
     opens_at, closes_at = event.registration_opens_at, event.registration_closes_at
     if status == EventStatus.CANCELLED:
-        return RegistrationError(messages["cancelled"], "cancelled")
+        return RefusalError(messages["cancelled"], "cancelled")
     if status != EventStatus.PUBLISHED:
-        return RegistrationError(messages["not_published"], "not_published")
+        return RefusalError(messages["not_published"], "not_published")
     if now >= starts_at:
-        return RegistrationError(messages["started"], "started")
+        return RefusalError(messages["started"], "started")
     if opens_at and now < opens_at:
         # The refusal says when to come back: "not_open_yet" words it with %(opens)s.
-        return RegistrationError(
+        return RefusalError(
             str(messages["not_open_yet"]) % {"opens": moment_text(opens_at)}, "not_open_yet"
         )
     if now >= (closes_at or starts_at):
-        return RegistrationError(messages["closed"], "closed")
+        return RefusalError(messages["closed"], "closed")
     return None
 
 
@@ -201,7 +193,7 @@ class CodeCollisionError(Exception):
 
 
 def registration_insert(
-    model: type[R], *, duplicate: RegistrationError | None = None, **fields: Any
+    model: type[R], *, duplicate: RefusalError | None = None, **fields: Any
 ) -> R:
     """Insert a registration with a fresh check-in code, inside the caller's transaction.
 
@@ -349,7 +341,7 @@ def check_in(*, registration: R, now: dt.datetime | None = None) -> CheckIn:
             model.objects.select_for_update(of=("self",)).select_related(model.HOLDER_FIELD)
         ).get(pk=registration.pk)
         if registration.status != RegistrationStatus.CONFIRMED:
-            raise RegistrationError(_("Only confirmed registrations can check in."), "state")
+            raise RefusalError(_("Only confirmed registrations can check in."), "state")
         if registration.checked_in_at is not None:
             return CheckIn(registration=registration, first=False)
         registration.checked_in_at = now or timezone.now()
@@ -361,7 +353,7 @@ def check_in_by_code(*, registrations: models.QuerySet[R], code: str, missing_me
     """Check in the registration with `code`, typed with any spacing or case."""
     registration = registrations.filter(check_in_code=check_in_code_normalise(code)).first()
     if registration is None:
-        raise RegistrationError(missing_message, "no_code")
+        raise RefusalError(missing_message, "no_code")
     return check_in(registration=registration)
 
 

@@ -18,8 +18,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.errors import RefusalError
+
 from .models import CHECK_IN_CODE_LENGTH, RegistrationStatus, check_in_code_normalise
-from .services import RegistrationError, check_in
+from .services import check_in
 
 CHECKED_IN, ALREADY, REFUSED = "checked_in", "already", "refused"
 
@@ -63,7 +65,7 @@ def check_in_attempt(
         return CheckInResult(REFUSED, gettext("Cancelled: this registration is cancelled."))
     try:
         result = check_in(registration=booking)
-    except RegistrationError:
+    except RefusalError:
         return CheckInResult(
             REFUSED,
             gettext("Not confirmed: %(who)s is %(status)s.")

@@ -13,8 +13,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal.errors import RefusalError
+
 from .models import CallFormat, CallForSessions, Proposal, ProposalReview, ProposalStatus
-from .services import ProposalError, proposal_decide, review_save, reviews_visible
+from .services import proposal_decide, review_save, reviews_visible
 
 
 class CallFormatInline(admin.TabularInline):
@@ -184,7 +186,7 @@ class ProposalAdmin(admin.ModelAdmin):
                     score=form.cleaned_data["score"],
                     comment=form.cleaned_data["comment"],
                 )
-            except ProposalError as error:
+            except RefusalError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Your score is saved."))
@@ -213,7 +215,7 @@ class ProposalAdmin(admin.ModelAdmin):
                     status=form.cleaned_data["status"],
                     message=form.cleaned_data["message"],
                 )
-            except ProposalError as error:
+            except RefusalError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(

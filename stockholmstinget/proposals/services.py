@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from portal.errors import RefusalError
 from portal.outbox.enqueue import email_enqueue
 from portal.registrations.services import anonymise_cutoff
 
@@ -38,15 +39,6 @@ PROPOSAL_FIELDS = (
 )
 
 
-class ProposalError(Exception):
-    """A rule refused the operation; `message` is shown as it is."""
-
-    def __init__(self, message, code: str):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
-
-
 @dataclass(frozen=True)
 class SpeakerData:
     name: str
@@ -72,16 +64,16 @@ def proposal_save(
     """
     now = now or timezone.now()
     if not call.is_open(now):
-        raise ProposalError(_("The call for sessions is closed."), "closed")
+        raise RefusalError(_("The call for sessions is closed."), "closed")
     with transaction.atomic():
         if proposal is None:
             proposal = Proposal(call=call, proposer=proposer, created_at=now)
         else:
             proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
             if proposal.proposer_id != proposer.pk or proposal.call_id != call.pk:
-                raise ProposalError(_("This is not your proposal."), "not_yours")
+                raise RefusalError(_("This is not your proposal."), "not_yours")
             if proposal.status in DECIDED_STATUSES:
-                raise ProposalError(
+                raise RefusalError(
                     _("The programme committee has decided; the proposal can no longer change."),
                     "decided",
                 )
@@ -109,9 +101,9 @@ def proposal_save(
 def review_save(*, proposal: Proposal, reviewer, score: int, comment: str = "") -> ProposalReview:
     """A reviewer's score (1 to 5) and comment; scoring again replaces their own."""
     if proposal.status == ProposalStatus.DRAFT:
-        raise ProposalError(_("A draft cannot be reviewed."), "draft")
+        raise RefusalError(_("A draft cannot be reviewed."), "draft")
     if not 1 <= score <= 5:
-        raise ProposalError(_("The score is a whole number from 1 to 5."), "score")
+        raise RefusalError(_("The score is a whole number from 1 to 5."), "score")
     review, _created = ProposalReview.objects.update_or_create(
         proposal=proposal, reviewer=reviewer, defaults={"score": score, "comment": comment}
     )
@@ -135,14 +127,14 @@ def proposal_decide(
     Accepting also makes the draft programme session (`proposal_session_create`).
     """
     if status not in DECIDED_STATUSES:
-        raise ProposalError(_("Not a decision."), "status")
+        raise RefusalError(_("Not a decision."), "status")
     now = now or timezone.now()
     with transaction.atomic():
         proposal = (
             Proposal.objects.select_for_update().select_related("call__edition").get(pk=proposal.pk)
         )
         if proposal.status == ProposalStatus.DRAFT:
-            raise ProposalError(_("A draft cannot be decided on."), "draft")
+            raise RefusalError(_("A draft cannot be decided on."), "draft")
         changed = proposal.status != status
         proposal.status = status
         proposal.decision_message = message or proposal.decision_message

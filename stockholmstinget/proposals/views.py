@@ -10,11 +10,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import profile_required
+from portal.errors import RefusalError
 
 from ..models import Edition
 from .forms import ProposalForm, SpeakerFormSet
 from .models import CallForSessions, Proposal, ProposalStatus
-from .services import ProposalError, proposal_save
+from .services import proposal_save
 
 
 def _call(year: int) -> CallForSessions:
@@ -85,7 +86,7 @@ def proposal_form(request, year: int, pk: int | None = None):
                     speakers=speakers.speakers(),
                     submit=submitting,
                 )
-            except ProposalError as error:
+            except RefusalError as error:
                 form.add_error(None, error.message)
             else:
                 if submitting:

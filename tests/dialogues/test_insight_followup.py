@@ -16,7 +16,8 @@ from dialogues.summaries.followup.services import (
     insight_status_alert,
 )
 from dialogues.summaries.models import InsightFollow, InsightStatus, InsightStatusChange
-from dialogues.summaries.services import SummaryError, subscription_create
+from dialogues.summaries.services import subscription_create
+from portal.errors import RefusalError
 from portal.outbox.models import OutgoingEmail
 from tests.accounts.factories import UserFactory
 from tests.dialogues.factories import InsightFactory, RegistrationFactory, SummaryFactory
@@ -108,7 +109,7 @@ def test_the_follow_up_is_stored_with_a_default_date(insight):
 
 
 def test_an_unknown_status_is_refused(insight):
-    with pytest.raises(SummaryError):
+    with pytest.raises(RefusalError):
         insight_follow_up(insight=insight, status="done", by=None)
     insight.refresh_from_db()
     assert insight.status == InsightStatus.NEW
@@ -132,7 +133,7 @@ def test_participants_who_opt_in_hear_of_their_meetings_insights(
     insight_follow_create(user=attended.user, meeting=meeting)
     insight_follow_create(user=attended.user, meeting=meeting)
     assert InsightFollow.objects.count() == 1
-    with pytest.raises(SummaryError):
+    with pytest.raises(RefusalError):
         insight_follow_create(user=absent.user, meeting=meeting)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -72,12 +72,12 @@ def test_a_summary_of_a_never_published_meeting_cannot_be_published(staff_client
     """The summary page shows its meeting's title, date and place, so a draft meeting must be
     published first; the admin says so instead of failing."""
     from dialogues.models import MeetingStatus
-    from dialogues.summaries.services import SummaryError
+    from portal.errors import RefusalError
     from tests.dialogues.factories import MeetingFactory
 
     meeting = MeetingFactory(status=MeetingStatus.DRAFT, published_at=None, title="Hemligt möte")
     summary = SummaryFactory(meeting=meeting, published_at=None)
-    with pytest.raises(SummaryError):
+    with pytest.raises(RefusalError):
         summary_publish(summary=summary, by=None)
     response = staff_client.post(
         reverse("admin:dialogues_summary_publish", args=[summary.pk]), follow=True
@@ -91,12 +91,12 @@ def test_a_summary_of_a_never_published_meeting_cannot_be_published(staff_client
 def test_a_summary_of_a_meeting_not_yet_held_cannot_be_published(staff_client):
     """Published on 29 November for the meeting on 9 December, it topped the latest
     summaries: the service refuses, and the admin says why and when it may be published."""
-    from dialogues.summaries.services import SummaryError
+    from portal.errors import RefusalError
     from tests.dialogues.factories import MeetingFactory
 
     meeting = MeetingFactory(title="Kommande möte")
     summary = SummaryFactory(meeting=meeting, published_at=None)
-    with pytest.raises(SummaryError):
+    with pytest.raises(RefusalError):
         summary_publish(summary=summary, by=None)
     response = staff_client.post(
         reverse("admin:dialogues_summary_publish", args=[summary.pk]), follow=True

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues import services as meetings
+from portal.errors import RefusalError
 from portal.outbox.models import OutgoingEmail
 from portal.registrations import access
 from portal.registrations import services as core
@@ -140,7 +141,7 @@ def test_a_decision_mails_the_person_once_and_cannot_be_made_twice():
     access.access_request_decide(
         access_request=request, status=AccessRequestStatus.NOT_POSSIBLE, note="Hissen är trasig."
     )
-    with pytest.raises(core.RegistrationError):
+    with pytest.raises(RefusalError):
         access.access_request_decide(access_request=request, status=AccessRequestStatus.ARRANGED)
     mail = outbox_mail(key=f"registrations:access-decided:{request.pk}")
     assert mail.to == user.email

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from portal.errors import RefusalError
 from portal.outbox.models import MailOut, OutgoingEmail
 from stockholmstinget import services
 from stockholmstinget.models import EditionStatus
@@ -87,7 +88,7 @@ def test_no_invitations_for_a_draft_edition_or_after_registration_closed(staff_c
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert not MailOut.objects.exists()
-    with pytest.raises(services.RegistrationError):
+    with pytest.raises(RefusalError):
         services.invitation_send(edition=edition, emails=["ny.person@example.se"])
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from portal.errors import RefusalError
 from portal.outbox.models import MailOut, OutgoingEmail
 from stockholmstinget import services
 from stockholmstinget.models import AttendanceMode, RegistrationStatus, SignupStatus
@@ -106,11 +107,11 @@ def test_programme_mail_lists_sessions_by_time_and_track_and_marks_own_choices(
 
 
 def test_programme_mail_is_refused_without_sessions_or_for_a_draft():
-    with pytest.raises(services.RegistrationError):
+    with pytest.raises(RefusalError):
         services.programme_send(edition=EditionFactory(), version="20300101120000")
     draft = EditionFactory(status="draft")
     SessionFactory(edition=draft)
-    with pytest.raises(services.RegistrationError):
+    with pytest.raises(RefusalError):
         services.programme_send(edition=draft, version="20300101120000")
     assert not MailOut.objects.exists()
 

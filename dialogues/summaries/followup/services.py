@@ -12,12 +12,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from portal.errors import RefusalError
 from portal.outbox.enqueue import MailRecipient, mailout_create
 from portal.outbox.models import MailOut
 
 from ...models import Meeting, Registration, RegistrationStatus
 from ..models import Insight, InsightFollow, InsightStatus, InsightStatusChange, Subscription
-from ..services import SummaryError
 
 FOLLOW_UP_FIELDS = ["status", "response", "status_date", "case_number", "responsible_body"]
 
@@ -38,7 +38,7 @@ def insight_follow_up(
     the mail is about what became of the insight, one per status change.
     """
     if status not in InsightStatus.values:
-        raise SummaryError(_("Choose one of the statuses."))
+        raise RefusalError(_("Choose one of the statuses."))
     with transaction.atomic():
         insight = Insight.objects.select_for_update().get(pk=insight.pk)
         previous = insight.status
@@ -142,7 +142,7 @@ def took_part(*, user: User, meeting: Meeting) -> bool:
 
 def insight_follow_create(*, user: User, meeting: Meeting) -> InsightFollow:
     if not took_part(user=user, meeting=meeting):
-        raise SummaryError(_("Only those who took part in the meeting can follow it this way."))
+        raise RefusalError(_("Only those who took part in the meeting can follow it this way."))
     follow, _created = InsightFollow.objects.get_or_create(user=user, meeting=meeting)
     return follow
 
