@@ -165,10 +165,6 @@ def eraser_register(eraser: Eraser) -> Eraser:
     return eraser
 
 
-def eraser_unregister(key: str) -> None:
-    _erasers.pop(key, None)
-
-
 def erasers() -> list[Eraser]:
     """Registered erasers in the order they run."""
     return sorted(_erasers.values(), key=lambda eraser: (eraser.order, eraser.key))

@@ -8,7 +8,7 @@ language,
 
     dialogues/email/registration_confirmed_subject.txt   one line: what, and when
     dialogues/email/registration_confirmed.txt           {% extends "email/base.txt" %}
-    dialogues/email/registration_confirmed.html          {% extends "email/base.html" %}
+    dialogues/email/registration_confirmed.html          optional: {% extends "email/base.html" %}
 
 Both bodies fill `{% block content %}` and may fill `{% block reason %}` (why the recipient
 gets the mail; the layout's default says they have an account). The .html file is optional:

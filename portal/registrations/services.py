@@ -42,7 +42,6 @@ from .models import (
     RegistrationStatus,
     access_link_field,
     check_in_code_generate,
-    check_in_code_normalise,
 )
 
 # A message as gettext or gettext_lazy gives it.
@@ -347,14 +346,6 @@ def check_in(*, registration: R, now: dt.datetime | None = None) -> CheckIn:
         registration.checked_in_at = now or timezone.now()
         registration.save(update_fields=["checked_in_at"])
     return CheckIn(registration=registration, first=True)
-
-
-def check_in_by_code(*, registrations: models.QuerySet[R], code: str, missing_message) -> CheckIn:
-    """Check in the registration with `code`, typed with any spacing or case."""
-    registration = registrations.filter(check_in_code=check_in_code_normalise(code)).first()
-    if registration is None:
-        raise RefusalError(missing_message, "no_code")
-    return check_in(registration=registration)
 
 
 # --- reminders ------------------------------------------------------------------------------------

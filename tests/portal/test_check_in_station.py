@@ -33,8 +33,10 @@ def test_green_then_amber_with_name_and_time_in_swedish(staff_client):
     registration = MeetingRegistrationFactory(user__display_name="Kim Lind")
     url = _station(registration.meeting)
 
-    first = _post(staff_client, url, registration.check_in_code.lower())
-    second = _post(staff_client, url, registration.check_in_code)
+    code = registration.check_in_code
+    # Typed with any case and spacing, as read off a phone or a printed list.
+    first = _post(staff_client, url, " " + code[:4].lower() + " " + code[4:])
+    second = _post(staff_client, url, code)
 
     assert first.context["result"].outcome == CHECKED_IN
     assert "Kim Lind: incheckad kl. " in first.context["result"].message
