@@ -27,7 +27,7 @@ class RenderedEmail:
 
 
 def email_render(*, template: str, context: dict, language: str) -> RenderedEmail:
-    """Subject, text and HTML of `template` in `language` (see the module docstring)."""
+    """Subject, text and HTML of `template` in `language` (see the package docstring)."""
     with translation.override(language):
         full = {
             "portal_name": PORTAL_NAME,
