@@ -228,6 +228,16 @@ def test_the_redrive_leaves_sent_and_failed_rows_alone(django_capture_on_commit_
     assert len(mail.outbox) == 1
 
 
+def test_the_outbox_tasks_keep_the_names_the_broker_and_the_schedule_know():
+    """Messages already queued by an older release, routes and the beat schedule name them."""
+    from portal.celery import app
+    from portal.outbox import tasks
+
+    for name in ("email_send", "mailout_fanout", "email_redrive"):
+        assert getattr(tasks, name).name == f"portal.tasks.{name}"
+        assert f"portal.tasks.{name}" in app.tasks
+
+
 def test_the_redrive_is_declared_in_the_beat_schedule_and_mail_has_its_own_queue(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["email-redrive"]
     assert entry["task"] == "portal.tasks.email_redrive"
