@@ -44,6 +44,13 @@ OUTBOX_MAY_IMPORT_FROM_ACCOUNTS = {"accounts.registry"}
 UNITS = ["accounts.registry", "portal.registrations", "portal.outbox", "accounts", *DOMAIN_APPS]
 
 
+# A Django module's name with a suffix or prefix says "this room is really two rooms"
+# (`views_summaries.py`, `reach_admin.py`): the second room is a package instead.
+ROOM_NAMES = ("admin", "forms", "models", "services", "tasks", "urls", "views", "demo")
+# `admin_site` is the admin site itself, as Django calls it; `test_settings` are settings.
+NAMED_ON_PURPOSE = {"accounts.admin_site", "portal.test_settings"}
+
+
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(BASE_DIR).with_suffix("").parts)
     if parts[-1] == "__init__":
@@ -220,5 +227,22 @@ def test_the_outbox_knows_of_accounts_only_their_registry():
         if _under(module, "portal.outbox")
         for target in targets
         if _under(target, "accounts") and target not in OUTBOX_MAY_IMPORT_FROM_ACCOUNTS
+    )
+    assert wrong == []
+
+
+def test_no_module_is_a_room_named_by_a_suffix():
+    wrong = sorted(
+        name
+        for name in _sources()
+        if not _under(name, "tests")
+        and ".migrations." not in name
+        and ".management.commands." not in name  # named by the command they run
+        and name not in NAMED_ON_PURPOSE
+        and any(
+            leaf.startswith(f"{room}_") or leaf.endswith(f"_{room}")
+            for leaf in [name.rpartition(".")[2]]
+            for room in ROOM_NAMES
+        )
     )
     assert wrong == []
