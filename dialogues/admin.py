@@ -20,6 +20,7 @@ from portal.admin import HttpsLinksMixin, StaffInputMixin
 from portal.errors import RefusalError
 from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import (
+    VENUE_FACTS_FIELDSET,
     AccessPlanningLinkMixin,
     action_apply,
     cancel_action_confirm,
@@ -238,6 +239,7 @@ class MeetingAdmin(
             _("Time and place"),
             {"fields": ["starts_at", "ends_at", "format", "venue", "address", "online_url"]},
         ),
+        VENUE_FACTS_FIELDSET,
         (
             _("Registration"),
             {

@@ -30,6 +30,33 @@ from .summaries.followup.demo import seed_follow_ups
 
 REGIONENS_HUS = ("Regionens hus, Kulturförvaltningen", "Hantverkargatan 45, 112 21 Stockholm")
 
+# What staff know about each venue's access (facts not listed are "not stated").
+VENUE_FACTS = {
+    REGIONENS_HUS[0]: {
+        "hearing_loop": True,
+        "step_free_access": True,
+        "accessible_toilet": True,
+        "quiet_room": True,
+        "public_transport": "Rådhuset (tunnelbana, blå linjen), 4 minuter till fots; "
+        "buss 3 och 40, hållplats Kungsholms torg",
+        "access_notes": "Ingång från Hantverkargatan. Hiss till konferensvåningen.",
+    },
+    "Kulturhuset Stadsteatern, Studion": {
+        "hearing_loop": True,
+        "step_free_access": True,
+        "accessible_toilet": True,
+        "quiet_room": False,
+        "public_transport": "T-Centralen (tunnelbana och pendeltåg), 3 minuter till fots",
+        "access_notes": "Ingång från Sergels torg. Hiss till Studion på plan 3.",
+    },
+    "Södertälje stadsbibliotek": {
+        "hearing_loop": True,
+        "step_free_access": True,
+        "accessible_toilet": True,
+        "public_transport": "Södertälje centrum (pendeltåg och buss), 5 minuter till fots",
+    },
+}
+
 SERIES = [
     {
         "slug": "dialog-med-civilsamhallet",
@@ -329,6 +356,7 @@ def seed() -> None:
                 None if status == MeetingStatus.DRAFT else starts_at - dt.timedelta(days=30)
             ),
             "registration_closes_at": starts_at - dt.timedelta(days=2),
+            **VENUE_FACTS.get(venue, {}),
             **extra,
         }
         meetings[slug] = Meeting.objects.update_or_create(slug=slug, defaults=defaults)[0]

@@ -127,7 +127,7 @@ class MeetingQuerySet(models.QuerySet):
         )
 
 
-class Meeting(core.RegistrableEvent):
+class Meeting(core.VenueFacts, core.RegistrableEvent):
     TIME_AND_PLACE_FIELDS = ("starts_at", "ends_at", "format", "venue", "address", "online_url")
 
     series = models.ForeignKey(

@@ -21,7 +21,12 @@ from portal.admin import HttpsLinksMixin
 from portal.errors import RefusalError
 from portal.outbox.models import MailOut
 from portal.registrations.access import access_requests_describe
-from portal.registrations.admin import AccessPlanningLinkMixin, action_apply, cancel_action_confirm
+from portal.registrations.admin import (
+    VENUE_FACTS_FIELDSET,
+    AccessPlanningLinkMixin,
+    action_apply,
+    cancel_action_confirm,
+)
 from portal.registrations.services import check_in
 from portal.registrations.station import check_in_list, check_in_station
 
@@ -121,6 +126,7 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
             _("Time and place"),
             {"fields": [("starts_at", "ends_at"), "format", "venue", "address", "stream_url"]},
         ),
+        VENUE_FACTS_FIELDSET,
         (
             _("Registration"),
             {

@@ -55,6 +55,12 @@ EDITIONS = [
         "format": EditionFormat.IN_PERSON,
         "venue": "Münchenbryggeriet",
         "address": "Torkel Knutssonsgatan 2, Stockholm",
+        "venue_facts": {
+            "hearing_loop": True,
+            "step_free_access": True,
+            "accessible_toilet": True,
+            "public_transport": "Mariatorget (tunnelbana), 5 minuter till fots",
+        },
         "capacity": 300,
         "documentation": "Tack till alla drygt 250 deltagare! Här finns dokumentationen från "
         "dagen: filmade inspel, presentationer och en sammanfattning av de gemensamma "
@@ -126,6 +132,15 @@ EDITIONS = [
         "format": EditionFormat.HYBRID,
         "venue": "Kulturhuset Stadsteatern",
         "address": "Sergels torg, Stockholm",
+        "venue_facts": {
+            "hearing_loop": True,
+            "step_free_access": True,
+            "accessible_toilet": True,
+            "quiet_room": True,
+            "public_transport": "T-Centralen (tunnelbana och pendeltåg), 3 minuter till fots",
+            "access_notes": "Ingång från Sergels torg. Hissar till alla våningar; "
+            "vilorummet finns på plan 4.",
+        },
         "capacity": 250,
         "documentation": "",
         "links": [],
@@ -408,6 +423,7 @@ def _edition(data: dict) -> Edition:
             "documentation": data["documentation"],
             "documentation_published_at": ends_at + dt.timedelta(days=14) if past else None,
             "contact_email": "stockholmstinget@regionstockholm.se",
+            **data.get("venue_facts", {}),
         },
     )
     for order, (title, url, kind) in enumerate(data["links"]):

@@ -64,7 +64,7 @@ class EditionQuerySet(models.QuerySet):
         return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at")
 
 
-class Edition(core.RegistrableEvent):
+class Edition(core.VenueFacts, core.RegistrableEvent):
     """One year's Stockholmstinget."""
 
     TIME_AND_PLACE_FIELDS = ("starts_at", "ends_at", "format", "venue", "address", "stream_url")

@@ -19,8 +19,20 @@ from django.utils.translation import ngettext
 
 from portal.errors import RefusalError
 
-from .models import REGISTRATION_LINKS, AccessKind, AccessRequest, AccessRequestStatus
+from .models import (
+    REGISTRATION_LINKS,
+    AccessKind,
+    AccessRequest,
+    AccessRequestStatus,
+    VenueFacts,
+)
 from .services import CheckIn
+
+# The fieldset of an event's venue facts (`VenueFacts`), the same on every event's admin page.
+VENUE_FACTS_FIELDSET = (
+    _("Access at the venue"),
+    {"fields": [*VenueFacts.YES_NO_FIELDS, "public_transport", "access_notes"]},
+)
 
 
 def action_apply(

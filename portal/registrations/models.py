@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -96,6 +97,71 @@ class RegistrableEvent(models.Model):
             field in changes and changes[field] != getattr(self, field)
             for field in self.TIME_AND_PLACE_FIELDS
         )
+
+
+class VenueFacts(models.Model):
+    """What a person needs to know about the place before deciding to come: whether there is
+    a hearing loop, whether they can get in without steps, how to get there.
+
+    For events with a venue of their own (meetings, editions; a session takes its edition's).
+    A yes/no fact left empty is "not stated" and the page says nothing about it, rather than
+    a "no" nobody checked.
+    """
+
+    YES_NO_FIELDS: ClassVar[tuple[str, ...]] = (
+        "hearing_loop",
+        "step_free_access",
+        "accessible_toilet",
+        "quiet_room",
+    )
+
+    hearing_loop = models.BooleanField(
+        _("hearing loop"),
+        null=True,
+        blank=True,
+        help_text=_("In the room where the event is held. Empty: not stated."),
+    )
+    step_free_access = models.BooleanField(
+        _("step-free access"),
+        null=True,
+        blank=True,
+        help_text=_("From the street to the room, by ramp or lift. Empty: not stated."),
+    )
+    accessible_toilet = models.BooleanField(
+        _("accessible toilet"), null=True, blank=True, help_text=_("Empty: not stated.")
+    )
+    quiet_room = models.BooleanField(
+        _("quiet room"),
+        null=True,
+        blank=True,
+        help_text=_("A room to rest in, away from the crowd. Empty: not stated."),
+    )
+    public_transport = models.CharField(
+        _("nearest public transport"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. T-Centralen (metro), 3 minutes' walk; bus 65, stop Sergels torg."),
+    )
+    access_notes = models.TextField(
+        _("more about access"),
+        blank=True,
+        help_text=_("E.g. which entrance to use, where the lift is, parking for disabled people."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def venue_facts(self) -> list[tuple[str, str]]:
+        """The facts staff stated, as (label, text) for the page, in a fixed order."""
+        facts = []
+        for name in (*self.YES_NO_FIELDS, "public_transport", "access_notes"):
+            value = getattr(self, name)
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                value = str(_("Yes") if value else _("No"))
+            facts.append((capfirst(self._meta.get_field(name).verbose_name), value))
+        return facts
 
 
 class BookingQuerySet(models.QuerySet[Any]):

@@ -25,3 +25,11 @@ def test_seed_is_idempotent_and_realistic():
     assert full.waitlisted_count == 3
     assert Meeting.objects.filter(status="cancelled").exists()
     assert Meeting.objects.filter(requires_approval=True).exists()
+
+
+def test_demo_meetings_state_their_venue_facts():
+    """The demo shows the venue facts: the full meeting's venue states them."""
+    demo.seed()
+    full = Meeting.objects.get(slug="kulturskapares-arbetsvillkor")
+    assert full.hearing_loop is True
+    assert full.public_transport

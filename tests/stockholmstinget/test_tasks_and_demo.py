@@ -90,6 +90,12 @@ def test_demo_has_past_editions_with_documentation_and_an_open_one():
     assert len(near_full) == 2
 
 
+def test_demo_editions_on_site_state_their_venue_facts():
+    demo.seed()
+    for edition in Edition.objects.all():
+        assert bool(edition.venue_facts()) == edition.has_place, edition.year
+
+
 def test_demo_has_an_open_call_proposals_in_review_and_an_accepted_one_in_the_programme():
     from stockholmstinget.models import Proposal, ProposalStatus
 
