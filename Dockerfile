@@ -16,6 +16,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 RUN useradd --system --create-home --home-dir /home/portal portal
+# Pango and a font for WeasyPrint, which renders the certificates of attendance (PDF).
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 
 COPY requirements.lock ./
 RUN pip install --require-hashes --no-deps -r requirements.lock

@@ -10,8 +10,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.models import StakeholderGroup
 from portal.registrations import models as core
@@ -304,6 +304,7 @@ class RegistrationQuerySet(core.RegistrationQuerySet):
 
 class Registration(core.Registration):
     EVENT_FIELD = "meeting"
+    CERTIFICATE_KIND = "dialogmote"
 
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="registrations"
@@ -338,6 +339,11 @@ class Registration(core.Registration):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.meeting}"
+
+    def certificate_event_kind(self) -> str:
+        return gettext("Dialogue meeting in the series %(series)s") % {
+            "series": self.meeting.series.name
+        }
 
 
 class InvitationQuerySet(models.QuerySet):

@@ -342,6 +342,8 @@ DIALOGUE_INVITATION_FOLLOWUP_DAYS_BEFORE = 3
 # Days after a meeting or Stockholmstinget edition ends until its registrations' needs and
 # messages are cleared (docs/accounts.md); counts, status and attendance stay.
 REGISTRATION_ANONYMISE_AFTER_DAYS = 90
+# The issuer named on certificates of attendance (docs/registrations.md).
+CERTIFICATE_ISSUER = env("CERTIFICATE_ISSUER", default="Region Stockholm, kulturförvaltningen")
 
 # --- Health (portal/health.py, docs/operations.md) -----------------------------------------
 # /healthz answers within HEALTHZ_DATABASE_TIMEOUT seconds however the database behaves.
@@ -477,5 +479,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # WeasyPrint reports each step of every certificate it renders at INFO.
+    "loggers": {"pgserver": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

@@ -41,6 +41,9 @@ urlpatterns += i18n_patterns(
     path("", include((pages, "portal"))),
     path("konto/", include(account_pages)),
     path("mina-sidor/", include("accounts.urls")),
+    # The registration core's pages for a person (certificates): under Mina sidor, so that
+    # they are never stored by the public cache (portal/public_cache.py).
+    path("mina-sidor/", include("portal.registrations.urls")),
     path("", include("dialogues.urls")),
     path("stockholmstinget/", include("stockholmstinget.urls")),
     prefix_default_language=False,

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Sector
@@ -376,6 +377,7 @@ class Session(core.RegistrableEvent):
 
 class EditionRegistration(core.Registration):
     EVENT_FIELD = "edition"
+    CERTIFICATE_KIND = "stockholmstinget"
 
     edition = models.ForeignKey(
         Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="registrations"
@@ -419,6 +421,12 @@ class EditionRegistration(core.Registration):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.edition}"
+
+    def certificate_event_kind(self) -> str:
+        return gettext(
+            "Stockholmstinget, the region's meeting place for culture, sport, adult education "
+            "and associations"
+        )
 
     @classmethod
     def seat_condition(cls) -> Q:

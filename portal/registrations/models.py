@@ -180,6 +180,10 @@ class BookingQuerySet(models.QuerySet[Any]):
 
 
 class RegistrationQuerySet(BookingQuerySet):
+    def attended(self) -> RegistrationQuerySet:
+        """Registrations checked in at the door: these people were there."""
+        return self.filter(checked_in_at__isnull=False)
+
     def anonymisable(self, *, ended_before: dt.datetime) -> RegistrationQuerySet:
         """Registrations for events that ended before the cutoff, not yet anonymised."""
         model: type[Registration] = self.model
@@ -255,6 +259,9 @@ class Registration(Booking):
 
     # Every subclass has a `user` foreign key (declared here for type checkers only).
     user: User
+    # The kind of event in the address of a certificate of attendance (`certificates`);
+    # empty: the registration offers none.
+    CERTIFICATE_KIND: ClassVar[str] = ""
 
     check_in_code = models.CharField(_("check-in code"), max_length=8)
     accessibility_needs = models.TextField(
@@ -278,6 +285,11 @@ class Registration(Booking):
     def needs(self) -> str:
         """Accessibility and dietary needs together, for lists and exports."""
         return "\n".join(part for part in (self.accessibility_needs, self.dietary_needs) if part)
+
+    def certificate_event_kind(self) -> str:
+        """What kind of event the certificate of attendance says it was, beside its title
+        (e.g. which dialogue series); empty: nothing beside the title."""
+        return ""
 
     def calendar_entries(self) -> list[CalendarEntry]:
         """What this person's calendar file holds: the event, with what they may see.

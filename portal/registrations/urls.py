@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registrations"
+
+urlpatterns = [
+    path("intyg/<slug:kind>/<int:pk>/", views.certificate, name="certificate"),
+]
