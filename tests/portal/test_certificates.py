@@ -59,6 +59,17 @@ def _text(pdf: bytes) -> str:
     return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
+def _structure_types(node) -> set[str]:
+    node = node.get_object()
+    types = {str(node["/S"])} if "/S" in node else set()
+    kids = node.get("/K", [])
+    for kid in kids if isinstance(kids, list) else [kids]:
+        kid = kid.get_object()
+        if isinstance(kid, dict):
+            types |= _structure_types(kid)
+    return types
+
+
 def test_checked_in_participant_gets_a_pdf_with_name_event_date_and_hours(client, attended_meeting):
     client.force_login(attended_meeting.user)
     response = client.get(_url(attended_meeting))
@@ -107,6 +118,8 @@ def test_the_pdf_is_tagged_with_language_and_title(client, attended_meeting, set
     assert catalog["/MarkInfo"]["/Marked"] == BooleanObject(True)
     assert "/StructTreeRoot" in catalog
     assert catalog["/Lang"] == "sv"
+    # The heading and the table of facts (name and value tied as TH and TD) are tagged.
+    assert {"/H1", "/P", "/Table", "/TH", "/TD"} <= _structure_types(catalog["/StructTreeRoot"])
     assert catalog["/ViewerPreferences"]["/DisplayDocTitle"] == BooleanObject(True)
     assert reader.metadata.title == "Intyg om deltagande: Kulturskapares arbetsvillkor i länet"
     assert reader.metadata.author == "Region Stockholm, Kulturförvaltningen (test)"
