@@ -183,3 +183,18 @@ def staff_client(client, db):
     staff_login(client, user)
     client.user = user
     return client
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in Swedish, the portal's default language.
+
+    A request under /en/ leaves English active in the thread afterwards, so a later test's
+    reverse() would otherwise build English URLs, depending on which tests ran before it (and,
+    with pytest-xdist, on which worker).
+    """
+    from django.utils import translation
+
+    translation.activate("sv")
+    yield
+    translation.deactivate()
