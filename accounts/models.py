@@ -1,4 +1,5 @@
 from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
@@ -62,7 +63,8 @@ class UserQuerySet(models.QuerySet):
         return users
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+# The stubs' plugin follows `from_queryset` bases of Manager, not of BaseUserManager.
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
@@ -136,7 +138,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     EMAIL_FIELD = "email"
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")

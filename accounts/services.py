@@ -204,11 +204,9 @@ def _user_fields(user: User) -> dict[str, Any]:
             data["password"] = {"is_set": user.has_usable_password()}
             continue
         data[model_field.name] = _plain(getattr(user, model_field.name))
-    if user.municipality_id:
-        data["municipality"] = {
-            "code": user.municipality.code,
-            "name": user.municipality.name,
-        }
+    municipality = user.municipality
+    if municipality is not None:
+        data["municipality"] = {"code": municipality.code, "name": municipality.name}
     data["groups"] = sorted(user.groups.values_list("name", flat=True))
     return data
 
@@ -229,11 +227,11 @@ def verified_addresses(user: User) -> set[str]:
 
 def _outbox_to(outgoing: type[models.Model], addresses: set[str]) -> models.QuerySet:
     if not addresses:
-        return outgoing.objects.none()
+        return outgoing._default_manager.none()
     query = models.Q()
     for address in addresses:
         query |= models.Q(to__iexact=address)
-    return outgoing.objects.filter(query)
+    return outgoing._default_manager.filter(query)
 
 
 # allauth's mail (confirmation links and codes, password reset links) carries live tokens: the

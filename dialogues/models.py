@@ -196,6 +196,10 @@ class Meeting(core.VenueFacts, core.RegistrableEvent):
 
     objects = MeetingQuerySet.as_manager()
 
+    # Set by `MeetingQuerySet.with_counts()` (declared here for type checkers only).
+    seats_held: int
+    general_seats_held: int
+
     class Meta:
         ordering = ["starts_at", "pk"]
         verbose_name = _("meeting")

@@ -177,6 +177,7 @@ def registration_create(
         raise RefusalError(block.label, "gate")
     now = now or timezone.now()
     # An invitation is bound to an address and a meeting, neither of which the lock guards.
+    invitation: Invitation | None
     if invitation_token:
         invitation = invitation_check(meeting=meeting, user=user, token=invitation_token)
     else:
@@ -212,11 +213,12 @@ def registration_create(
             if not has_seat:
                 # Inserted under the lock after everyone counted: the last in line.
                 registration.position_on_arrival = seats.waiting + 1
-            kind = {
+            kinds: dict[str, str] = {
                 RegistrationStatus.CONFIRMED: "registration_confirmed",
                 RegistrationStatus.PENDING: "registration_pending",
                 RegistrationStatus.WAITLISTED: "registration_waitlisted",
-            }[registration.status]
+            }
+            kind = kinds[registration.status]
             access_requests_set(registration=registration, wishes=access, now=now)
             _status_mail(registration, kind, position=registration.position_on_arrival)
         return registration

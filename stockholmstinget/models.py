@@ -328,6 +328,9 @@ class Session(core.RegistrableEvent):
 
     objects = SessionQuerySet.as_manager()
 
+    # Set by `SessionQuerySet.with_seats_taken()` (declared here for type checkers only).
+    seats_taken: int
+
     class Meta:
         ordering = ["starts_at", "track", "pk"]
         verbose_name = _("session")

@@ -175,7 +175,10 @@ class SummaryListing(models.Model):
 
 
 # The PostgreSQL text-search configuration of each summary language.
-SEARCH_CONFIGS = {SummaryLanguage.SWEDISH: "swedish", SummaryLanguage.ENGLISH: "english"}
+SEARCH_CONFIGS: dict[str, str] = {
+    SummaryLanguage.SWEDISH: "swedish",
+    SummaryLanguage.ENGLISH: "english",
+}
 
 
 class InsightKind(models.TextChoices):

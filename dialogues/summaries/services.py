@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
 from django.db.models import Q, Value
+from django.db.models.expressions import CombinedExpression
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -132,10 +133,12 @@ def summary_search_names(*, summary: Summary) -> str:
     return " ".join(name for name in names if name)
 
 
-def summary_search_vector(*, config: str, parts: list[tuple[str, str]]):
+def summary_search_vector(
+    *, config: str, parts: list[tuple[str, str]]
+) -> SearchVector | CombinedExpression | None:
     """Each part's stems in the summary's language and, beside them, its words as written
     (`simple`), which a query word matches as a prefix where the stemmer parts the forms."""
-    vector = None
+    vector: SearchVector | CombinedExpression | None = None
     for text, weight in parts:
         for part_config in (config, "simple"):
             part = SearchVector(Value(text), weight=weight, config=part_config)

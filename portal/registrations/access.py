@@ -11,8 +11,9 @@ either way, once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,7 +33,13 @@ from .models import (
     AccessRequestStatus,
     Registration,
     access_link_field,
+    linked_registration_models,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from .models import AccessRequestQuerySet, RegistrableEvent
 
 
 @dataclass(frozen=True)
@@ -191,7 +198,7 @@ class PlanningRow:
         return sum(1 for request in self.requests if request.is_late)
 
 
-def access_planning(event) -> list[PlanningRow]:
+def access_planning(event: RegistrableEvent) -> list[PlanningRow]:
     """Per kind: who asked (active registrations only), what is arranged, what is late; in
     two queries however many requests there are."""
     leads = lead_days()
@@ -208,7 +215,7 @@ def access_planning(event) -> list[PlanningRow]:
     return [row for row in rows.values() if row.requests]
 
 
-def access_planning_url(event) -> str:
+def access_planning_url(event: RegistrableEvent) -> str:
     return reverse(
         "admin:registrations_accessrequest_planning",
         args=[event._meta.label_lower, event.pk],
@@ -218,14 +225,14 @@ def access_planning_url(event) -> str:
 # --- Mina sidor, the data export, erasure ------------------------------------------------------
 
 
-def _theirs(user):
+def _theirs(user: User) -> AccessRequestQuerySet:
     requests = AccessRequest.objects.none()
     for link in REGISTRATION_LINKS.values():
         requests |= AccessRequest.objects.filter(**{f"{link}__user": user})
     return requests
 
 
-def my_pages_context(user) -> dict:
+def my_pages_context(user: User) -> dict[str, Any]:
     now = timezone.now()
     upcoming = [
         request
@@ -238,11 +245,10 @@ def my_pages_context(user) -> dict:
 
 
 def _event_field(link: str) -> str:
-    model = AccessRequest._meta.get_field(link).related_model
-    return model.EVENT_FIELD
+    return linked_registration_models()[link].EVENT_FIELD
 
 
-def export(user) -> list[dict]:
+def export(user: User) -> list[dict[str, Any]]:
     return [
         {
             "event": str(request.registration.event),
@@ -259,12 +265,12 @@ def export(user) -> list[dict]:
     ]
 
 
-def erase(user) -> None:
+def erase(user: User) -> None:
     """The requests stay (the event's planning counts hold) without what the person wrote."""
     _theirs(user).update(details="", staff_note="")
 
 
-def access_requests_describe(requests) -> str:
+def access_requests_describe(requests: Iterable[AccessRequest]) -> str:
     """A registration's requests as one line for exports: kind (details), status."""
     return "; ".join(
         f"{request.get_kind_display()}"

@@ -4,15 +4,16 @@ first where they tell people something."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -20,13 +21,23 @@ from django.utils.translation import ngettext
 from portal.errors import RefusalError
 
 from .models import (
-    REGISTRATION_LINKS,
     AccessKind,
     AccessRequest,
     AccessRequestStatus,
     VenueFacts,
+    event_model,
+    linked_registration_models,
 )
-from .services import CheckIn
+from .services import CheckIn, StrOrPromise
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    from .models import RegistrableEvent
+
+# An operation on one row of an admin list (a service call); its result is ignored unless it
+# is a CheckIn.
+Operation = Callable[[Any], object]
 
 # The fieldset of an event's venue facts (`VenueFacts`), the same on every event's admin page.
 VENUE_FACTS_FIELDSET = (
@@ -37,8 +48,8 @@ VENUE_FACTS_FIELDSET = (
 
 def action_apply(
     request: HttpRequest,
-    queryset: QuerySet,
-    operation: Callable,
+    queryset: QuerySet[Any],
+    operation: Operation,
     message: Callable[[int], str],
 ) -> None:
     """Run `operation` on each row: one success line with the count, one warning per refusal.
@@ -60,11 +71,16 @@ def action_apply(
                 done += 1
     if done:
         messages.success(request, message(done) % {"count": done})
-    for error in errors:
-        messages.warning(request, error)
+    for warning in errors:
+        messages.warning(request, warning)
 
 
-def cancel_action_confirm(modeladmin, request: HttpRequest, queryset: QuerySet, cancel: Callable):
+def cancel_action_confirm(
+    modeladmin: admin.ModelAdmin[Any],
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    cancel: Operation,
+) -> HttpResponse | None:
     """Staff cancel registrations, after confirming: each person is mailed, seats refilled."""
     return action_confirm(
         modeladmin,
@@ -83,15 +99,15 @@ def cancel_action_confirm(modeladmin, request: HttpRequest, queryset: QuerySet, 
 
 
 def action_confirm(
-    modeladmin,
+    modeladmin: admin.ModelAdmin[Any],
     request: HttpRequest,
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     *,
-    title: str,
-    question: str,
-    operation: Callable,
+    title: StrOrPromise,
+    question: StrOrPromise,
+    operation: Operation,
     message: Callable[[int], str],
-):
+) -> HttpResponse | None:
     """Ask before acting, as Django's delete action does; act when the form comes back.
 
     The confirmation page lists the selected rows and posts them back with `post=yes`.
@@ -122,7 +138,7 @@ class AccessPlanningLinkMixin:
     summary of access requests."""
 
     @admin.display(description=_("access and accommodation"))
-    def access_planning(self, obj) -> str:
+    def access_planning(self, obj: RegistrableEvent | None) -> str:
         if not obj or not obj.pk:
             return "-"
         from .access import access_planning_url
@@ -141,17 +157,17 @@ class AccessPlanningLinkMixin:
 
 
 @admin.register(AccessKind)
-class AccessKindAdmin(admin.ModelAdmin):
+class AccessKindAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     list_display = ["code", "lead_days"]
     list_editable = ["lead_days"]
     fields = ["code", "lead_days"]
     readonly_fields = ["code"]
 
     # The kinds are fixed (the form offers them all); staff set how far ahead each is needed.
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: AccessKind | None = None) -> bool:
         return False
 
 
@@ -159,10 +175,14 @@ class EventFilter(admin.SimpleListFilter):
     title = _("kind of event")
     parameter_name = "evenemang"
 
-    def lookups(self, request, model_admin):
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, _StrPromise]]:
         return [("meeting", _("Dialogue meetings")), ("edition", _("Stockholmstinget"))]
 
-    def queryset(self, request, queryset):
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[AccessRequest]
+    ) -> QuerySet[AccessRequest]:
         if self.value() == "meeting":
             return queryset.filter(meeting_registration__isnull=False)
         if self.value() == "edition":
@@ -171,7 +191,7 @@ class EventFilter(admin.SimpleListFilter):
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(admin.ModelAdmin):
+class AccessRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     list_display = ["kind", "person", "event", "status", "is_late", "created_at"]
     list_filter = ["status", "kind", "is_late", EventFilter]
     list_select_related = [
@@ -209,27 +229,27 @@ class AccessRequestAdmin(admin.ModelAdmin):
     ]
     actions = ["mark_arranged", "mark_not_possible"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.display(description=_("person"))
-    def person(self, obj) -> str:
+    def person(self, obj: AccessRequest) -> str:
         user = obj.registration.user
         return f"{user.get_full_name() or user.email} <{user.email}>"
 
     @admin.display(description=_("event"))
-    def event(self, obj) -> str:
+    def event(self, obj: AccessRequest) -> str:
         return str(obj.registration.event)
 
     @admin.action(description=_("Mark arranged (the person is told)"), permissions=["change"])
-    def mark_arranged(self, request, queryset):
+    def mark_arranged(self, request: HttpRequest, queryset: QuerySet[AccessRequest]) -> None:
         self._decide(request, queryset, AccessRequestStatus.ARRANGED)
 
     @admin.action(description=_("Mark not possible (the person is told)"), permissions=["change"])
-    def mark_not_possible(self, request, queryset):
+    def mark_not_possible(self, request: HttpRequest, queryset: QuerySet[AccessRequest]) -> None:
         self._decide(request, queryset, AccessRequestStatus.NOT_POSSIBLE)
 
-    def _decide(self, request, queryset, status):
+    def _decide(self, request: HttpRequest, queryset: QuerySet[AccessRequest], status: str) -> None:
         from .access import access_request_decide
 
         action_apply(
@@ -243,7 +263,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
             ),
         )
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "planering/<str:label>/<int:pk>/",
@@ -253,21 +273,14 @@ class AccessRequestAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def planning_view(self, request: HttpRequest, label: str, pk: int):
+    def planning_view(self, request: HttpRequest, label: str, pk: int) -> HttpResponse:
         from .access import access_planning
 
         if not self.has_view_permission(request):
             raise PermissionDenied
         events = {
-            model._meta.get_field(
-                model.EVENT_FIELD
-            ).related_model._meta.label_lower: model._meta.get_field(
-                model.EVENT_FIELD
-            ).related_model
-            for model in (
-                AccessRequest._meta.get_field(link).related_model
-                for link in REGISTRATION_LINKS.values()
-            )
+            model._meta.label_lower: model
+            for model in map(event_model, linked_registration_models().values())
         }
         if label not in events:
             raise Http404

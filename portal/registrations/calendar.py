@@ -83,4 +83,5 @@ def calendar_render(
     calendar.add_component(_vtimezone(settings.TIME_ZONE))
     for entry in entries:
         calendar.add_component(_event(entry, tz, stamp))
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

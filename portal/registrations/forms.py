@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
@@ -9,6 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import AccessWish
 from .models import AccessKindCode
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+    from .models import AccessRequest
 
 
 class AccessRequestsField(forms.MultipleChoiceField):
@@ -41,17 +51,22 @@ class AccessRequestsForm(forms.Form):
         max_length=500,
     )
 
-    DETAIL_FIELDS = {AccessKindCode.DIET: "access_diet", AccessKindCode.OTHER: "access_other"}
+    DETAIL_FIELDS: ClassVar[dict[str, str]] = {
+        AccessKindCode.DIET: "access_diet",
+        AccessKindCode.OTHER: "access_other",
+    }
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         kinds = cleaned.get("access_kinds") or []
         for kind, name in self.DETAIL_FIELDS.items():
             if kind in kinds and not (cleaned.get(name) or "").strip():
                 self.add_error(
                     name,
                     forms.ValidationError(
-                        _("Tell us what you need, or untick “%(kind)s”.") % {"kind": kind.label},
+                        _("Tell us what you need, or untick “%(kind)s”.")
+                        % {"kind": AccessKindCode(kind).label},
                         code="required",
                     ),
                 )
@@ -71,9 +86,9 @@ class AccessRequestsForm(forms.Form):
         ]
 
     @classmethod
-    def access_initial(cls, requests) -> dict:
+    def access_initial(cls, requests: Iterable[AccessRequest]) -> dict[str, Any]:
         """The form's initial values from a registration's current requests."""
-        initial: dict = {"access_kinds": [request.kind for request in requests]}
+        initial: dict[str, Any] = {"access_kinds": [request.kind for request in requests]}
         for request in requests:
             if request.kind in cls.DETAIL_FIELDS:
                 initial[cls.DETAIL_FIELDS[request.kind]] = request.details
@@ -108,7 +123,7 @@ class RegistrationDetailsForm(AccessRequestsForm):
         required=False,
     )
 
-    def listing_consent_note(self, user) -> None:
+    def listing_consent_note(self, user: User | AnonymousUser | None) -> None:
         """Say at the checkbox when the profile's consent is off: both are needed to be listed,
         and a tick that silently does nothing would mislead."""
         if user is None or not user.is_authenticated or user.may_be_listed:

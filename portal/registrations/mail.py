@@ -8,6 +8,8 @@ seat decision and the writes.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.conf import settings
 
@@ -65,7 +67,7 @@ def registration_mail_enqueue(
     *,
     registration: Registration,
     kind: str,
-    context: dict,
+    context: dict[str, Any],
     key: str = "",
     calendar_filename: str = "",
 ) -> None:

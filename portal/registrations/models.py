@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from django.db import models
 from django.db.models import Q
@@ -91,7 +91,7 @@ class RegistrableEvent(models.Model):
         to its series' contact, which `effective_contact_email` gives)."""
         return getattr(self, "effective_contact_email", "") or getattr(self, "contact_email", "")
 
-    def moved_by(self, changes: dict) -> bool:
+    def moved_by(self, changes: dict[str, Any]) -> bool:
         """Whether applying `changes` would move the event in time or place."""
         return any(
             field in changes and changes[field] != getattr(self, field)
@@ -193,6 +193,16 @@ class RegistrationQuerySet(BookingQuerySet):
         )
 
 
+QS = TypeVar("QS", bound=models.QuerySet[Any])
+
+
+def _all_as(model: type[models.Model], queryset_class: type[QS]) -> QS:
+    queryset = model._default_manager.all()
+    if not isinstance(queryset, queryset_class):
+        raise TypeError(f"{model.__name__}'s manager does not give a {queryset_class.__name__}")
+    return queryset
+
+
 class Booking(models.Model):
     """A claim on an event's seat: a registration, or a Stockholmstinget session choice.
 
@@ -206,6 +216,8 @@ class Booking(models.Model):
     position_on_arrival: int | None = None
     # The path from the booking to the person who holds it (a user).
     HOLDER_FIELD: ClassVar[str] = "user"
+    # Every kind of booking can be checked in (declared here for type checkers only).
+    checked_in_at: dt.datetime | None
 
     status = models.CharField(_("status"), max_length=16, choices=RegistrationStatus.choices)
     created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
@@ -218,21 +230,29 @@ class Booking(models.Model):
         abstract = True
 
     @classmethod
+    def bookings(cls) -> BookingQuerySet:
+        """All bookings of this kind, with the shared reads (the manager of an abstract model
+        is unknown to type checkers)."""
+        return _all_as(cls, BookingQuerySet)
+
+    @classmethod
     def seat_condition(cls) -> Q:
         """Which bookings take one of the event's seats."""
         return Q(status__in=SEAT_STATUSES)
 
     @property
     def event(self) -> RegistrableEvent:
-        return getattr(self, self.EVENT_FIELD)
+        event: RegistrableEvent = getattr(self, self.EVENT_FIELD)
+        return event
 
     @property
-    def holder(self):
+    def holder(self) -> User:
         """The person who holds the booking."""
-        value = self
+        value: Any = self
         for name in self.HOLDER_FIELD.split("__"):
             value = getattr(value, name)
-        return value
+        holder: User = value
+        return holder
 
     @property
     def is_active(self) -> bool:
@@ -280,6 +300,10 @@ class Registration(Booking):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def registrations(cls) -> RegistrationQuerySet:
+        return _all_as(cls, RegistrationQuerySet)
 
     @property
     def needs(self) -> str:
@@ -379,15 +403,14 @@ class AccessRequestStatus(models.TextChoices):
     NOT_POSSIBLE = "not_possible", _("Not possible")
 
 
-class AccessRequestQuerySet(models.QuerySet):
-    def for_registration(self, registration) -> AccessRequestQuerySet:
+class AccessRequestQuerySet(models.QuerySet["AccessRequest"]):
+    def for_registration(self, registration: Registration) -> AccessRequestQuerySet:
         return self.filter(**{access_link_field(type(registration)): registration})
 
-    def for_event(self, event) -> AccessRequestQuerySet:
+    def for_event(self, event: RegistrableEvent) -> AccessRequestQuerySet:
         """The requests of everyone registered for `event` (a meeting or an edition)."""
-        for field in REGISTRATION_LINKS.values():
-            model = self.model._meta.get_field(field).related_model
-            if isinstance(event, model._meta.get_field(model.EVENT_FIELD).related_model):
+        for field, model in linked_registration_models().items():
+            if isinstance(event, event_model(model)):
                 return self.filter(**{f"{field}__{model.EVENT_FIELD}": event})
         raise TypeError(f"no registrations link to {type(event).__name__}")
 
@@ -395,8 +418,29 @@ class AccessRequestQuerySet(models.QuerySet):
         return self.filter(status=AccessRequestStatus.REQUESTED)
 
 
-def access_link_field(registration_model) -> str:
+def access_link_field(registration_model: type[Registration]) -> str:
     return REGISTRATION_LINKS[registration_model._meta.label_lower]
+
+
+def _related_model(model: type[models.Model], field: str) -> type[models.Model]:
+    related = model._meta.get_field(field).related_model
+    if not isinstance(related, type):
+        raise TypeError(f"{model.__name__}.{field} is not a relation to another model")
+    return related
+
+
+def linked_registration_models() -> dict[str, type[Registration]]:
+    """Each registration table a request can belong to, by its field on AccessRequest."""
+    return {
+        field: cast("type[Registration]", _related_model(AccessRequest, field))
+        for field in REGISTRATION_LINKS.values()
+    }
+
+
+def event_model(registration_model: type[Registration]) -> type[RegistrableEvent]:
+    """The kind of event `registration_model` registers for (a meeting, an edition)."""
+    related = _related_model(registration_model, registration_model.EVENT_FIELD)
+    return cast("type[RegistrableEvent]", related)
 
 
 class AccessRequest(models.Model):
@@ -467,5 +511,8 @@ class AccessRequest(models.Model):
         return str(self.get_kind_display())
 
     @property
-    def registration(self):
-        return self.meeting_registration or self.edition_registration
+    def registration(self) -> Registration:
+        registration = self.meeting_registration or self.edition_registration
+        if registration is None:  # the check constraint forbids it
+            raise ValueError("an access request without a registration")
+        return registration

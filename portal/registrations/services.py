@@ -253,7 +253,7 @@ def registration_details_set(
 
 def booking_cancel(booking: Booking, *, now: dt.datetime) -> bool:
     """Cancel a locked booking; True when it held a seat that is now free."""
-    held_seat = type(booking).objects.filter(pk=booking.pk).holding_seat().exists()  # type: ignore[attr-defined]
+    held_seat = type(booking).bookings().filter(pk=booking.pk).holding_seat().exists()
     booking.status = RegistrationStatus.CANCELLED
     booking.cancelled_at = now
     booking.updated_at = now
@@ -293,7 +293,8 @@ def waitlist_position(registration: Booking) -> int | None:
     field = registration.EVENT_FIELD
     earlier = (
         type(registration)
-        .objects.waitlist()
+        .bookings()
+        .waitlist()
         .filter(**{f"{field}_id": getattr(registration, f"{field}_id"), "pk__lt": registration.pk})
     )
     return earlier.count() + 1
@@ -317,7 +318,8 @@ class CheckIn:
 
     @property
     def time(self) -> str:
-        return clock_text(self.registration.checked_in_at)
+        checked_in_at = self.registration.checked_in_at
+        return clock_text(checked_in_at) if checked_in_at else ""
 
     @property
     def message(self) -> str:
@@ -337,7 +339,9 @@ def check_in(*, registration: R, now: dt.datetime | None = None) -> CheckIn:
     model = type(registration)
     with transaction.atomic():
         registration = (
-            model.objects.select_for_update(of=("self",)).select_related(model.HOLDER_FIELD)
+            model._default_manager.select_for_update(of=("self",)).select_related(
+                model.HOLDER_FIELD
+            )
         ).get(pk=registration.pk)
         if registration.status != RegistrationStatus.CONFIRMED:
             raise RefusalError(_("Only confirmed registrations can check in."), "state")
@@ -362,17 +366,19 @@ def reminders_due(
     remind_from = ExpressionWrapper(
         F(f"{event}__starts_at") - lead_hours * hour, output_field=DateTimeField()
     )
-    return (
+    # alias() adds no attribute to the rows; the stubs type it as annotate() does.
+    due: models.QuerySet[R] = (
         registrations.filter(
             status=RegistrationStatus.CONFIRMED,
             **{f"{event}__status": EventStatus.PUBLISHED, f"{event}__starts_at__gt": now},
         )
-        .alias(remind_from=remind_from)
+        .alias(remind_from=remind_from)  # type: ignore[assignment]
         .filter(remind_from__lte=now)
         .filter(
             Q(reminded_for_start__isnull=True) | ~Q(reminded_for_start=F(f"{event}__starts_at"))
         )
     )
+    return due
 
 
 def reminders_send(
@@ -418,7 +424,7 @@ def registrations_anonymise(*, model: type[Registration], now: dt.datetime | Non
     """Blank what people wrote, REGISTRATION_ANONYMISE_AFTER_DAYS after their event, in one
     UPDATE. Rows, status and attendance stay, so counts survive; a second run finds nothing."""
     now = now or timezone.now()
-    due = model.objects.anonymisable(ended_before=anonymise_cutoff(now))
+    due = model.registrations().anonymisable(ended_before=anonymise_cutoff(now))
     # What the person wrote in their access requests goes with the rest.
     AccessRequest.objects.filter(**{f"{access_link_field(model)}__in": due.values("pk")}).update(
         details="", staff_note=""

@@ -9,6 +9,7 @@ and which codes belong elsewhere; the rules are the core's `check_in`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.core import ratelimit
 from django import forms
@@ -20,7 +21,12 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.errors import RefusalError
 
-from .models import CHECK_IN_CODE_LENGTH, RegistrationStatus, check_in_code_normalise
+from .models import (
+    CHECK_IN_CODE_LENGTH,
+    Booking,
+    RegistrationStatus,
+    check_in_code_normalise,
+)
 from .services import check_in
 
 CHECKED_IN, ALREADY, REFUSED = "checked_in", "already", "refused"
@@ -39,9 +45,9 @@ class CheckInResult:
 
 def check_in_attempt(
     *,
-    bookings: models.QuerySet,
+    bookings: models.QuerySet[Any],
     code: str,
-    elsewhere: models.QuerySet | None = None,
+    elsewhere: models.QuerySet[Any] | None = None,
     code_field: str = "check_in_code",
 ) -> CheckInResult:
     """Check in the booking among `bookings` whose code is `code`, typed or scanned in any form.
@@ -79,27 +85,28 @@ def check_in_attempt(
     return CheckInResult(ALREADY, result.message)
 
 
-def _who(booking) -> str:
+def _who(booking: Booking) -> str:
     holder = booking.holder
     return holder.get_full_name() or holder.email
 
 
-def check_in_counts(bookings: models.QuerySet) -> dict[str, int]:
+def check_in_counts(bookings: models.QuerySet[Any]) -> dict[str, int]:
     """Present and expected (the confirmed bookings) at the door, in one query."""
-    return bookings.aggregate(
+    counts: dict[str, int] = bookings.aggregate(
         present=models.Count("pk", filter=models.Q(checked_in_at__isnull=False)),
         expected=models.Count("pk", filter=models.Q(status=RegistrationStatus.CONFIRMED)),
     )
+    return counts
 
 
 def check_in_station(
     request: HttpRequest,
     *,
     title: str,
-    bookings: models.QuerySet,
-    elsewhere: models.QuerySet | None = None,
+    bookings: models.QuerySet[Any],
+    elsewhere: models.QuerySet[Any] | None = None,
     code_field: str = "check_in_code",
-    context: dict,
+    context: dict[str, Any],
 ) -> HttpResponse:
     """The station page; a POST checks one code in. The page's script posts with
     `Accept: application/json` and gets the result and the counts back without a reload, so
@@ -140,7 +147,7 @@ def check_in_station(
 
 
 def check_in_list(
-    request: HttpRequest, *, title: str, bookings: models.QuerySet, context: dict
+    request: HttpRequest, *, title: str, bookings: models.QuerySet[Any], context: dict[str, Any]
 ) -> HttpResponse:
     """Everyone expected at the door with their code, to print for when the network is down."""
     rows = bookings.filter(status=RegistrationStatus.CONFIRMED).select_related(

@@ -150,7 +150,7 @@ def proposal_decide(
 def proposal_session_create(*, proposal: Proposal) -> Session:
     """The accepted proposal as a draft session of its edition, with the speakers who agreed to
     be named; once per proposal. Staff set time and room before publishing it."""
-    if proposal.session_id:
+    if proposal.session is not None:
         return proposal.session
     edition = proposal.call.edition
     minutes = proposal.format.minutes if proposal.format else 60
