@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Value
@@ -41,6 +42,10 @@ from .models import (
     SessionSignup,
     SignupStatus,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from portal.models import Municipality
 
 __all__ = [
     "RefusalError",
@@ -163,11 +168,11 @@ def _mail(registration: EditionRegistration, kind: str, key: str = "", **extra) 
 def registration_save(
     *,
     edition: Edition,
-    user,
+    user: User,
     mode: str,
     sector: str,
     organisation: str = "",
-    municipality=None,
+    municipality: Municipality | None = None,
     accessibility_needs: str = "",
     dietary_needs: str = "",
     message: str = "",
@@ -183,131 +188,176 @@ def registration_save(
     whole choice is refused (and nothing is saved) when a session is unknown, in-person only
     for a digital participant, or overlaps another choice.
     """
-    now = now or timezone.now()
-    requested = {int(pk) for pk in session_ids}
+    when = now or timezone.now()
+    requested = frozenset(int(pk) for pk in session_ids)
+    details: dict[str, Any] = {
+        "sector": sector,
+        "organisation": organisation,
+        "municipality": municipality,
+        "accessibility_needs": accessibility_needs,
+        "dietary_needs": dietary_needs,
+        "message": message,
+        "consent_to_be_listed": consent_to_be_listed,
+    }
 
-    def attempt(
-        edition: Edition = edition, requested: frozenset[int] = frozenset(requested)
-    ) -> EditionRegistration:
+    def attempt() -> EditionRegistration:
         # Each attempt starts from the arguments: the locked edition replaces the one passed in.
         with transaction.atomic():
-            edition = _edition_lock(edition)
-            refusal = registration_refusal(edition=edition, now=now)
-            if refusal:
-                raise refusal
-            if mode not in edition.modes():
-                raise RefusalError(
-                    _("This Stockholmstinget cannot be attended that way."), "mode_not_offered"
-                )
-            registration = (
-                EditionRegistration.objects.active()
-                .select_for_update()
-                .filter(edition=edition, user=user)
-                .first()
+            return _registration_save_locked(
+                edition=_edition_lock(edition),
+                user=user,
+                mode=mode,
+                details=details,
+                requested=requested,
+                access=access,
+                now=when,
             )
-            current = {}
-            if registration is not None:
-                current = {signup.session_id: signup for signup in registration.signups.active()}
-            sessions = _sessions_lock(edition, requested | set(current))
-            # A plenary session is everyone's: choosing it is as meaningless as a forged id.
-            choosable = {pk for pk, s in sessions.items() if s.published and not s.plenary}
-            if not requested <= choosable:
-                raise RefusalError(
-                    _("One of the chosen sessions is not part of this programme."),
-                    "session_unknown",
-                )
-            _choices_check(mode=mode, sessions=[sessions[pk] for pk in requested])
-
-            edition_seat_freed = False
-            released: set[int] = set()
-            if registration is None:
-                in_person = mode == AttendanceMode.IN_PERSON
-                has_seat = not in_person or edition_seats_left(edition) != 0
-                registration = core.registration_insert(
-                    EditionRegistration,
-                    edition=edition,
-                    user=user,
-                    mode=mode,
-                    sector=sector,
-                    organisation=organisation,
-                    municipality=municipality,
-                    accessibility_needs=accessibility_needs,
-                    dietary_needs=dietary_needs,
-                    message=message,
-                    consent_to_be_listed=consent_to_be_listed,
-                    status=RegistrationStatus.CONFIRMED
-                    if has_seat
-                    else RegistrationStatus.WAITLISTED,
-                    created_at=now,
-                    updated_at=now,
-                )
-                kind = "registration_confirmed" if has_seat else "registration_waitlisted"
-            else:
-                previous_mode = registration.mode
-                mode_changed = previous_mode != mode
-                if mode_changed:
-                    edition_seat_freed = (
-                        previous_mode == AttendanceMode.IN_PERSON
-                        and registration.status == RegistrationStatus.CONFIRMED
-                    )
-                    registration.mode = mode
-                    if mode == AttendanceMode.DIGITAL:
-                        registration.status = RegistrationStatus.CONFIRMED
-                    else:
-                        # Counted before the save: the row still says digital and holds no seat.
-                        has_seat = edition_seats_left(edition) != 0
-                        registration.status = (
-                            RegistrationStatus.CONFIRMED
-                            if has_seat
-                            else RegistrationStatus.WAITLISTED
-                        )
-                core.registration_details_set(
-                    registration,
-                    now=now,
-                    accessibility_needs=accessibility_needs,
-                    dietary_needs=dietary_needs,
-                    message=message,
-                    consent_to_be_listed=consent_to_be_listed,
-                    sector=sector,
-                    organisation=organisation,
-                    municipality=municipality,
-                )
-                # A new attendance mode means every choice is weighed again against the seats.
-                keep = set() if mode_changed else requested & set(current)
-                released = set(current) - keep
-                _signups_cancel([current[pk] for pk in released], now)
-                kind = (
-                    "registration_waitlisted"
-                    if registration.status == RegistrationStatus.WAITLISTED
-                    else "registration_confirmed"
-                )
-                requested -= keep
-            for pk in sorted(requested, key=lambda pk: (sessions[pk].starts_at, pk)):
-                session = sessions[pk]
-                SessionSignup.objects.create(
-                    registration=registration,
-                    session=session,
-                    status=_signup_status(registration, session),
-                    created_at=now,
-                )
-            registration.edition = edition
-            # The person's access requests as they stand now (None: as they were).
-            if access is not None:
-                access_requests_set(registration=registration, wishes=access, now=now)
-            _mail(
-                registration,
-                kind,
-                key=f"stockholmstinget:{kind}:{registration.pk}:{registration.version}",
-            )
-            # Only a choice given up (or a change of mode) frees a session seat; a new
-            # registration frees none, and skips the waitlists.
-            for pk in sorted(released):
-                session_waitlist_promote(session=sessions[pk])
-            if edition_seat_freed:
-                waitlist_promote(edition=edition)
-        return registration
 
     return core.with_fresh_codes(attempt)
+
+
+def _registration_save_locked(
+    *,
+    edition: Edition,
+    user: User,
+    mode: str,
+    details: dict[str, Any],
+    requested: frozenset[int],
+    access: Sequence[AccessWish] | None,
+    now: dt.datetime,
+) -> EditionRegistration:
+    """`registration_save` under the edition's lock."""
+    refusal = registration_refusal(edition=edition, now=now)
+    if refusal:
+        raise refusal
+    if mode not in edition.modes():
+        raise RefusalError(
+            _("This Stockholmstinget cannot be attended that way."), "mode_not_offered"
+        )
+    registration = (
+        EditionRegistration.objects.active()
+        .select_for_update()
+        .filter(edition=edition, user=user)
+        .first()
+    )
+    current = _active_signups(registration)
+    sessions = _sessions_lock(edition, requested | set(current))
+    _choice_check(mode=mode, sessions=sessions, requested=requested)
+
+    edition_seat_freed = False
+    released: set[int] = set()
+    to_sign_up = set(requested)
+    if registration is None:
+        registration = _registration_create(
+            edition=edition, user=user, mode=mode, details=details, now=now
+        )
+    else:
+        mode_changed = registration.mode != mode
+        edition_seat_freed = _registration_change(
+            registration, edition=edition, mode=mode, details=details, now=now
+        )
+        # A new attendance mode means every choice is weighed again against the seats.
+        keep = set() if mode_changed else requested & set(current)
+        released = set(current) - keep
+        _signups_cancel([current[pk] for pk in released], now)
+        to_sign_up -= keep
+    _signups_create(registration, [sessions[pk] for pk in to_sign_up], now=now)
+    registration.edition = edition
+    # The person's access requests as they stand now (None: as they were).
+    if access is not None:
+        access_requests_set(registration=registration, wishes=access, now=now)
+    kind = (
+        "registration_waitlisted"
+        if registration.status == RegistrationStatus.WAITLISTED
+        else "registration_confirmed"
+    )
+    _mail(
+        registration, kind, key=f"stockholmstinget:{kind}:{registration.pk}:{registration.version}"
+    )
+    # Only a choice given up (or a change of mode) frees a session seat; a new registration
+    # frees none, and skips the waitlists.
+    for pk in sorted(released):
+        session_waitlist_promote(session=sessions[pk])
+    if edition_seat_freed:
+        waitlist_promote(edition=edition)
+    return registration
+
+
+def _active_signups(registration: EditionRegistration | None) -> dict[int, SessionSignup]:
+    """The registration's current session choices, by session."""
+    if registration is None:
+        return {}
+    return {signup.session_id: signup for signup in registration.signups.active()}
+
+
+def _choice_check(*, mode: str, sessions: dict[int, Session], requested: frozenset[int]) -> None:
+    # A plenary session is everyone's: choosing it is as meaningless as a forged id.
+    choosable = {pk for pk, s in sessions.items() if s.published and not s.plenary}
+    if not requested <= choosable:
+        raise RefusalError(
+            _("One of the chosen sessions is not part of this programme."),
+            "session_unknown",
+        )
+    _choices_check(mode=mode, sessions=[sessions[pk] for pk in requested])
+
+
+def _registration_create(
+    *, edition: Edition, user: User, mode: str, details: dict[str, Any], now: dt.datetime
+) -> EditionRegistration:
+    """A new registration: in person takes a free edition seat or waits; digital never waits."""
+    has_seat = mode != AttendanceMode.IN_PERSON or edition_seats_left(edition) != 0
+    return core.registration_insert(
+        EditionRegistration,
+        edition=edition,
+        user=user,
+        mode=mode,
+        **details,
+        status=RegistrationStatus.CONFIRMED if has_seat else RegistrationStatus.WAITLISTED,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _registration_change(
+    registration: EditionRegistration,
+    *,
+    edition: Edition,
+    mode: str,
+    details: dict[str, Any],
+    now: dt.datetime,
+) -> bool:
+    """Apply a new mode and details to a locked registration; True when an edition seat is
+    freed (a confirmed in-person participant goes digital)."""
+    edition_seat_freed = False
+    if registration.mode != mode:
+        edition_seat_freed = (
+            registration.mode == AttendanceMode.IN_PERSON
+            and registration.status == RegistrationStatus.CONFIRMED
+        )
+        registration.mode = mode
+        if mode == AttendanceMode.DIGITAL:
+            registration.status = RegistrationStatus.CONFIRMED
+        else:
+            # Counted before the save: the row still says digital and holds no seat.
+            has_seat = edition_seats_left(edition) != 0
+            registration.status = (
+                RegistrationStatus.CONFIRMED if has_seat else RegistrationStatus.WAITLISTED
+            )
+    core.registration_details_set(registration, now=now, **details)
+    return edition_seat_freed
+
+
+def _signups_create(
+    registration: EditionRegistration, sessions: list[Session], *, now: dt.datetime
+) -> None:
+    # In programme order, so session seats go to the earlier choices first.
+    for session in sorted(sessions, key=lambda session: (session.starts_at, session.pk)):
+        SessionSignup.objects.create(
+            registration=registration,
+            session=session,
+            status=_signup_status(registration, session),
+            created_at=now,
+        )
 
 
 def registration_cancel(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.forms import BaseForm, BaseFormSet
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -76,38 +77,18 @@ def proposal_form(request, year: int, pk: int | None = None):
     if request.method == "POST" and editable:
         form = ProposalForm(request.POST, instance=proposal, call=call, submitting=submitting)
         speakers = SpeakerFormSet(request.POST, prefix="speakers", submitting=submitting)
-        if form.is_valid() and speakers.is_valid():
-            try:
-                saved = proposal_save(
-                    call=call,
-                    proposer=request.user,
-                    proposal=proposal,
-                    fields=form.cleaned_data,
-                    speakers=speakers.speakers(),
-                    submit=submitting,
-                )
-            except RefusalError as error:
-                form.add_error(None, error.message)
-            else:
-                if submitting:
-                    messages.success(
-                        request,
-                        _("Your proposal is submitted. You can change it until the deadline."),
-                    )
-                else:
-                    messages.success(request, _("Your draft is saved."))
-                return redirect(saved.get_absolute_url())
+        saved = _proposal_save(
+            request, call=call, proposal=proposal, form=form, speakers=speakers, submit=submitting
+        )
+        if saved is not None:
+            return redirect(saved.get_absolute_url())
     else:
         form = ProposalForm(instance=proposal, call=call, submitting=False)
         speakers = SpeakerFormSet(
             initial=_speaker_initial(proposal), prefix="speakers", submitting=False
         )
     if not editable:
-        for field in form.fields.values():
-            field.disabled = True
-        for speaker_form in speakers:
-            for field in speaker_form.fields.values():
-                field.disabled = True
+        _forms_disable(form, *speakers)
     return render(
         request,
         "stockholmstinget/proposal_form.html",
@@ -120,3 +101,44 @@ def proposal_form(request, year: int, pk: int | None = None):
             "editable": editable,
         },
     )
+
+
+def _proposal_save(
+    request: HttpRequest,
+    *,
+    call: CallForSessions,
+    proposal: Proposal | None,
+    form: ProposalForm,
+    speakers: BaseFormSet,
+    submit: bool,
+) -> Proposal | None:
+    """Save what the forms hold through the service; None when a form or the service refuses
+    (the errors are then on the forms)."""
+    if not (form.is_valid() and speakers.is_valid()):
+        return None
+    try:
+        saved = proposal_save(
+            call=call,
+            proposer=request.user,
+            proposal=proposal,
+            fields=form.cleaned_data,
+            speakers=speakers.speakers(),
+            submit=submit,
+        )
+    except RefusalError as error:
+        form.add_error(None, error.message)
+        return None
+    if submit:
+        messages.success(
+            request, _("Your proposal is submitted. You can change it until the deadline.")
+        )
+    else:
+        messages.success(request, _("Your draft is saved."))
+    return saved
+
+
+def _forms_disable(*forms: BaseForm) -> None:
+    """After the deadline the page shows the proposal as it stands, read-only."""
+    for form in forms:
+        for field in form.fields.values():
+            field.disabled = True

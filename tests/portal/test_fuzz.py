@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -87,19 +88,23 @@ class _PageParser(HTMLParser):
         elif self._form is None or not attrs.get("name"):
             return
         elif tag in ("input", "textarea", "select", "button"):
-            name, kind = attrs["name"], attrs.get("type", "text")
-            values = self._form.fields.setdefault(name, [])
-            if kind in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    values.append(attrs.get("value", "on"))
-            elif tag != "button" and kind not in ("submit", "button", "image", "reset"):
-                values.append(attrs.get("value", ""))
-            if kind == "hidden":
-                self._form.hidden.add(name)
-            if tag == "select":
-                self._select = name
+            self._control(self._form, tag, attrs)
         elif tag == "option" and self._select and "selected" in attrs:
             self._form.fields[self._select].append(attrs.get("value", ""))
+
+    def _control(self, form: Target, tag: str, attrs: dict[str, str | None]) -> None:
+        """A named control: the value it submits untouched, if any."""
+        name, kind = attrs["name"], attrs.get("type", "text")
+        values = form.fields.setdefault(name, [])
+        if kind in ("checkbox", "radio"):
+            if "checked" in attrs:
+                values.append(attrs.get("value", "on"))
+        elif tag != "button" and kind not in ("submit", "button", "image", "reset"):
+            values.append(attrs.get("value", ""))
+        if kind == "hidden":
+            form.hidden.add(name)
+        if tag == "select":
+            self._select = name
 
     def handle_endtag(self, tag):
         if tag == "form" and self._form is not None:
@@ -128,59 +133,86 @@ def _send(client: Client, target: Target, values: dict[str, list[str | bytes]]):
     return client.post(target.url, _encode(pairs), content_type="application/x-www-form-urlencoded")
 
 
+@dataclass
+class _Crawler:
+    """One visitor's walk through the site: what it saw, and the targets it found."""
+
+    client: Client
+    allowed: Callable[[str], bool]
+    post_allowed: Callable[[str], bool]
+    seen: set[str] = field(default_factory=set)
+    visits: Counter[str] = field(default_factory=Counter)
+    forms: list[Target] = field(default_factory=list)
+    parameters: dict[str, Target] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def walk(self, seeds: list[str]) -> None:
+        queue = deque(seeds)
+        while queue and len(self.seen) < MAX_PAGES:
+            queue.extend(self.visit(queue.popleft()))
+
+    def parameters_of(self, view: str, path: str) -> Target:
+        return self.parameters.setdefault(view, Target("GET", path, {"next": [], "page": []}))
+
+    def visit(self, url: str) -> list[str]:
+        """Note the query parameters of `url`; fetch it unless its view has been visited
+        enough, keep its forms, and return the links on it."""
+        path, query = urlsplit(url).path, urlsplit(url).query
+        view = _view_name(path)
+        if view is None or not self.allowed(path):
+            return []
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            self.parameters_of(view, path).fields.setdefault(name, [value])
+        if url in self.seen or self.visits[view] >= PAGES_PER_VIEW:
+            return []
+        self.seen.add(url)
+        self.visits[view] += 1
+        self.parameters_of(view, path)
+        response = self.client.get(url)
+        if response.status_code >= 500:
+            self.failures.append(f"GET {url}: {response.status_code}")
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return []
+        parser = _PageParser()
+        parser.feed(response.content.decode())
+        self.forms_keep(parser.forms, url=url, target=self.parameters_of(view, path))
+        return _site_links(url, parser.links)
+
+    def forms_keep(self, forms: list[Target], *, url: str, target: Target) -> None:
+        """A GET form's fields are more query parameters of the page; a POST form is a
+        target of its own."""
+        for form in forms:
+            form.url = urljoin(url, form.url) if form.url else url
+            if form.method == "GET":
+                for name in form.fields:
+                    target.fields.setdefault(name, [])
+            elif self.post_allowed(urlsplit(form.url).path):
+                self.forms.append(form)
+
+
+def _site_links(url: str, hrefs: list[str]) -> list[str]:
+    """The links of the page at `url` that stay on this site, as path and query."""
+    links = []
+    for href in hrefs:
+        parts = urlsplit(urljoin(url, href))
+        if parts.scheme in ("", "http") and parts.netloc in ("", "testserver"):
+            links.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return links
+
+
 def crawl(client: Client, seeds: list[str], *, allowed, post_allowed) -> list[Target]:
     """Visit the pages reachable from `seeds`; return their forms and, per view, one target
     with every query parameter seen in a link to it or in a GET form on it."""
-    seen: set[str] = set()
-    visits: Counter = Counter()
-    queue = deque(seeds)
-    forms: list[Target] = []
-    parameters: dict[str, Target] = {}
-    failures = []
-
-    def parameters_of(view: str, path: str) -> Target:
-        return parameters.setdefault(view, Target("GET", path, {"next": [], "page": []}))
-
-    while queue and len(seen) < MAX_PAGES:
-        url = queue.popleft()
-        path, query = urlsplit(url).path, urlsplit(url).query
-        view = _view_name(path)
-        if view is None or not allowed(path):
-            continue
-        for name, value in parse_qsl(query, keep_blank_values=True):
-            parameters_of(view, path).fields.setdefault(name, [value])
-        if url in seen or visits[view] >= PAGES_PER_VIEW:
-            continue
-        seen.add(url)
-        visits[view] += 1
-        parameters_of(view, path)
-        response = client.get(url)
-        if response.status_code >= 500:
-            failures.append(f"GET {url}: {response.status_code}")
-        if not response.get("Content-Type", "").startswith("text/html"):
-            continue
-        parser = _PageParser()
-        parser.feed(response.content.decode())
-        for href in parser.links:
-            parts = urlsplit(urljoin(url, href))
-            if parts.scheme in ("", "http") and parts.netloc in ("", "testserver"):
-                queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-        for form in parser.forms:
-            form.url = urljoin(url, form.url) if form.url else url
-            if form.method == "GET":
-                target = parameters_of(view, path)
-                for name in form.fields:
-                    target.fields.setdefault(name, [])
-            elif post_allowed(urlsplit(form.url).path):
-                forms.append(form)
-    assert failures == [], failures
+    crawler = _Crawler(client, allowed, post_allowed)
+    crawler.walk(seeds)
+    assert crawler.failures == [], crawler.failures
     # `next` and `page` mean something on the public pages; the admin reads neither.
     queries = [
         target
-        for target in parameters.values()
+        for target in crawler.parameters.values()
         if not target.url.startswith("/admin/") or set(target.fields) - {"next", "page"}
     ]
-    return forms + queries
+    return crawler.forms + queries
 
 
 def sweep(client: Client, targets: list[Target]) -> list[str]:
