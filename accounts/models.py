@@ -140,6 +140,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
+    # Set once registration_gate_block has seen the address confirmed (accounts/services.py).
+    _address_verified: bool
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import registry
 from .models import StakeholderGroup, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 EXPORT_FORMAT_VERSION = 1
 ANONYMISED_EMAIL_DOMAIN = "anonymised.invalid"
@@ -114,7 +117,7 @@ class GateBlock(models.TextChoices):
     PROFILE = "profile", _("Complete your profile before you register.")
 
 
-def registration_gate_block(user) -> GateBlock | None:
+def registration_gate_block(user: User | AnonymousUser) -> GateBlock | None:
     """The first thing stopping `user` from registering for anything, or None if nothing does.
 
     Services that register people call this too, so the rule holds beyond the views.

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,19 +39,23 @@ from .models import (
 )
 from .summaries.models import Summary
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from portal.models import Municipality
+
 INVITATION_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # --- reads that carry rules -------------------------------------------------------------------
 
 
-def invitation_for(*, meeting: Meeting, user) -> Invitation | None:
+def invitation_for(*, meeting: Meeting, user: User) -> Invitation | None:
     """The invitation bound to the user's address, if staff invited it to this meeting."""
     if not user.is_authenticated:
         return None
     return Invitation.objects.filter(meeting=meeting, email__iexact=user.email).first()
 
 
-def invitation_check(*, meeting: Meeting, user, token: str) -> Invitation:
+def invitation_check(*, meeting: Meeting, user: User, token: str) -> Invitation:
     """The invitation behind a link, provided it belongs to this meeting and this address."""
     # Anything that cannot be a token (a mangled link, a NUL byte) is simply not valid.
     well_formed = INVITATION_TOKEN.fullmatch(token) is not None
@@ -84,7 +89,7 @@ def _window_refusal(meeting: Meeting, now: dt.datetime | None) -> RefusalError |
 
 
 def registration_refusal(
-    *, meeting: Meeting, user, invited: bool = False, now: dt.datetime | None = None
+    *, meeting: Meeting, user: User, invited: bool = False, now: dt.datetime | None = None
 ) -> RefusalError | None:
     """Why `user` may not register for `meeting` now, or None when they may.
 
@@ -159,7 +164,7 @@ def _status_mail(
 def registration_create(
     *,
     meeting: Meeting,
-    user,
+    user: User,
     accessibility_needs: str = "",
     dietary_needs: str = "",
     message: str = "",
@@ -229,7 +234,7 @@ def registration_create(
 def registration_update(
     *,
     registration: Registration,
-    user,
+    user: User,
     accessibility_needs: str,
     dietary_needs: str,
     message: str,
@@ -267,7 +272,7 @@ def registration_update(
 def registration_cancel(
     *,
     registration: Registration,
-    user=None,
+    user: User | None = None,
     by_staff: bool = False,
     notify: bool = True,
     now: dt.datetime | None = None,
@@ -433,7 +438,7 @@ def meeting_update(*, meeting: Meeting, changes: dict) -> Meeting:
     return locked
 
 
-def _active_registrations(meeting: Meeting):
+def _active_registrations(meeting: Meeting) -> list[Registration]:
     registrations = list(
         Registration.objects.active().filter(meeting=meeting).select_related("user")
     )
@@ -450,9 +455,9 @@ def invitation_send(
     meeting: Meeting,
     emails: Iterable[str] = (),
     groups: Sequence[str] = (),
-    municipalities: Iterable = (),
+    municipalities: Iterable[Municipality] = (),
     sectors: Sequence[str] = (),
-    created_by=None,
+    created_by: User | None = None,
 ) -> list[Invitation]:
     """Invite matching consenting users and pasted addresses; each address is mailed once."""
     if meeting.status != MeetingStatus.PUBLISHED:
@@ -476,7 +481,7 @@ def invitation_send(
     return invitations
 
 
-def reminders_due(now: dt.datetime | None = None):
+def reminders_due(now: dt.datetime | None = None) -> models.QuerySet[Registration]:
     """Confirmed registrations whose meeting starts within its lead time, not yet reminded
     for its current start."""
     return core.reminders_due(

@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -77,7 +77,9 @@ REFUSALS = {
 }
 
 
-def registration_refusal(*, edition: Edition, now: dt.datetime | None = None):
+def registration_refusal(
+    *, edition: Edition, now: dt.datetime | None = None
+) -> RefusalError | None:
     """Why nobody may register for (or change a registration to) `edition` now, or None.
 
     The one rule the pages, the form and `registration_save` all ask.
@@ -156,7 +158,7 @@ def _signups_cancel(signups: Iterable[SessionSignup], now: dt.datetime) -> None:
         core.booking_cancel(signup, now=now)
 
 
-def _mail(registration: EditionRegistration, kind: str, key: str = "", **extra) -> None:
+def _mail(registration: EditionRegistration, kind: str, key: str = "", **extra: Any) -> None:
     if registration.status == RegistrationStatus.WAITLISTED:
         extra.setdefault("position", waitlist_position(registration))
     registration_email_enqueue(registration=registration, kind=kind, key=key, extra=extra)
@@ -363,7 +365,7 @@ def _signups_create(
 def registration_cancel(
     *,
     registration: EditionRegistration,
-    user=None,
+    user: User | None = None,
     by_staff: bool = False,
     notify: bool = True,
     now: dt.datetime | None = None,
@@ -532,7 +534,7 @@ def session_save(*, session: Session) -> Session:
     return session
 
 
-def documentation_publish(*, edition: Edition, created_by=None) -> Edition:
+def documentation_publish(*, edition: Edition, created_by: User | None = None) -> Edition:
     """Publish the edition's documentation and tell every registrant, once."""
     with transaction.atomic():
         edition = _edition_lock(edition)
@@ -558,9 +560,9 @@ def invitation_send(
     edition: Edition,
     emails: Iterable[str] = (),
     groups: Sequence[str] = (),
-    municipalities: Iterable = (),
+    municipalities: Iterable[Municipality] = (),
     sectors: Sequence[str] = (),
-    created_by=None,
+    created_by: User | None = None,
     now: dt.datetime | None = None,
 ) -> MailOut:
     """Invite consenting users who match the criteria, and pasted addresses, to register.
@@ -583,7 +585,11 @@ def invitation_send(
 
 
 def programme_send(
-    *, edition: Edition, version: str, created_by=None, now: dt.datetime | None = None
+    *,
+    edition: Edition,
+    version: str,
+    created_by: User | None = None,
+    now: dt.datetime | None = None,
 ) -> MailOut:
     """Mail the programme, with each person's own sessions marked, to confirmed registrants.
 
@@ -602,7 +608,7 @@ def programme_send(
 # --- reminders ----------------------------------------------------------------------------------
 
 
-def reminders_due(now: dt.datetime | None = None):
+def reminders_due(now: dt.datetime | None = None) -> QuerySet[EditionRegistration]:
     """Confirmed registrations for editions that start within a day, not yet reminded for the
     edition's current start."""
     return core.reminders_due(

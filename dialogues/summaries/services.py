@@ -16,14 +16,21 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from accounts.models import StakeholderGroup, User
+from accounts.models import StakeholderGroup, User, UserQuerySet
 from portal.errors import RefusalError
 from portal.models import Municipality, Theme
 from portal.moments import moment_text
 from portal.outbox.enqueue import MailRecipient, mailout_create
 from portal.outbox.models import MailOut
 
-from ..models import Meeting, Minutes, MinutesStatus, Registration, RegistrationStatus
+from ..models import (
+    Meeting,
+    Minutes,
+    MinutesStatus,
+    Registration,
+    RegistrationQuerySet,
+    RegistrationStatus,
+)
 from .models import Insight, Subscription, Summary, SummaryListing
 
 # What a summary's Markdown may become. No style attributes, no event handlers, no script:
@@ -83,7 +90,7 @@ def summary_attendee_figures(*, summary: Summary) -> list[tuple[str, int]]:
 # --- Pre-filling from the meeting ----------------------------------------------------------------
 
 
-def _attended(meeting: Meeting):
+def _attended(meeting: Meeting) -> RegistrationQuerySet:
     return Registration.objects.filter(
         meeting=meeting, status=RegistrationStatus.CONFIRMED, checked_in_at__isnull=False
     )
@@ -239,7 +246,7 @@ def summary_unpublish(*, summary: Summary, by: User | None) -> Summary:
     return summary
 
 
-def summary_subscribers(*, summary: Summary):
+def summary_subscribers(*, summary: Summary) -> UserQuerySet:
     """Active users with an alert matching the summary's (or its insights') places and themes."""
     municipalities = set(summary.municipalities.values_list("pk", flat=True)) | set(
         Municipality.objects.filter(insights__summary=summary).values_list("pk", flat=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +25,9 @@ from .models import (
     ProposalSpeaker,
     ProposalStatus,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # What a proposer writes, besides the speakers.
 PROPOSAL_FIELDS = (
@@ -50,9 +54,9 @@ class SpeakerData:
 def proposal_save(
     *,
     call: CallForSessions,
-    proposer,
+    proposer: User,
     proposal: Proposal | None = None,
-    fields: dict,
+    fields: dict[str, Any],
     speakers: list[SpeakerData],
     submit: bool,
     now: dt.datetime | None = None,
@@ -98,7 +102,9 @@ def proposal_save(
     return proposal
 
 
-def review_save(*, proposal: Proposal, reviewer, score: int, comment: str = "") -> ProposalReview:
+def review_save(
+    *, proposal: Proposal, reviewer: User, score: int, comment: str = ""
+) -> ProposalReview:
     """A reviewer's score (1 to 5) and comment; scoring again replaces their own."""
     if proposal.status == ProposalStatus.DRAFT:
         raise RefusalError(_("A draft cannot be reviewed."), "draft")
@@ -110,7 +116,7 @@ def review_save(*, proposal: Proposal, reviewer, score: int, comment: str = "") 
     return review
 
 
-def reviews_visible(*, proposal: Proposal, reviewer) -> list[ProposalReview]:
+def reviews_visible(*, proposal: Proposal, reviewer: User) -> list[ProposalReview]:
     """Other reviewers' scores and comments, once `reviewer` has scored; none before, so
     nobody's score leans on anyone else's."""
     reviews = list(proposal.reviews.select_related("reviewer"))
