@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -26,7 +28,7 @@ class RenderedEmail:
     body_html: str
 
 
-def email_render(*, template: str, context: dict, language: str) -> RenderedEmail:
+def email_render(*, template: str, context: dict[str, Any], language: str) -> RenderedEmail:
     """Subject, text and HTML of `template` in `language` (see the package docstring)."""
     with translation.override(language):
         full = {
@@ -39,6 +41,7 @@ def email_render(*, template: str, context: dict, language: str) -> RenderedEmai
         subject = " ".join(_render_text(f"{template}_subject.txt", full).split())[:255]
         full["subject"] = subject
         body_text = _tidy_text(_render_text(f"{template}.txt", full))
+        body_html: str
         try:
             html_template = get_template(f"{template}.html")
         except TemplateDoesNotExist:
@@ -58,7 +61,7 @@ def email_render(*, template: str, context: dict, language: str) -> RenderedEmai
     return RenderedEmail(subject=subject, body_text=body_text, body_html=body_html)
 
 
-def context_encode(value):
+def context_encode(value: Any) -> Any:
     """A template context as JSON: model instances by reference, dates and decimals tagged.
 
     Raises TypeError for anything else (a lazy translation, say, would be frozen in the
@@ -85,44 +88,50 @@ def context_encode(value):
     raise TypeError(f"A mail-out context cannot hold {type(value).__name__} values.")
 
 
-def context_decode(value):
+def context_decode(value: Any) -> Any:
     """The inverse of context_encode; model instances of a whole structure load in bulk."""
-    wanted: dict[str, set] = {}
-
-    def collect(item):
-        if isinstance(item, list):
-            for element in item:
-                collect(element)
-        elif isinstance(item, dict):
-            if "__model__" in item:
-                wanted.setdefault(item["__model__"], set()).add(item["pk"])
-            else:
-                for element in item.values():
-                    collect(element)
-
-    collect(value)
+    wanted: dict[str, set[Any]] = {}
+    _models_wanted(value, wanted)
     loaded = {
-        label: apps.get_model(label).objects.in_bulk(list(pks)) for label, pks in wanted.items()
+        label: apps.get_model(label)._default_manager.in_bulk(list(pks))
+        for label, pks in wanted.items()
     }
+    return _decoded(value, loaded)
 
-    def build(item):
-        if isinstance(item, list):
-            return [build(element) for element in item]
-        if not isinstance(item, dict):
-            return item
+
+# How context_encode tags the values JSON has no type for, and how each is read back.
+_TAGGED: dict[str, Callable[[str], Any]] = {
+    "__datetime__": datetime.datetime.fromisoformat,
+    "__date__": datetime.date.fromisoformat,
+    "__time__": datetime.time.fromisoformat,
+    "__decimal__": Decimal,
+}
+
+
+def _models_wanted(item: Any, wanted: dict[str, set[Any]]) -> None:
+    """Collect the primary keys of every model instance in `item`, by model label."""
+    if isinstance(item, list):
+        for element in item:
+            _models_wanted(element, wanted)
+    elif isinstance(item, dict):
         if "__model__" in item:
-            return loaded[item["__model__"]].get(item["pk"])
-        if "__datetime__" in item:
-            return datetime.datetime.fromisoformat(item["__datetime__"])
-        if "__date__" in item:
-            return datetime.date.fromisoformat(item["__date__"])
-        if "__time__" in item:
-            return datetime.time.fromisoformat(item["__time__"])
-        if "__decimal__" in item:
-            return Decimal(item["__decimal__"])
-        return {k: build(v) for k, v in item.items()}
+            wanted.setdefault(item["__model__"], set()).add(item["pk"])
+        else:
+            for element in item.values():
+                _models_wanted(element, wanted)
 
-    return build(value)
+
+def _decoded(item: Any, loaded: dict[str, dict[Any, models.Model]]) -> Any:
+    if isinstance(item, list):
+        return [_decoded(element, loaded) for element in item]
+    if not isinstance(item, dict):
+        return item
+    if "__model__" in item:
+        return loaded[item["__model__"]].get(item["pk"])
+    for tag, decode in _TAGGED.items():
+        if tag in item:
+            return decode(item[tag])
+    return {k: _decoded(v, loaded) for k, v in item.items()}
 
 
 def language_supported(language: str) -> str:
@@ -132,9 +141,13 @@ def language_supported(language: str) -> str:
         return settings.LANGUAGE_CODE
 
 
-def _render_text(name: str, context: dict) -> str:
+def _render_text(name: str, context: dict[str, Any]) -> str:
     """A plain-text template, without HTML escaping ("Kultur & idrott", not "&amp;")."""
-    return get_template(name).template.render(Context(context, autoescape=False))
+    # The Django backend's template, whose render() takes a Context with autoescape off; the
+    # stubs type get_template() as the engine-neutral interface, which has no such attribute.
+    template = get_template(name).template  # type: ignore[attr-defined]
+    text: str = template.render(Context(context, autoescape=False))
+    return text
 
 
 def _tidy_text(text: str) -> str:

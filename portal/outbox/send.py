@@ -11,13 +11,14 @@ import signal
 import smtplib
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import DatabaseError, models, transaction
 from django.db import connection as db_connection
@@ -82,27 +83,14 @@ def email_send_batch(ids: Sequence[int], *, time_budget: float = 120.0) -> SendR
             _set_synchronous_commit(True)
 
 
-def _send_batch(ids: Sequence[int], *, time_budget: float, stopping) -> SendResult:
+def _send_batch(
+    ids: Sequence[int], *, time_budget: float, stopping: Callable[[], bool]
+) -> SendResult:
     result = SendResult()
-    now = timezone.now()
     lease = settings.MAIL_LEASE_SECONDS
-    with transaction.atomic():
-        rows = list(
-            OutgoingEmail.objects.select_for_update(skip_locked=True)
-            .due(now)
-            .filter(pk__in=ids, pending_render__isnull=True)
-            .order_by("pk")
-        )
-        if not rows:
-            return result
-        OutgoingEmail.objects.filter(pk__in=[row.pk for row in rows]).update(
-            status=Status.SENDING,
-            lease_until=now + timedelta(seconds=lease),
-            attempts=models.F("attempts") + 1,
-        )
-    for row in rows:
-        # The claimed attempt number fences every later update of the row to this claim.
-        row.attempts += 1
+    rows = _claim(ids, lease=lease)
+    if not rows:
+        return result
     stop_starting_at = time.monotonic() + time_budget
 
     with _LeaseKeeper(rows, lease=lease):
@@ -112,36 +100,10 @@ def _send_batch(ids: Sequence[int], *, time_budget: float, stopping) -> SendResu
         except Exception as exc:
             _retry_later(rows, exc, result)
             return result
-        # Each outcome is written on its own, right after the SMTP reply: the gap in which a
-        # kill could send a message twice is one round trip to PostgreSQL.
         try:
-            for index, row in enumerate(rows):
-                if stopping() or time.monotonic() >= stop_starting_at:
-                    _release(rows[index:], result)
-                    break
-                try:
-                    message = _message(row)
-                    message.message()  # a message that cannot be built fails alone, for good
-                except Exception as exc:
-                    logger.exception("Outbox row %s cannot be built", row.pk)
-                    _fail(row, exc, result)
-                    continue
-                try:
-                    _deliver(connection, message)
-                except SoftTimeLimitExceeded:
-                    raise
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-                    # The server refused this message; the connection is still good.
-                    if _is_permanent(exc):
-                        _fail(row, exc, result)
-                    else:
-                        _retry_later([row], exc, result)
-                except Exception as exc:
-                    # The connection (or the server) is gone: this row and the rest wait.
-                    _retry_later(rows[index:], exc, result)
-                    break
-                else:
-                    _mark_sent(row, result)
+            _send_rows(
+                connection, rows, result, stopping=stopping, stop_starting_at=stop_starting_at
+            )
         except BaseException:
             # The soft time limit cut a send: the row in flight stays "sending" (it may have
             # been accepted; its lease, no longer renewed, decides), the untouched rest go back.
@@ -157,6 +119,80 @@ def _send_batch(ids: Sequence[int], *, time_budget: float, stopping) -> SendResu
             except Exception:
                 logger.warning("Closing the SMTP connection failed", exc_info=True)
     return result
+
+
+def _claim(ids: Sequence[int], *, lease: int) -> list[OutgoingEmail]:
+    """Claim the due, rendered rows among `ids` that no other worker holds: "sending", with
+    a lease and one more attempt."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .due(now)
+            .filter(pk__in=ids, pending_render__isnull=True)
+            .order_by("pk")
+        )
+        if not rows:
+            return []
+        OutgoingEmail.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=Status.SENDING,
+            lease_until=now + timedelta(seconds=lease),
+            attempts=models.F("attempts") + 1,
+        )
+    for row in rows:
+        # The claimed attempt number fences every later update of the row to this claim.
+        row.attempts += 1
+    return rows
+
+
+def _send_rows(
+    connection: BaseEmailBackend,
+    rows: list[OutgoingEmail],
+    result: SendResult,
+    *,
+    stopping: Callable[[], bool],
+    stop_starting_at: float,
+) -> None:
+    # Each outcome is written on its own, right after the SMTP reply: the gap in which a
+    # kill could send a message twice is one round trip to PostgreSQL.
+    for index, row in enumerate(rows):
+        if stopping() or time.monotonic() >= stop_starting_at:
+            _release(rows[index:], result)
+            return
+        lost = _send_row(connection, row, result)
+        if lost is not None:
+            # The connection (or the server) is gone: this row and the rest wait.
+            _retry_later(rows[index:], lost, result)
+            return
+
+
+def _send_row(
+    connection: BaseEmailBackend, row: OutgoingEmail, result: SendResult
+) -> Exception | None:
+    """Build and send one claimed row and mark what became of it; the error that took the
+    connection instead, with the row left for the caller."""
+    try:
+        message = _message(row)
+        message.message()  # a message that cannot be built fails alone, for good
+    except Exception as exc:
+        logger.exception("Outbox row %s cannot be built", row.pk)
+        _fail(row, exc, result)
+        return None
+    try:
+        _deliver(connection, message)
+    except SoftTimeLimitExceeded:
+        raise
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+        # The server refused this message; the connection is still good.
+        if _is_permanent(exc):
+            _fail(row, exc, result)
+        else:
+            _retry_later([row], exc, result)
+    except Exception as exc:
+        return exc
+    else:
+        _mark_sent(row, result)
+    return None
 
 
 @contextlib.contextmanager
