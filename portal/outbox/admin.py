@@ -1,11 +1,15 @@
 """The outbox in the admin: mail-outs with their progress, and every outgoing email, read-only."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin, messages
-from django.db.models import Count, Q
-from django.http import Http404, JsonResponse
-from django.urls import path, reverse
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +38,7 @@ def _progress_bar(done: int, total: int) -> str:
     )
 
 
-def _counts_annotation() -> dict:
+def _counts_annotation() -> dict[str, Count]:
     row_status = OutgoingEmail.Status
     return {
         "n_sent": Count("emails", filter=Q(emails__status=row_status.SENT)),
@@ -42,7 +46,9 @@ def _counts_annotation() -> dict:
     }
 
 
-def _retry_failed(model_admin: admin.ModelAdmin, request, emails) -> None:
+def _retry_failed(
+    model_admin: admin.ModelAdmin[Any], request: HttpRequest, emails: QuerySet[OutgoingEmail]
+) -> None:
     """Queue the failed ones among `emails` again and tell staff how many."""
     count = email_retry_failed(emails)
     model_admin.message_user(
@@ -58,7 +64,7 @@ def _retry_failed(model_admin: admin.ModelAdmin, request, emails) -> None:
 
 
 @admin.register(MailOut)
-class MailOutAdmin(admin.ModelAdmin):
+class MailOutAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     """Bulk sends: created by the code that invites or alerts, followed and retried here."""
 
     list_display = ["title", "created_at", "total", "queued", "sent", "failed", "progress"]
@@ -78,20 +84,21 @@ class MailOutAdmin(admin.ModelAdmin):
         "progress",
         "emails_link",
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
     actions = ["retry_failed"]
     change_form_template = "admin/portal/mailout/change_form.html"
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MailOut]:
         # The recipient list and context can be large; admin never shows them.
-        return (
+        mailouts: QuerySet[MailOut] = (
             super()
             .get_queryset(request)
             .defer("recipients", "context", "attachments")
             .annotate(**_counts_annotation())
         )
+        return mailouts
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         urls = [
             path(
                 "<int:pk>/progress/",
@@ -101,7 +108,7 @@ class MailOutAdmin(admin.ModelAdmin):
         ]
         return urls + super().get_urls()
 
-    def progress_view(self, request, pk: int):
+    def progress_view(self, request: HttpRequest, pk: int) -> JsonResponse:
         """The counts as JSON, for the change page's live progress bar."""
         mailout = self.get_object(request, str(pk))
         if mailout is None or not self.has_view_permission(request, mailout):
@@ -143,24 +150,30 @@ class MailOutAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, _("Show this mail-out's emails"))
 
     @admin.action(description=_("Retry the failed emails"), permissions=["change"])
-    def retry_failed(self, request, queryset):
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet[MailOut]) -> None:
         _retry_failed(self, request, OutgoingEmail.objects.filter(mailout__in=queryset))
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         return super().change_view(
             request, object_id, form_url, {**READ_ONLY, **(extra_context or {})}
         )
 
     # Mail-outs are written by code (invitations, alerts) and are a record of what was sent.
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     """The outbox, read-only: what was sent to whom, when, and what went wrong."""
 
     list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at", "mailout"]
@@ -202,8 +215,15 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: OutgoingEmail | None = None
+    ) -> list[str]:
+        return [
+            field
+            for fieldset in self.fieldsets
+            for field in fieldset[1]["fields"]
+            if isinstance(field, str)  # every field here is named alone, none side by side
+        ]
 
     @admin.display(description=_("plain-text body"))
     def rendered_text(self, obj: OutgoingEmail) -> str:
@@ -227,21 +247,27 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=_("Retry the failed emails"), permissions=["change"])
-    def retry_failed(self, request, queryset):
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet[OutgoingEmail]) -> None:
         _retry_failed(self, request, queryset)
 
     # The HTML preview is a srcdoc frame, which inherits the page's policy, and email HTML is
     # styled inline (mail clients read no style sheets). Its scripts stay blocked: the frame
     # is sandboxed and script-src is unchanged.
     @method_decorator(csp_update({"style-src": [UNSAFE_INLINE]}))
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         return super().change_view(
             request, object_id, form_url, {**READ_ONLY, **(extra_context or {})}
         )
 
     # The outbox is written by code only; staff read it and retry failures.
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

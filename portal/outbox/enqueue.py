@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import parseaddr
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import connection as db_connection
@@ -19,6 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import publish
+
+if TYPE_CHECKING:
+    from django.db.models import Field
+
+    from accounts.models import User
 from .models import MailOut, OutgoingEmail
 from .render import (
     RenderedEmail,
@@ -57,7 +63,7 @@ class DeferredAttachment:
     """
 
     builder: str
-    args: dict = field(default_factory=dict)
+    args: dict[str, Any] = field(default_factory=dict)
 
 
 AttachmentBuilder = Callable[..., Attachment]
@@ -78,7 +84,7 @@ class MailRecipient:
 
     email: str
     language: str = settings.LANGUAGE_CODE
-    context: dict = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
     key: str = ""
 
 
@@ -87,7 +93,7 @@ def email_enqueue(
     key: str,
     to: str,
     template: str,
-    context: dict,
+    context: dict[str, Any],
     language: str,
     attachments: Sequence[Attachment | DeferredAttachment] = (),
     render_later: bool = False,
@@ -139,13 +145,14 @@ def email_enqueue(
 
 
 @functools.cache
-def _insert_statement() -> tuple[str, list]:
+def _insert_statement() -> tuple[str, list[Field[Any, Any]]]:
     fields = [f for f in OutgoingEmail._meta.concrete_fields if not f.primary_key]
     quote = db_connection.ops.quote_name
     # Identifiers from the model's own metadata; every value goes as a parameter.
     sql = (
         f"INSERT INTO {quote(OutgoingEmail._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(f.column) for f in fields)}) "
+        # A concrete field always has a column (the stubs allow None).
+        f"({', '.join(quote(cast(str, f.column)) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
         f"ON CONFLICT ({quote('key')}) DO NOTHING RETURNING {quote('id')}"
     )
@@ -185,15 +192,16 @@ def email_render_pending(ids: Sequence[int]) -> int:
             )
             if row is None:
                 continue
+            pending = cast("dict[str, Any]", row.pending_render)  # not null: the filter above
             try:
                 email = email_render(
                     template=row.template,
-                    context=context_decode(row.pending_render["context"]),
+                    context=context_decode(pending["context"]),
                     language=row.language,
                 )
                 built = [
                     _attachment_builders[spec["builder"]](**context_decode(spec["args"]))
-                    for spec in row.pending_render["attachments"]
+                    for spec in pending["attachments"]
                 ]
             except Exception as exc:
                 logger.exception("Outbox row %s cannot be rendered", row.pk)
@@ -220,9 +228,9 @@ def mailout_create(
     title: str,
     template: str,
     recipients: Iterable[MailRecipient],
-    context: dict | None = None,
+    context: dict[str, Any] | None = None,
     attachments: Sequence[Attachment] = (),
-    created_by=None,
+    created_by: User | None = None,
 ) -> MailOut:
     """Write a bulk send with its recipients in the caller's transaction; fan out after commit.
 
@@ -340,7 +348,8 @@ def mailout_fanout_chunk(*, mailout_id: int, start: int) -> int:
 
 def mailout_row_key(mailout: MailOut, recipient_key: str) -> str:
     key = f"{mailout.key}:{recipient_key}"
-    if len(key) <= OutgoingEmail._meta.get_field("key").max_length:
+    limit = OutgoingEmail._meta.get_field("key").max_length
+    if limit is None or len(key) <= limit:
         return key
     return f"mailout-{mailout.pk}:{hashlib.sha256(recipient_key.encode()).hexdigest()}"
 
@@ -383,7 +392,7 @@ def _row(
     )
 
 
-def _attachment_json(attachment: Attachment) -> dict:
+def _attachment_json(attachment: Attachment) -> dict[str, Any]:
     content = attachment.content
     if isinstance(content, str):
         content = content.encode()

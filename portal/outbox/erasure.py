@@ -8,6 +8,7 @@ mention of the person go, and nothing more is sent to them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import Q
@@ -24,7 +25,7 @@ from .models import MailOut, OutgoingEmail
 NOT_SENT_ERASED = gettext_noop("Not sent: the recipient deleted their account.")
 
 
-def _to_any(addresses) -> Q:
+def _to_any(addresses: Iterable[str]) -> Q:
     query = Q(pk__in=[])
     for address in addresses:
         query |= Q(to__iexact=address)

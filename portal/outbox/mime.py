@@ -26,6 +26,7 @@ import re
 import uuid
 from email.parser import BytesHeaderParser
 from email.utils import encode_rfc2231, formatdate, parseaddr
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -56,17 +57,18 @@ class RawMessage:
     def __str__(self) -> str:
         return self.as_string()
 
-    def get_charset(self):
+    def get_charset(self) -> None:
         return None
 
-    def __getitem__(self, name: str):
-        return BytesHeaderParser().parsebytes(self._data)[name]
+    def __getitem__(self, name: str) -> str | None:
+        value: str | None = BytesHeaderParser().parsebytes(self._data)[name]
+        return value
 
 
 class OutboxMessage(EmailMultiAlternatives):
     _raw: RawMessage | None = None
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # (filename, content, mimetype, content_id) of images the HTML part shows in place.
         self.inline: list[tuple[str, bytes, str, str]] = []
@@ -80,7 +82,8 @@ class OutboxMessage(EmailMultiAlternatives):
         """MAIL FROM and RCPT TO addresses."""
         return envelope_address(self.from_email), [envelope_address(a) for a in self.recipients()]
 
-    def message(self, *, policy=None) -> RawMessage:
+    # Not the email.message.EmailMessage Django's returns: the backends only take its bytes.
+    def message(self, *, policy: object = None) -> RawMessage:  # type: ignore[override]
         """The message as sent; built once (the outbox builds it before handing it over)."""
         if self._raw is None:
             self._raw = self._build()
@@ -104,8 +107,11 @@ class OutboxMessage(EmailMultiAlternatives):
             headers["Reply-To"] = ", ".join(_address(r) for r in self.reply_to)
         headers["MIME-Version"] = "1.0"
 
-        body = _text_part("text/plain", self.body)
-        html = [content for content, mimetype in self.alternatives if mimetype == "text/html"]
+        body = _text_part("text/plain", str(self.body))
+        # The outbox attaches its HTML as text (attach_alternative(row.body_html, ...)).
+        html = [
+            cast(str, content) for content, mimetype in self.alternatives if mimetype == "text/html"
+        ]
         attachments = [_attachment(*a) for a in self.attachments]
         if html:
             html_part = _text_part("text/html", html[0])
@@ -125,7 +131,7 @@ class OutboxMessage(EmailMultiAlternatives):
         return RawMessage(head.encode("ascii") + body)
 
 
-def _header(value: str) -> str:
+def _header(value: object) -> str:
     value = str(value)
     if "\n" in value or "\r" in value:
         raise BadHeaderError(f"Header values can't contain newlines (got {value!r})")
@@ -138,7 +144,9 @@ def _encoded_words(value: str) -> str:
     (email.header.Header chooses between Q and B by measuring the Q form character by
     character, which cost more than everything else in building a message.)
     """
-    words, chunk, size = [], [], 0
+    words: list[str] = []
+    chunk: list[str] = []
+    size = 0
     for char in value:
         length = len(char.encode())
         if size + length > ENCODED_WORD_BYTES:
@@ -192,7 +200,7 @@ def _filename_param(filename: str) -> str:
     return f"filename*={encode_rfc2231(filename, 'utf-8')}"
 
 
-def _attachment(filename: str, content, mimetype: str) -> bytes:
+def _attachment(filename: str, content: str | bytes, mimetype: str) -> bytes:
     if isinstance(content, str):
         content = content.encode()
     charset = '; charset="utf-8"' if mimetype.startswith("text/") else ""

@@ -4,6 +4,10 @@ Their app is `portal` (portal/models.py imports them), so their tables and migra
 portal's.
 """
 
+from __future__ import annotations
+
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -47,6 +51,10 @@ class MailOut(models.Model):
         related_name="+",
     )
 
+    # Annotated by the admin's list of mail-outs (declared here for type checkers only).
+    n_sent: int
+    n_failed: int
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("mail-out")
@@ -65,8 +73,8 @@ class MailOut(models.Model):
         return counts
 
 
-class OutgoingEmailQuerySet(models.QuerySet):
-    def due(self, now=None):
+class OutgoingEmailQuerySet(models.QuerySet["OutgoingEmail"]):
+    def due(self, now: dt.datetime | None = None) -> OutgoingEmailQuerySet:
         """Queued rows whose next attempt is due."""
         return self.filter(
             status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=now or timezone.now()
@@ -129,6 +137,10 @@ class OutgoingEmail(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     objects = OutgoingEmailQuerySet.as_manager()
+
+    # What the sending worker made of the row in this batch ("sent", "failed", "retry",
+    # "released"); unset while the row is still in its hands. Not stored.
+    _outcome: str
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -3,9 +3,11 @@ the staff's retry of failed rows."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models, transaction
@@ -14,6 +16,9 @@ from django.utils import timezone
 from ..celery import app as celery_app
 from . import publish
 from .models import MailOut, OutgoingEmail
+
+if TYPE_CHECKING:
+    import redis
 
 logger = logging.getLogger(__name__)
 
@@ -90,22 +95,26 @@ def _broker_lost_messages() -> bool:
         return False
     try:
         client = _broker_client(url)
-        run_id = client.info("server")["run_id"]
+        run_id: str = client.info("server")["run_id"]
         previous = client.set(BROKER_RUN_ID_KEY, run_id, get=True)
     except Exception:
         logger.warning("Could not ask the broker whether it lost messages", exc_info=True)
         return False
-    return previous is None or previous.decode() != run_id
+    if previous is None:
+        return True
+    if isinstance(previous, bytes):
+        previous = previous.decode()
+    return previous != run_id
 
 
 @functools.lru_cache(maxsize=4)
-def _broker_client(url: str):
+def _broker_client(url: str) -> redis.Redis:
     import redis
 
     return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
 
 
-def _mailout_fanouts_redrive(stale_before) -> int:
+def _mailout_fanouts_redrive(stale_before: dt.datetime) -> int:
     """Close finished fan-outs that went quiet; restart the unfinished ones from the start."""
     restarted = 0
     quiet = MailOut.objects.filter(
@@ -118,7 +127,7 @@ def _mailout_fanouts_redrive(stale_before) -> int:
             continue
         # A lost chunk stopped the chain; chunks already written are skipped cheaply.
         MailOut.objects.filter(pk=mailout.pk).update(fanout_seen_at=now)
-        transaction.on_commit(lambda pk=mailout.pk: publish.mailout_fanout_publish(pk, 0))
+        transaction.on_commit(functools.partial(publish.mailout_fanout_publish, mailout.pk, 0))
         restarted += 1
     return restarted
 

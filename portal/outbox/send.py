@@ -11,7 +11,7 @@ import signal
 import smtplib
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -196,7 +196,7 @@ def _send_row(
 
 
 @contextlib.contextmanager
-def _sigterm_deferred():
+def _sigterm_deferred() -> Iterator[Callable[[], bool]]:
     """While a batch is sent, SIGTERM asks it to stop between two messages instead of mid-send.
 
     In a Celery pool process SIGTERM (Celery's cold shutdown, or a service manager signalling
@@ -235,7 +235,7 @@ class _LeaseKeeper(threading.Thread):
         self.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.done.set()
         self.join(timeout=10)
 
@@ -294,12 +294,13 @@ def _message(row: OutgoingEmail) -> OutboxMessage:
             )
             continue
         if attachment["mimetype"].startswith("text/"):
-            content = content.decode()
-        message.attach(attachment["filename"], content, attachment["mimetype"])
+            message.attach(attachment["filename"], content.decode(), attachment["mimetype"])
+        else:
+            message.attach(attachment["filename"], content, attachment["mimetype"])
     return message
 
 
-def _deliver(connection, message: OutboxMessage) -> None:
+def _deliver(connection: BaseEmailBackend, message: OutboxMessage) -> None:
     """Hand one message to the email backend.
 
     Over Django's SMTP backend the built bytes go straight to its open smtplib connection:
