@@ -51,4 +51,4 @@ db-stop: $(STAMP)
 	$(BIN)/python -m portal.dev db-stop
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
