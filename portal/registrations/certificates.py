@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.conf import settings
@@ -26,6 +27,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .models import Registration
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,9 @@ def certificate_url(registration: Registration) -> str:
     )
 
 
-def certificate_registration(*, kind: str, pk: int, user) -> Registration | None:
+def certificate_registration(
+    *, kind: str, pk: int, user: User | AnonymousUser
+) -> Registration | None:
     """The person's own registration of that kind, if they were checked in; else None.
 
     Another person's registration, one not checked in and an unknown kind all give None, so
@@ -92,7 +100,8 @@ def certificate_registration(*, kind: str, pk: int, user) -> Registration | None
     if model is None or not user.is_authenticated:
         return None
     return (
-        model.objects.attended()
+        model.registrations()
+        .attended()
         .filter(pk=pk, user=user)
         .select_related(model.EVENT_FIELD, "user")
         .first()
@@ -107,7 +116,8 @@ def certificate_build(*, registration: Registration) -> Certificate:
         language = settings.LANGUAGE_CODE
     with translation.override(language):
         if getattr(event, "has_place", False):
-            place = ", ".join(part for part in (event.venue, event.address) if part)
+            venue, address = getattr(event, "venue", ""), getattr(event, "address", "")
+            place = ", ".join(part for part in (venue, address) if part)
         else:
             place = _("Online")
         return Certificate(
@@ -130,4 +140,5 @@ def certificate_pdf(certificate: Certificate) -> bytes:
 
     with translation.override(certificate.language):
         html = render_to_string("registrations/certificate.html", {"certificate": certificate})
-        return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+        pdf: bytes = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+        return pdf

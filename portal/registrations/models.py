@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -151,16 +152,18 @@ class VenueFacts(models.Model):
     class Meta:
         abstract = True
 
-    def venue_facts(self) -> list[tuple[str, str]]:
+    def venue_facts(self) -> list[tuple[str | Promise, str]]:
         """The facts staff stated, as (label, text) for the page, in a fixed order."""
-        facts = []
+        facts: list[tuple[str | Promise, str]] = []
         for name in (*self.YES_NO_FIELDS, "public_transport", "access_notes"):
             value = getattr(self, name)
             if value is None or value == "":
                 continue
             if isinstance(value, bool):
                 value = str(_("Yes") if value else _("No"))
-            facts.append((capfirst(self._meta.get_field(name).verbose_name), value))
+            field = self._meta.get_field(name)
+            label = field.verbose_name if isinstance(field, models.Field) else name
+            facts.append((capfirst(label), value))
         return facts
 
 
