@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,6 +19,7 @@ from accounts.forms import InvitationSendForm
 from accounts.services import invitees_collect
 from portal.admin import HttpsLinksMixin, StaffInputMixin
 from portal.errors import RefusalError
+from portal.outbox.admin import mailout_progress
 from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import (
     AccessPlanningLinkMixin,
@@ -28,7 +30,7 @@ from portal.registrations.services import check_in
 from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
-from .emails import invitation_preview
+from .emails import invitation_preview, invitations_mailout_key
 from .models import (
     ACTIVE_STATUSES,
     DialogueSeries,
@@ -147,42 +149,8 @@ class UpcomingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegistrationInline(admin.TabularInline):
-    model = Registration
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    fields = [
-        "user",
-        "status",
-        "check_in_code",
-        "accessibility_needs",
-        "dietary_needs",
-        "checked_in_at",
-    ]
-    readonly_fields = fields
-    ordering = ["pk"]
-
-    def has_add_permission(self, request, obj=None):
-        # Seats are handed out by the registration service, never by a bare insert.
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
-
-
-class InvitationInline(admin.TabularInline):
-    model = Invitation
-    extra = 0
-    can_delete = False
-    fields = ["email", "user", "created_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
+# How many of a meeting's registrations its page lists; the rest are in the changelist.
+MEETING_PAGE_ROWS = 10
 
 
 @admin.register(Meeting)
@@ -216,8 +184,9 @@ class MeetingAdmin(
         "access_planning",
         "followup_reminded_at",
         "minutes_and_summary",
+        "registration_list",
+        "invitation_list",
     ]
-    inlines = [RegistrationInline, InvitationInline]
     actions = ["publish", "cancel_meetings", "export_csv", "send_invitations"]
     fieldsets = [
         (
@@ -259,6 +228,9 @@ class MeetingAdmin(
         ),
         (_("Publication"), {"fields": ["published_at", "sequence", "followup_reminded_at"]}),
         (_("After the meeting"), {"fields": ["minutes_and_summary"]}),
+        # Not inlines: a meeting may have thousands of both, and the page must stay small
+        # enough to load and to save unchanged.
+        (_("Registrations and invitations"), {"fields": ["registration_list", "invitation_list"]}),
     ]
 
     def get_queryset(self, request):
@@ -284,6 +256,61 @@ class MeetingAdmin(
     @admin.display(description=_("pending"), ordering="pending_count")
     def pending(self, obj) -> int:
         return obj.pending_count
+
+    @admin.display(description=_("registrations"))
+    def registration_list(self, obj) -> str:
+        """The latest registrations, and a link to all of them in the registrations list."""
+        if not obj.pk:
+            return "-"
+        rows = obj.registrations.select_related("user").order_by("-created_at", "-pk")[
+            :MEETING_PAGE_ROWS
+        ]
+        table = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:dialogues_registration_change", args=[row.pk]),
+                    row.user,
+                    row.get_status_display(),
+                    row.check_in_code,
+                )
+                for row in rows
+            ),
+        )
+        link = format_html(
+            '<a href="{}?meeting__id__exact={}">{}</a>',
+            reverse("admin:dialogues_registration_changelist"),
+            obj.pk,
+            _("All registrations for this meeting"),
+        )
+        if not table:
+            return link
+        return format_html(
+            '<table><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}'
+            '</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table><p>{}</p>',
+            _("Latest registrations"),
+            _("person"),
+            _("status"),
+            _("check-in code"),
+            table,
+            link,
+        )
+
+    @admin.display(description=_("invitations"))
+    def invitation_list(self, obj) -> str:
+        """How many are invited, a link to them, and the delivery of the invitation mail."""
+        if not obj.pk:
+            return "-"
+        total = obj.invitations.count()
+        return format_html(
+            '<a href="{}?meeting__id__exact={}">{}</a><br>{} {}',
+            reverse("admin:dialogues_invitation_changelist"),
+            obj.pk,
+            ngettext("%(count)s invitation", "%(count)s invitations", total) % {"count": total},
+            _("Mail-out:"),
+            mailout_progress(invitations_mailout_key(obj)),
+        )
 
     @admin.display(description=_("seats"))
     def seat_summary(self, obj) -> str:

@@ -63,6 +63,10 @@ def registration_email_enqueue(
     )
 
 
+def invitations_mailout_key(meeting: Meeting) -> str:
+    return f"dialogues:invitations:{meeting.pk}"
+
+
 def invitations_mailout_create(
     *, meeting: Meeting, invitations: Sequence[Invitation], created_by=None
 ):
@@ -87,7 +91,7 @@ def invitations_mailout_create(
             )
         )
     return mailout_create(
-        key=f"dialogues:invitations:{meeting.pk}",
+        key=invitations_mailout_key(meeting),
         title=f"{meeting.title} ({meeting.starts_at:%Y-%m-%d})",
         template="dialogues/email/invitation",
         recipients=recipients,

@@ -25,6 +25,10 @@ class ValidKeysMixin:
     page instead of the field. Only valid keys are looked up; the field still reports the
     rest as an invalid choice."""
 
+    # Labels of every row of a small table, set by `labels_preload` when the widget is on
+    # each form of an inline: one query for the page instead of one per form.
+    labels: dict[str, str] | None = None
+
     def optgroups(self, name, value, attr=None):
         remote = self.field.remote_field
         # A foreign key may point at another unique field; a many-to-many at the key.
@@ -37,7 +41,36 @@ class ValidKeysMixin:
             except ValidationError:
                 continue
             valid.append(item)
-        return super().optgroups(name, valid, attr)
+        if self.labels is None:
+            return super().optgroups(name, valid, attr)
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        selected = {str(item) for item in valid}
+        for key, label in self.labels.items():
+            if key in selected:
+                options.append(self.create_option(name, key, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+def labels_preload(formfield) -> None:
+    """Give an autocomplete field's widget the labels of all its rows (see ValidKeysMixin)."""
+    widget = getattr(formfield.widget, "widget", formfield.widget)
+    widget.labels = {str(obj.pk): formfield.label_from_instance(obj) for obj in formfield.queryset}
+
+
+def choices_once(formfield) -> None:
+    """Read a choice field's options once for every form of a formset.
+
+    Each form of an inline gets a copy of the field, and a model choice field reads its
+    options from the database again for each copy; a fixed list is copied instead.
+    """
+    choices = list(formfield.choices)
+    formfield.choices = choices
+    widget = formfield.widget
+    while hasattr(widget, "widget"):  # the admin's wrapper with the "+" link
+        widget = widget.widget
+        widget.choices = choices
 
 
 class ValidKeysAutocompleteSelect(ValidKeysMixin, AutocompleteSelect):
