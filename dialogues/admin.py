@@ -17,7 +17,12 @@ from django.utils.translation import ngettext
 
 from accounts.forms import InvitationSendForm
 from accounts.services import invitees_collect
-from portal.admin import HttpsLinksMixin, StaffInputMixin
+from portal.admin import (
+    AutocompleteFilter,
+    AutocompleteFilterMixin,
+    HttpsLinksMixin,
+    StaffInputMixin,
+)
 from portal.errors import RefusalError
 from portal.outbox.admin import mailout_progress
 from portal.registrations.access import access_requests_describe
@@ -493,7 +498,7 @@ class MeetingAdmin(
         elif request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                invitations = services.invitation_send(
+                mailout = services.invitation_send(
                     meeting=meeting,
                     emails=data["emails"],
                     groups=data["groups"],
@@ -504,17 +509,20 @@ class MeetingAdmin(
             except RefusalError as error:
                 form.add_error(None, error.message)
             else:
+                # The workers send; the mail-out's page follows their progress.
                 messages.success(
                     request,
                     ngettext(
-                        "%(count)s invitation is on its way.",
-                        "%(count)s invitations are on their way.",
-                        len(invitations),
+                        "The invitations go to %(count)s address; "
+                        "addresses invited before are not mailed again.",
+                        "The invitations go to %(count)s addresses; "
+                        "addresses invited before are not mailed again.",
+                        mailout.total,
                     )
-                    % {"count": len(invitations)},
+                    % {"count": mailout.total},
                 )
                 return HttpResponseRedirect(
-                    reverse("admin:dialogues_meeting_change", args=[meeting.pk])
+                    reverse("admin:portal_mailout_change", args=[mailout.pk])
                 )
         return self._meeting_page(
             request,
@@ -527,8 +535,13 @@ class MeetingAdmin(
 # --- Registrations -------------------------------------------------------------------------------
 
 
+class MeetingFilter(AutocompleteFilter):
+    title = _("meeting")
+    field_name = "meeting"
+
+
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(AutocompleteFilterMixin, admin.ModelAdmin):
     list_display = [
         "user",
         "meeting",
@@ -537,8 +550,11 @@ class RegistrationAdmin(admin.ModelAdmin):
         "created_at",
         "checked_in_at",
     ]
-    list_filter = ["status", "meeting__series", "meeting"]
+    list_filter = ["status", "meeting__series", MeetingFilter]
     list_select_related = ["user", "meeting"]
+    # Counting every registration in the county for "of N" on each page costs more than it
+    # tells; the filtered count is still shown.
+    show_full_result_count = False
     search_fields = ["user__email", "user__display_name", "check_in_code", "meeting__title"]
     readonly_fields = [
         "meeting",
@@ -631,9 +647,10 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AutocompleteFilterMixin, admin.ModelAdmin):
     list_display = ["email", "meeting", "user", "created_at", "registered"]
-    list_filter = ["meeting__series", "meeting"]
+    list_filter = ["meeting__series", MeetingFilter]
+    show_full_result_count = False
     list_select_related = ["meeting", "user"]
     search_fields = ["email", "meeting__title"]
     readonly_fields = ["meeting", "email", "user", "token", "created_at", "followed_up_at"]

@@ -70,22 +70,30 @@ def invitations_mailout_key(meeting: Meeting) -> str:
 def invitations_mailout_create(
     *, meeting: Meeting, invitations: Sequence[Invitation], created_by=None
 ):
-    """One mail-out per meeting; sending again adds only addresses not yet mailed."""
+    """One mail-out per meeting; sending again adds only addresses not yet mailed.
+
+    The invitations need their key, address, token and user; the meeting is `meeting`. The
+    link differs per language only in its path, which is looked up once per language.
+    """
     from portal.outbox.enqueue import MailRecipient, mailout_create
 
+    paths: dict[str, str] = {}
     recipients = []
     for invitation in invitations:
         user = invitation.user
         language = (user.preferred_language if user else "") or settings.LANGUAGE_CODE
-        with translation.override(language):
-            invitation_url = settings.SITE_URL + invitation.get_absolute_url()
+        if language not in paths:
+            with translation.override(language):
+                paths[language] = settings.SITE_URL + reverse(
+                    "dialogues:registration_create", args=[meeting.slug]
+                )
         recipients.append(
             MailRecipient(
                 email=invitation.email,
                 language=language,
                 key=f"invitation-{invitation.pk}",
                 context={
-                    "invitation_url": invitation_url,
+                    "invitation_url": f"{paths[language]}?inbjudan={invitation.token}",
                     "recipient_name": user.get_short_name() if user else "",
                 },
             )

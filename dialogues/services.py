@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.services import invitees_collect, registration_gate_block
 from portal.errors import RefusalError
+from portal.outbox.models import MailOut
 from portal.registrations import services as core
 from portal.registrations.access import AccessWish, access_requests_set
 
@@ -451,27 +452,42 @@ def invitation_send(
     municipalities: Iterable = (),
     sectors: Sequence[str] = (),
     created_by=None,
-) -> list[Invitation]:
-    """Invite matching consenting users and pasted addresses; each address is mailed once."""
+) -> MailOut:
+    """Invite matching consenting users and pasted addresses; each address is mailed once.
+
+    Built for thousands at once: the invitations are inserted in bulk, an address invited
+    before keeps its invitation (the database's one-per-address constraint decides), and one
+    mail-out row is written; the mail workers render, deduplicate and send after the commit,
+    and the mail-out's page shows their progress. Returns the meeting's mail-out.
+    """
     if meeting.status != MeetingStatus.PUBLISHED:
         raise RefusalError(_("Only published meetings can have invitations."), "state")
     invitees = invitees_collect(
         emails=emails, groups=groups, municipalities=municipalities, sectors=sectors
     )
-    invitations = []
     with transaction.atomic():
+        Invitation.objects.bulk_create(
+            [Invitation(meeting=meeting, email=i.email, user=i.user) for i in invitees],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        # Read back every invitation of the meeting once (new and old, with their tokens),
+        # rather than one query per address; keyed as the constraint compares, by lower().
+        stored = {
+            email.lower(): (pk, email, token)
+            for pk, email, token in Invitation.objects.filter(meeting=meeting).values_list(
+                "pk", "email", "token"
+            )
+        }
+        invitations = []
         for invitee in invitees:
-            invitation = Invitation.objects.filter(
-                meeting=meeting, email__iexact=invitee.email
-            ).first()
-            if invitation is None:
-                invitation = Invitation.objects.create(
-                    meeting=meeting, email=invitee.email, user=invitee.user
-                )
-            invitation.meeting = meeting
-            invitations.append(invitation)
-        invitations_mailout_create(meeting=meeting, invitations=invitations, created_by=created_by)
-    return invitations
+            pk, email, token = stored[invitee.email.lower()]
+            invitations.append(
+                Invitation(pk=pk, meeting=meeting, email=email, token=token, user=invitee.user)
+            )
+        return invitations_mailout_create(
+            meeting=meeting, invitations=invitations, created_by=created_by
+        )
 
 
 def reminders_due(now: dt.datetime | None = None):
