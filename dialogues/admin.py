@@ -5,7 +5,8 @@ from collections import Counter
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -154,6 +155,18 @@ class UpcomingFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _registration_count(status: str):
+    """The meeting's registrations in `status`, as a subquery per meeting row."""
+    rows = (
+        Registration.objects.filter(meeting=OuterRef("pk"), status=status)
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
 # How many of a meeting's registrations its page lists; the rest are in the changelist.
 MEETING_PAGE_ROWS = 10
 
@@ -239,7 +252,17 @@ class MeetingAdmin(
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_counts()
+        # Counted per row shown, not for every meeting before the page is cut (a join and
+        # GROUP BY over all registrations of the county would be).
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                confirmed_count=_registration_count(RegistrationStatus.CONFIRMED),
+                pending_count=_registration_count(RegistrationStatus.PENDING),
+                waitlisted_count=_registration_count(RegistrationStatus.WAITLISTED),
+            )
+        )
 
     @admin.display(description=_("minutes and summary"))
     def minutes_and_summary(self, obj) -> str:
@@ -552,6 +575,8 @@ class RegistrationAdmin(AutocompleteFilterMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "meeting__series", MeetingFilter]
     list_select_related = ["user", "meeting"]
+    # Newest first, along the primary key: the model's order (by meeting) sorts every row.
+    ordering = ["-pk"]
     # Counting every registration in the county for "of N" on each page costs more than it
     # tells; the filtered count is still shown.
     show_full_result_count = False
@@ -651,6 +676,7 @@ class InvitationAdmin(AutocompleteFilterMixin, admin.ModelAdmin):
     list_display = ["email", "meeting", "user", "created_at", "registered"]
     list_filter = ["meeting__series", MeetingFilter]
     show_full_result_count = False
+    ordering = ["-pk"]
     list_select_related = ["meeting", "user"]
     search_fields = ["email", "meeting__title"]
     readonly_fields = ["meeting", "email", "user", "token", "created_at", "followed_up_at"]
@@ -659,16 +685,20 @@ class InvitationAdmin(AutocompleteFilterMixin, admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        active = Q(registrations__status__in=ACTIVE_STATUSES)
+        # Looked up for the page's rows only, after the page is cut: a join or a subquery
+        # over every registration is planned for the whole table.
+        active = Registration.objects.filter(status__in=ACTIVE_STATUSES).only("invitation")
         return (
             super()
             .get_queryset(request)
-            .annotate(registration_count=Count("registrations", filter=active))
+            .prefetch_related(
+                Prefetch("registrations", queryset=active, to_attr="active_registrations")
+            )
         )
 
     @admin.display(description=_("registered"), boolean=True)
     def registered(self, obj) -> bool:
-        return obj.registration_count > 0
+        return bool(obj.active_registrations)
 
 
 # Minutes, summaries, insights and alerts live in their own module.

@@ -67,13 +67,12 @@ def invitations_mailout_key(meeting: Meeting) -> str:
     return f"dialogues:invitations:{meeting.pk}"
 
 
-def invitations_mailout_create(
-    *, meeting: Meeting, invitations: Sequence[Invitation], created_by=None
-):
+def invitations_mailout_create(*, meeting: Meeting, invitations: Sequence, created_by=None):
     """One mail-out per meeting; sending again adds only addresses not yet mailed.
 
-    The invitations need their key, address, token and user; the meeting is `meeting`. The
-    link differs per language only in its path, which is looked up once per language.
+    Each invitation needs its `pk`, `email`, `token` and `user` (an Invitation, or the
+    service's lighter row). The link differs per language only in its path, which is looked
+    up once per language.
     """
     from portal.outbox.enqueue import MailRecipient, mailout_create
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,7 @@ from .models import (
     MinutesStatus,
     Registration,
     RegistrationStatus,
+    invitation_token_generate,
 )
 from .summaries.models import Summary
 
@@ -444,6 +446,35 @@ def _active_registrations(meeting: Meeting):
 # --- invitations and reminders ------------------------------------------------------------------
 
 
+class InvitationRow(NamedTuple):
+    """What the invitation mail needs of an invitation, without a model instance each."""
+
+    pk: int
+    email: str
+    token: str
+    user: object
+
+
+def _invitations_insert(*, meeting: Meeting, invitees) -> None:
+    """Insert one invitation per invitee in one statement; existing ones stay as they are.
+
+    `bulk_create` would build and compile ten thousand model instances, seconds of the
+    request. ON CONFLICT DO NOTHING lets the one-per-address constraint keep an address
+    invited before (with its link), also when two requests invite it at once.
+    """
+    emails = [invitee.email for invitee in invitees]
+    users = [invitee.user.pk if invitee.user else None for invitee in invitees]
+    tokens = [invitation_token_generate() for _ in invitees]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dialogues_invitation (meeting_id, email, user_id, token, created_at) "
+            "SELECT %s, t.email, t.user_id, t.token, %s "
+            "FROM unnest(%s::text[], %s::bigint[], %s::text[]) AS t(email, user_id, token) "
+            "ON CONFLICT DO NOTHING",
+            [meeting.pk, timezone.now(), emails, users, tokens],
+        )
+
+
 def invitation_send(
     *,
     meeting: Meeting,
@@ -455,10 +486,10 @@ def invitation_send(
 ) -> MailOut:
     """Invite matching consenting users and pasted addresses; each address is mailed once.
 
-    Built for thousands at once: the invitations are inserted in bulk, an address invited
-    before keeps its invitation (the database's one-per-address constraint decides), and one
-    mail-out row is written; the mail workers render, deduplicate and send after the commit,
-    and the mail-out's page shows their progress. Returns the meeting's mail-out.
+    Built for thousands at once: the invitations are inserted in one statement, an address
+    invited before keeps its invitation (the database's one-per-address constraint decides),
+    and one mail-out row is written; the mail workers render, deduplicate and send after the
+    commit, and the mail-out's page shows their progress. Returns the meeting's mail-out.
     """
     if meeting.status != MeetingStatus.PUBLISHED:
         raise RefusalError(_("Only published meetings can have invitations."), "state")
@@ -466,11 +497,7 @@ def invitation_send(
         emails=emails, groups=groups, municipalities=municipalities, sectors=sectors
     )
     with transaction.atomic():
-        Invitation.objects.bulk_create(
-            [Invitation(meeting=meeting, email=i.email, user=i.user) for i in invitees],
-            ignore_conflicts=True,
-            batch_size=2000,
-        )
+        _invitations_insert(meeting=meeting, invitees=invitees)
         # Read back every invitation of the meeting once (new and old, with their tokens),
         # rather than one query per address; keyed as the constraint compares, by lower().
         stored = {
@@ -479,12 +506,11 @@ def invitation_send(
                 "pk", "email", "token"
             )
         }
-        invitations = []
-        for invitee in invitees:
-            pk, email, token = stored[invitee.email.lower()]
-            invitations.append(
-                Invitation(pk=pk, meeting=meeting, email=email, token=token, user=invitee.user)
-            )
+        invitations = [
+            InvitationRow(*stored[invitee.email.lower()], user=invitee.user)
+            for invitee in invitees
+            if invitee.email.lower() in stored
+        ]
         return invitations_mailout_create(
             meeting=meeting, invitations=invitations, created_by=created_by
         )
