@@ -105,8 +105,13 @@ class AutocompleteFilter(admin.SimpleListFilter):
     @classmethod
     def widget_media(cls, model, admin_site):
         field = model._meta.get_field(cls.field_name)
+        # Named after jQuery and its admin alias, so the merged media load it after them.
         return ValidKeysAutocompleteSelect(field, admin_site).media + forms.Media(
-            js=["js/autocomplete_filter.js"]
+            js=[
+                "admin/js/vendor/jquery/jquery.min.js",
+                "admin/js/jquery.init.js",
+                "js/autocomplete_filter.js",
+            ]
         )
 
     def has_output(self) -> bool:
