@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.accessibility import axe_violations, describe
 from tests.accounts.factories import UserFactory
 from tests.conftest import staff_login
 from tests.dialogues.factories import MeetingFactory, RegistrationFactory
@@ -27,6 +28,9 @@ def test_staff_find_a_meeting_by_typing_and_the_list_shows_its_registrations(pag
 
     page.goto(live_server.url + reverse("admin:dialogues_registration_changelist"))
     filters = page.locator("#changelist-filter")
+    # The filter's own (the admin's breadcrumbs are Django's, outside this test).
+    violations = [v for v in axe_violations(page) if "select2" in str(v) or "filter" in str(v)]
+    assert not violations, describe(violations)
     filters.get_by_role("combobox").click()
     page.locator(".select2-search__field").fill("Botkyrka")
     page.get_by_role("option", name="Kulturskapares villkor i Botkyrka").click()
