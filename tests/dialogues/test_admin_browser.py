@@ -28,6 +28,11 @@ def test_staff_find_a_meeting_by_typing_and_the_list_shows_its_registrations(pag
 
     page.goto(live_server.url + reverse("admin:dialogues_registration_changelist"))
     filters = page.locator("#changelist-filter")
+    # The box is named by the filter's label once the page has loaded.
+    expect(filters.locator(".select2-selection")).to_have_attribute(
+        "aria-labelledby",
+        "filter-meeting__id__exact-label select2-filter-meeting__id__exact-container",
+    )
     # The filter's own (the admin's breadcrumbs are Django's, outside this test).
     violations = [v for v in axe_violations(page) if "select2" in str(v) or "filter" in str(v)]
     assert not violations, describe(violations)

@@ -1,10 +1,10 @@
 """The admin at county scale: 20,000 meetings, 100,000 registrations, one meeting with 3,000.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal python -m bench.admin_scale
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal python -m bench.admin
 
 Generates the rows in bulk (fixed shape: 20 series, 20,000 meetings, 10,000 people, five
 registrations on every meeting, and one big meeting with 3,000 invitations, 1,000 of them
-registered) in a database of its own (`bench_admin_scale`, or the name in BENCH_DATABASE;
+registered) in a database of its own (`bench_admin`, or the name in BENCH_DATABASE;
 created next to DATABASE_URL's and dropped afterwards unless --keep). Then, as a logged-in
 superuser with a second factor, through the Django test client in this process:
 
@@ -300,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    connection.settings_dict["TEST"]["NAME"] = os.environ.get("BENCH_DATABASE", "bench_admin_scale")
+    connection.settings_dict["TEST"]["NAME"] = os.environ.get("BENCH_DATABASE", "bench_admin")
     if args.keep:
         original = connection.creation.create_test_db(verbosity=0, keepdb=True, serialize=False)
     else:
