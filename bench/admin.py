@@ -216,7 +216,7 @@ def run(runs: int) -> int:
 
     from dialogues.models import Invitation
     from portal.celery import app
-    from portal.models import MailOut
+    from portal.outbox.models import MailOut
     from tests.accounts.factories import UserFactory
     from tests.conftest import staff_login
 
