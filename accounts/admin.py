@@ -119,6 +119,14 @@ class UserAdmin(StaffInputMixin, DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "user_permissions":
+            # Each permission is labelled with its content type, as in the group admin.
+            kwargs.setdefault(
+                "queryset", db_field.remote_field.model.objects.select_related("content_type")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     @admin.display(description=_("password"))
     def password_status(self, obj: User):
         if obj is None or obj.pk is None:

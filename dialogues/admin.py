@@ -5,19 +5,27 @@ from collections import Counter
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.forms import InvitationSendForm
 from accounts.services import invitees_collect
-from portal.admin import HttpsLinksMixin, StaffInputMixin
+from portal.admin import (
+    AutocompleteFilter,
+    AutocompleteFilterMixin,
+    HttpsLinksMixin,
+    StaffInputMixin,
+)
 from portal.errors import RefusalError
+from portal.outbox.admin import mailout_progress
 from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import (
     VENUE_FACTS_FIELDSET,
@@ -29,7 +37,7 @@ from portal.registrations.services import check_in
 from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
-from .emails import invitation_preview
+from .emails import invitation_preview, invitations_mailout_key
 from .models import (
     ACTIVE_STATUSES,
     DialogueSeries,
@@ -148,42 +156,20 @@ class UpcomingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegistrationInline(admin.TabularInline):
-    model = Registration
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    fields = [
-        "user",
-        "status",
-        "check_in_code",
-        "accessibility_needs",
-        "dietary_needs",
-        "checked_in_at",
-    ]
-    readonly_fields = fields
-    ordering = ["pk"]
-
-    def has_add_permission(self, request, obj=None):
-        # Seats are handed out by the registration service, never by a bare insert.
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
+def _registration_count(status: str):
+    """The meeting's registrations in `status`, as a subquery per meeting row."""
+    rows = (
+        Registration.objects.filter(meeting=OuterRef("pk"), status=status)
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
 
 
-class InvitationInline(admin.TabularInline):
-    model = Invitation
-    extra = 0
-    can_delete = False
-    fields = ["email", "user", "created_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
+# How many of a meeting's registrations its page lists; the rest are in the changelist.
+MEETING_PAGE_ROWS = 10
 
 
 @admin.register(Meeting)
@@ -217,8 +203,9 @@ class MeetingAdmin(
         "access_planning",
         "followup_reminded_at",
         "minutes_and_summary",
+        "registration_list",
+        "invitation_list",
     ]
-    inlines = [RegistrationInline, InvitationInline]
     actions = ["publish", "cancel_meetings", "export_csv", "send_invitations"]
     fieldsets = [
         (
@@ -261,10 +248,23 @@ class MeetingAdmin(
         ),
         (_("Publication"), {"fields": ["published_at", "sequence", "followup_reminded_at"]}),
         (_("After the meeting"), {"fields": ["minutes_and_summary"]}),
+        # Not inlines: a meeting may have thousands of both, and the page must stay small
+        # enough to load and to save unchanged.
+        (_("Registrations and invitations"), {"fields": ["registration_list", "invitation_list"]}),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_counts()
+        # Counted per row shown, not for every meeting before the page is cut (a join and
+        # GROUP BY over all registrations of the county would be).
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                confirmed_count=_registration_count(RegistrationStatus.CONFIRMED),
+                pending_count=_registration_count(RegistrationStatus.PENDING),
+                waitlisted_count=_registration_count(RegistrationStatus.WAITLISTED),
+            )
+        )
 
     @admin.display(description=_("minutes and summary"))
     def minutes_and_summary(self, obj) -> str:
@@ -286,6 +286,61 @@ class MeetingAdmin(
     @admin.display(description=_("pending"), ordering="pending_count")
     def pending(self, obj) -> int:
         return obj.pending_count
+
+    @admin.display(description=_("registrations"))
+    def registration_list(self, obj) -> str:
+        """The latest registrations, and a link to all of them in the registrations list."""
+        if not obj.pk:
+            return "-"
+        rows = obj.registrations.select_related("user").order_by("-created_at", "-pk")[
+            :MEETING_PAGE_ROWS
+        ]
+        table = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:dialogues_registration_change", args=[row.pk]),
+                    row.user,
+                    row.get_status_display(),
+                    row.check_in_code,
+                )
+                for row in rows
+            ),
+        )
+        link = format_html(
+            '<a href="{}?meeting__id__exact={}">{}</a>',
+            reverse("admin:dialogues_registration_changelist"),
+            obj.pk,
+            _("All registrations for this meeting"),
+        )
+        if not table:
+            return link
+        return format_html(
+            '<table><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}'
+            '</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table><p>{}</p>',
+            _("Latest registrations"),
+            _("person"),
+            _("status"),
+            _("check-in code"),
+            table,
+            link,
+        )
+
+    @admin.display(description=_("invitations"))
+    def invitation_list(self, obj) -> str:
+        """How many are invited, a link to them, and the delivery of the invitation mail."""
+        if not obj.pk:
+            return "-"
+        total = obj.invitations.count()
+        return format_html(
+            '<a href="{}?meeting__id__exact={}">{}</a><br>{} {}',
+            reverse("admin:dialogues_invitation_changelist"),
+            obj.pk,
+            ngettext("%(count)s invitation", "%(count)s invitations", total) % {"count": total},
+            _("Mail-out:"),
+            mailout_progress(invitations_mailout_key(obj)),
+        )
 
     @admin.display(description=_("seats"))
     def seat_summary(self, obj) -> str:
@@ -468,7 +523,7 @@ class MeetingAdmin(
         elif request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                invitations = services.invitation_send(
+                mailout = services.invitation_send(
                     meeting=meeting,
                     emails=data["emails"],
                     groups=data["groups"],
@@ -479,17 +534,20 @@ class MeetingAdmin(
             except RefusalError as error:
                 form.add_error(None, error.message)
             else:
+                # The workers send; the mail-out's page follows their progress.
                 messages.success(
                     request,
                     ngettext(
-                        "%(count)s invitation is on its way.",
-                        "%(count)s invitations are on their way.",
-                        len(invitations),
+                        "The invitations go to %(count)s address; "
+                        "addresses invited before are not mailed again.",
+                        "The invitations go to %(count)s addresses; "
+                        "addresses invited before are not mailed again.",
+                        mailout.total,
                     )
-                    % {"count": len(invitations)},
+                    % {"count": mailout.total},
                 )
                 return HttpResponseRedirect(
-                    reverse("admin:dialogues_meeting_change", args=[meeting.pk])
+                    reverse("admin:portal_mailout_change", args=[mailout.pk])
                 )
         return self._meeting_page(
             request,
@@ -502,8 +560,13 @@ class MeetingAdmin(
 # --- Registrations -------------------------------------------------------------------------------
 
 
+class MeetingFilter(AutocompleteFilter):
+    title = _("meeting")
+    field_name = "meeting"
+
+
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(AutocompleteFilterMixin, admin.ModelAdmin):
     list_display = [
         "user",
         "meeting",
@@ -512,8 +575,13 @@ class RegistrationAdmin(admin.ModelAdmin):
         "created_at",
         "checked_in_at",
     ]
-    list_filter = ["status", "meeting__series", "meeting"]
+    list_filter = ["status", "meeting__series", MeetingFilter]
     list_select_related = ["user", "meeting"]
+    # Newest first, along the primary key: the model's order (by meeting) sorts every row.
+    ordering = ["-pk"]
+    # Counting every registration in the county for "of N" on each page costs more than it
+    # tells; the filtered count is still shown.
+    show_full_result_count = False
     search_fields = ["user__email", "user__display_name", "check_in_code", "meeting__title"]
     readonly_fields = [
         "meeting",
@@ -606,9 +674,11 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AutocompleteFilterMixin, admin.ModelAdmin):
     list_display = ["email", "meeting", "user", "created_at", "registered"]
-    list_filter = ["meeting__series", "meeting"]
+    list_filter = ["meeting__series", MeetingFilter]
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_select_related = ["meeting", "user"]
     search_fields = ["email", "meeting__title"]
     readonly_fields = ["meeting", "email", "user", "token", "created_at", "followed_up_at"]
@@ -617,16 +687,20 @@ class InvitationAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        active = Q(registrations__status__in=ACTIVE_STATUSES)
+        # Looked up for the page's rows only, after the page is cut: a join or a subquery
+        # over every registration is planned for the whole table.
+        active = Registration.objects.filter(status__in=ACTIVE_STATUSES).only("invitation")
         return (
             super()
             .get_queryset(request)
-            .annotate(registration_count=Count("registrations", filter=active))
+            .prefetch_related(
+                Prefetch("registrations", queryset=active, to_attr="active_registrations")
+            )
         )
 
     @admin.display(description=_("registered"), boolean=True)
     def registered(self, obj) -> bool:
-        return obj.registration_count > 0
+        return bool(obj.active_registrations)
 
 
 # Minutes, summaries, insights and alerts live in their own module.

@@ -63,31 +63,42 @@ def registration_email_enqueue(
     )
 
 
-def invitations_mailout_create(
-    *, meeting: Meeting, invitations: Sequence[Invitation], created_by=None
-):
-    """One mail-out per meeting; sending again adds only addresses not yet mailed."""
+def invitations_mailout_key(meeting: Meeting) -> str:
+    return f"dialogues:invitations:{meeting.pk}"
+
+
+def invitations_mailout_create(*, meeting: Meeting, invitations: Sequence, created_by=None):
+    """One mail-out per meeting; sending again adds only addresses not yet mailed.
+
+    Each invitation needs its `pk`, `email`, `token` and `user` (an Invitation, or the
+    service's lighter row). The link differs per language only in its path, which is looked
+    up once per language.
+    """
     from portal.outbox.enqueue import MailRecipient, mailout_create
 
+    paths: dict[str, str] = {}
     recipients = []
     for invitation in invitations:
         user = invitation.user
         language = (user.preferred_language if user else "") or settings.LANGUAGE_CODE
-        with translation.override(language):
-            invitation_url = settings.SITE_URL + invitation.get_absolute_url()
+        if language not in paths:
+            with translation.override(language):
+                paths[language] = settings.SITE_URL + reverse(
+                    "dialogues:registration_create", args=[meeting.slug]
+                )
         recipients.append(
             MailRecipient(
                 email=invitation.email,
                 language=language,
                 key=f"invitation-{invitation.pk}",
                 context={
-                    "invitation_url": invitation_url,
+                    "invitation_url": f"{paths[language]}?inbjudan={invitation.token}",
                     "recipient_name": user.get_short_name() if user else "",
                 },
             )
         )
     return mailout_create(
-        key=f"dialogues:invitations:{meeting.pk}",
+        key=invitations_mailout_key(meeting),
         title=f"{meeting.title} ({meeting.starts_at:%Y-%m-%d})",
         template="dialogues/email/invitation",
         recipients=recipients,

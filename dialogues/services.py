@@ -9,16 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import invitees_collect, registration_gate_block
 from portal.errors import RefusalError
+from portal.outbox.models import MailOut
 from portal.registrations import services as core
 from portal.registrations.access import AccessWish, access_requests_set
 
@@ -36,11 +37,13 @@ from .models import (
     MinutesStatus,
     Registration,
     RegistrationStatus,
+    invitation_token_generate,
 )
 from .summaries.models import Summary
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from accounts.services import Invitee
     from portal.models import Municipality
 
 INVITATION_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -450,6 +453,35 @@ def _active_registrations(meeting: Meeting) -> list[Registration]:
 # --- invitations and reminders ------------------------------------------------------------------
 
 
+class InvitationRow(NamedTuple):
+    """What the invitation mail needs of an invitation, without a model instance each."""
+
+    pk: int
+    email: str
+    token: str
+    user: User | None
+
+
+def _invitations_insert(*, meeting: Meeting, invitees: Sequence[Invitee]) -> None:
+    """Insert one invitation per invitee in one statement; existing ones stay as they are.
+
+    `bulk_create` would build and compile ten thousand model instances, seconds of the
+    request. ON CONFLICT DO NOTHING lets the one-per-address constraint keep an address
+    invited before (with its link), also when two requests invite it at once.
+    """
+    emails = [invitee.email for invitee in invitees]
+    users = [invitee.user.pk if invitee.user else None for invitee in invitees]
+    tokens = [invitation_token_generate() for _ in invitees]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dialogues_invitation (meeting_id, email, user_id, token, created_at) "
+            "SELECT %s, t.email, t.user_id, t.token, %s "
+            "FROM unnest(%s::text[], %s::bigint[], %s::text[]) AS t(email, user_id, token) "
+            "ON CONFLICT DO NOTHING",
+            [meeting.pk, timezone.now(), emails, users, tokens],
+        )
+
+
 def invitation_send(
     *,
     meeting: Meeting,
@@ -458,27 +490,37 @@ def invitation_send(
     municipalities: Iterable[Municipality] = (),
     sectors: Sequence[str] = (),
     created_by: User | None = None,
-) -> list[Invitation]:
-    """Invite matching consenting users and pasted addresses; each address is mailed once."""
+) -> MailOut:
+    """Invite matching consenting users and pasted addresses; each address is mailed once.
+
+    Built for thousands at once: the invitations are inserted in one statement, an address
+    invited before keeps its invitation (the database's one-per-address constraint decides),
+    and one mail-out row is written; the mail workers render, deduplicate and send after the
+    commit, and the mail-out's page shows their progress. Returns the meeting's mail-out.
+    """
     if meeting.status != MeetingStatus.PUBLISHED:
         raise RefusalError(_("Only published meetings can have invitations."), "state")
     invitees = invitees_collect(
         emails=emails, groups=groups, municipalities=municipalities, sectors=sectors
     )
-    invitations = []
     with transaction.atomic():
-        for invitee in invitees:
-            invitation = Invitation.objects.filter(
-                meeting=meeting, email__iexact=invitee.email
-            ).first()
-            if invitation is None:
-                invitation = Invitation.objects.create(
-                    meeting=meeting, email=invitee.email, user=invitee.user
-                )
-            invitation.meeting = meeting
-            invitations.append(invitation)
-        invitations_mailout_create(meeting=meeting, invitations=invitations, created_by=created_by)
-    return invitations
+        _invitations_insert(meeting=meeting, invitees=invitees)
+        # Read back every invitation of the meeting once (new and old, with their tokens),
+        # rather than one query per address; keyed as the constraint compares, by lower().
+        stored = {
+            email.lower(): (pk, email, token)
+            for pk, email, token in Invitation.objects.filter(meeting=meeting).values_list(
+                "pk", "email", "token"
+            )
+        }
+        invitations = [
+            InvitationRow(*stored[invitee.email.lower()], user=invitee.user)
+            for invitee in invitees
+            if invitee.email.lower() in stored
+        ]
+        return invitations_mailout_create(
+            meeting=meeting, invitations=invitations, created_by=created_by
+        )
 
 
 def reminders_due(now: dt.datetime | None = None) -> models.QuerySet[Registration]:

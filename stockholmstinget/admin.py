@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.forms import InvitationSendForm
-from portal.admin import HttpsLinksMixin
+from portal.admin import HttpsLinksMixin, choices_once
 from portal.errors import RefusalError
 from portal.outbox.models import MailOut
 from portal.registrations.access import access_requests_describe
@@ -32,6 +33,7 @@ from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
 from .models import (
+    ACTIVE_STATUSES,
     DocumentationLink,
     Edition,
     EditionRegistration,
@@ -67,7 +69,14 @@ class SessionInline(admin.StackedInline):
         if db_field.name == "speakers":
             edition_id = request.resolver_match.kwargs.get("object_id")
             kwargs["queryset"] = Speaker.objects.filter(edition_id=edition_id or 0)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "speakers":
+            # The edition's speakers, read once for all its sessions.
+            choices_once(formfield)
+        return formfield
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("speakers")
 
 
 class DocumentationLinkInline(HttpsLinksMixin, admin.TabularInline):
@@ -159,14 +168,23 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
         formset.save_m2m()
         return None
 
-    @admin.display(description=_("registrations"))
+    def get_queryset(self, request):
+        # The changelist's count column, in the query of the rows.
+        active = Q(registrations__status__in=ACTIVE_STATUSES)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(active_registrations=Count("registrations", filter=active))
+        )
+
+    @admin.display(description=_("registrations"), ordering="active_registrations")
     def registrations(self, obj: Edition) -> str:
         url = reverse("admin:stockholmstinget_editionregistration_changelist")
         return format_html(
             '<a href="{}?edition__id__exact={}">{}</a>',
             url,
             obj.pk,
-            obj.registrations.active().count(),
+            obj.active_registrations,
         )
 
     @admin.display(description=_("tools"))
@@ -471,6 +489,10 @@ class SignupInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        # Each row is titled by its person and session.
+        return super().get_queryset(request).select_related("session", "registration__user")
 
 
 CSV_COLUMNS = [

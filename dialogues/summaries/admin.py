@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import StakeholderGroup
-from portal.admin import StaffInputMixin
+from portal.admin import StaffInputMixin, labels_preload
 from portal.errors import RefusalError
 
 from ..models import Meeting, Minutes, MinutesStatus
@@ -142,7 +142,14 @@ class InsightInline(StaffInputMixin, admin.StackedInline):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "text":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in self.autocomplete_fields:
+            # Themes and municipalities are small tables: labelled once for all insights.
+            labels_preload(formfield)
+        return formfield
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("municipalities")
 
 
 class SummaryAdminForm(forms.ModelForm):
@@ -212,6 +219,10 @@ class SummaryAdmin(StaffInputMixin, MeetingPrefillMixin, admin.ModelAdmin):
                 {"fields": ["published_at", "published_by", "unpublished_at", "unpublished_by"]},
             ),
         ]
+
+    def get_queryset(self, request):
+        # The page links to its meeting by name.
+        return super().get_queryset(request).select_related("meeting")
 
     @admin.display(description=_("meeting in admin"))
     def meeting_page(self, obj: Summary) -> str:

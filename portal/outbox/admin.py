@@ -46,6 +46,25 @@ def _counts_annotation() -> dict[str, Count]:
     }
 
 
+def mailout_progress(key: str) -> str:
+    """The mail-out with `key` as a link to its page and its delivery progress; "-" if none."""
+    mailout = (
+        MailOut.objects.filter(key=key)
+        .defer("recipients", "context", "attachments")
+        .annotate(**_counts_annotation())
+        .first()
+    )
+    if mailout is None:
+        return "-"
+    return format_html(
+        '<a href="{}">{}</a> {}',
+        reverse("admin:portal_mailout_change", args=[mailout.pk]),
+        ngettext("%(count)s recipient", "%(count)s recipients", mailout.total)
+        % {"count": mailout.total},
+        _progress_bar(mailout.n_sent + mailout.n_failed, mailout.total),
+    )
+
+
 def _retry_failed(
     model_admin: admin.ModelAdmin[Any], request: HttpRequest, emails: QuerySet[OutgoingEmail]
 ) -> None:

@@ -27,6 +27,8 @@ class CallFormatInline(admin.TabularInline):
 @admin.register(CallForSessions)
 class CallForSessionsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "opens_at", "closes_at"]
+    # The call is named by its edition's year.
+    list_select_related = ["edition"]
     inlines = [CallFormatInline]
 
 

@@ -47,6 +47,9 @@ class InsightStatusChangeInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
 
 @admin.register(Insight)
 class InsightAdmin(StaffInputMixin, admin.ModelAdmin):
