@@ -85,12 +85,13 @@ class _PageParser(HTMLParser):
         elif tag == "form":
             method = (attrs.get("method") or "get").upper()
             self._form = Target(method, attrs.get("action") or "")
-        elif self._form is None or not attrs.get("name"):
+        elif self._form is None:
             return
-        elif tag in ("input", "textarea", "select", "button"):
-            self._control(self._form, tag, attrs)
         elif tag == "option" and self._select and "selected" in attrs:
+            # Options have no name of their own: they submit their select's.
             self._form.fields[self._select].append(attrs.get("value", ""))
+        elif tag in ("input", "textarea", "select", "button") and attrs.get("name"):
+            self._control(self._form, tag, attrs)
 
     def _control(self, form: Target, tag: str, attrs: dict[str, str | None]) -> None:
         """A named control: the value it submits untouched, if any."""
@@ -99,7 +100,7 @@ class _PageParser(HTMLParser):
         if kind in ("checkbox", "radio"):
             if "checked" in attrs:
                 values.append(attrs.get("value", "on"))
-        elif tag != "button" and kind not in ("submit", "button", "image", "reset"):
+        elif tag not in ("button", "select") and kind not in ("submit", "button", "image", "reset"):
             values.append(attrs.get("value", ""))
         if kind == "hidden":
             form.hidden.add(name)
