@@ -15,6 +15,7 @@ from accounts.decorators import profile_required
 from portal.errors import RefusalError
 from portal.registrations.calendar import calendar_render
 from portal.registrations.models import AccessRequest
+from portal.registrations.structured_data import event_json_ld
 
 from . import services
 from .forms import MeetingFilterForm, RegistrationForm, RegistrationUpdateForm
@@ -114,6 +115,8 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 if meeting.has_ended
                 else None
             ),
+            # For search engines; never for a draft a member of staff previews.
+            "structured_data": event_json_ld(meeting.event_facts()) if meeting.is_public else None,
             "listed_attendees": Registration.objects.listed()
             .filter(meeting=meeting)
             .select_related("user")

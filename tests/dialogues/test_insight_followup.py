@@ -343,6 +343,10 @@ def test_a_draft_summarys_follow_up_is_on_no_public_page_or_export(client):
         reverse("dialogues:insight_export_csv"),
         reverse("dialogues:insight_export_json"),
         reverse("dialogues:summary_feed"),
+        reverse("dialogues:summary_export_csv"),
+        reverse("dialogues:summary_export_json"),
+        reverse("catalogue_dcat"),
+        draft.summary.meeting.get_absolute_url(),
     ):
         body = client.get(url).content.decode()
         for secret in ("Utkastets insikt", "Hemligt svar", "KUN 2026/999", "Hemlig nämnd"):
