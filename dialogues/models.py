@@ -178,6 +178,16 @@ class Meeting(core.VenueFacts, core.RegistrableEvent):
         blank=True,
         help_text=_("Leave empty to use the series' audience."),
     )
+    municipalities = models.ManyToManyField(
+        "portal.Municipality",
+        verbose_name=_("municipalities"),
+        related_name="meetings",
+        blank=True,
+        help_text=_(
+            "The municipalities the meeting is about; shown on their pages. "
+            "Leave empty for the whole county."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
     )
