@@ -30,8 +30,10 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import INTEREST_SECTORS, StakeholderGroup
+from portal.county_map import CountyMap, county_map
 from portal.models import Municipality
 
 from .models import Meeting, MeetingStatus, Registration, RegistrationStatus
@@ -58,6 +60,8 @@ class ReachRow:
     first_time: set = field(default_factory=set)
     returning: set = field(default_factory=set)
     insights: dict = field(default_factory=lambda: defaultdict(int))
+    # A row of the municipality table knows its municipality (for the county map).
+    municipality: Municipality | None = None
 
     @property
     def reached(self) -> bool:
@@ -113,7 +117,10 @@ def reach_report(*, start: dt.date, end: dt.date, now: dt.datetime | None = None
         starts_at__gte=first, starts_at__lt=after, status=MeetingStatus.PUBLISHED
     )
     unknown = str(_("Not given"))
-    places = {m.pk: ReachRow(m.name, m.slug) for m in Municipality.objects.order_by("name", "pk")}
+    places = {
+        m.pk: ReachRow(m.name, m.slug, municipality=m)
+        for m in Municipality.objects.order_by("name", "pk")
+    }
     places[None] = ReachRow(unknown, "")
     groups = {value: ReachRow(str(label), value) for value, label in StakeholderGroup.choices}
     groups[""] = ReachRow(unknown, "")
@@ -239,6 +246,26 @@ class ReachReportForm(forms.Form):
         return data
 
 
+def _check_ins_label(municipality: Municipality, count: int | str) -> str:
+    # "< 5" is no number to choose a plural by: it reads as several.
+    return ngettext(
+        "%(name)s: %(count)s check-in",
+        "%(name)s: %(count)s check-ins",
+        5 if count == MASKED else count,
+    ) % {"name": municipality.name, "count": count}
+
+
+def reach_map(report: ReachReport) -> CountyMap:
+    """The county map of check-ins per municipality, under the "< 5" rule; each tile links to
+    its row in the table."""
+    figures = [
+        (row.municipality, row.shown()["check_ins"])
+        for row in report.municipalities
+        if row.municipality
+    ]
+    return county_map(figures, href=lambda m: f"#reach-row-{m.slug}", label=_check_ins_label)
+
+
 class ReachReportAdminMixin:
     """Adds `rackvidd/`, the reach and representation report, to the meeting admin."""
 
@@ -281,6 +308,7 @@ class ReachReportAdminMixin:
                 "opts": self.model._meta,
                 "form": form,
                 "report": report,
+                "county_map": reach_map(report) if report else None,
                 "statuses": list(InsightStatus),
                 "query": request.GET.urlencode(),
             },

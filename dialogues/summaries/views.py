@@ -12,11 +12,12 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.admin_site import staff_may_preview
+from portal.county_map import county_map
 from portal.errors import RefusalError
 from portal.models import Municipality, Theme
 from portal.redirects import next_url
@@ -181,6 +182,7 @@ def insight_list(request: HttpRequest) -> HttpResponse:
         through.values_list("municipality").annotate(n=Count("pk")).values_list("municipality", "n")
     )
     coverage = [(m, municipality_counts.get(m.pk, 0)) for m in Municipality.objects.all()]
+    insight_map = county_map(coverage, href=_municipality_url, label=_insights_label)
     if filters.get("kommun"):
         coverage = [(m, n) for m, n in coverage if n]
     page = Paginator(
@@ -205,9 +207,21 @@ def insight_list(request: HttpRequest) -> HttpResponse:
             # Filtered to one municipality, the table shows who else those insights name: no
             # county coverage to report.
             "municipality_filter": filters.get("kommun"),
+            "county_map": insight_map,
             "language": get_language(),
         },
     )
+
+
+def _municipality_url(municipality: Municipality) -> str:
+    return reverse("dialogues:municipality_detail", args=[municipality.slug])
+
+
+def _insights_label(municipality: Municipality, count: int | str) -> str:
+    return ngettext("%(name)s: %(count)s insight", "%(name)s: %(count)s insights", count) % {
+        "name": municipality.name,
+        "count": count,
+    }
 
 
 def _export_rows(request: HttpRequest):
