@@ -14,7 +14,7 @@ from django.utils import timezone
 from portal.models import Municipality
 
 from .models import Meeting
-from .reach import ReachRow, reach_report
+from .reach import ReachRow, masked, reach_report
 from .summaries.models import Insight, InsightStatus, Summary
 
 # The page is a briefing, not the register: the newest of each, with a link to all of them.
@@ -36,6 +36,8 @@ class Briefing:
     summaries: list[Summary]
     summary_total: int
     participation: ReachRow
+    # Every other kind of event (Stockholmstinget): (its name, registrations, check-ins).
+    other_participation: list[tuple[object, int | str, int | str]]
     participation_start: dt.date
     participation_end: dt.date
 
@@ -85,6 +87,16 @@ def municipality_briefing(
         summaries=summary_list,
         summary_total=summaries.count(),
         participation=participation,
+        other_participation=[
+            (
+                source.label,
+                masked(figures.places[municipality.pk].registrations),
+                masked(figures.places[municipality.pk].check_ins),
+            )
+            if municipality.pk in figures.places
+            else (source.label, 0, 0)
+            for source, figures in report.sources
+        ],
         participation_start=start,
         participation_end=end,
     )
