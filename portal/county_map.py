@@ -87,11 +87,11 @@ class Tile:
 
     @property
     def name_y(self) -> int:
-        return self.y + (20 if len(self.name_lines) == 1 else 16)
+        return self.y + (20 if len(self.name_lines) == 1 else 15)
 
     @property
     def figure_y(self) -> int:
-        return self.y + TILE_HEIGHT - 12
+        return self.y + TILE_HEIGHT - 10
 
 
 @dataclass(frozen=True)

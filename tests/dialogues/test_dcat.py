@@ -9,9 +9,9 @@ from django.test import override_settings
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace as ns
 
-from dialogues.summaries.models import InsightStatus
 from dialogues.summaries.dcat import VCARD
 from dialogues.summaries.followup.services import insight_follow_up
+from dialogues.summaries.models import InsightStatus
 from tests.dialogues.factories import InsightFactory, SummaryFactory
 
 pytestmark = pytest.mark.django_db
