@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.admin_site import staff_may_preview
 from accounts.decorators import profile_required
+from portal.county_map import county_map
 from portal.errors import RefusalError
 from portal.models import Municipality
 from portal.registrations.calendar import calendar_render
@@ -24,6 +26,7 @@ from .models import Meeting, Registration, RegistrationStatus
 from .municipalities import municipality_briefing, municipality_overview
 from .summaries.forms import SubscriptionForm
 from .summaries.models import Summary
+from .summaries.views import insights_label
 
 PAGE_SIZE = 12
 # How far back the calendar feed reaches, so subscribers keep recent meetings in view.
@@ -313,10 +316,18 @@ def meeting_feed(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def municipality_list(request: HttpRequest) -> HttpResponse:
+    municipalities = municipality_overview()
     return render(
         request,
         "dialogues/municipality_list.html",
-        {"municipalities": municipality_overview()},
+        {
+            "municipalities": municipalities,
+            "county_map": county_map(
+                [(m, m.insight_count) for m in municipalities],
+                href=lambda m: reverse("dialogues:municipality_detail", args=[m.slug]),
+                label=insights_label,
+            ),
+        },
     )
 
 

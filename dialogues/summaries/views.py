@@ -182,7 +182,7 @@ def insight_list(request: HttpRequest) -> HttpResponse:
         through.values_list("municipality").annotate(n=Count("pk")).values_list("municipality", "n")
     )
     coverage = [(m, municipality_counts.get(m.pk, 0)) for m in Municipality.objects.all()]
-    insight_map = county_map(coverage, href=_municipality_url, label=_insights_label)
+    insight_map = county_map(coverage, href=_municipality_url, label=insights_label)
     if filters.get("kommun"):
         coverage = [(m, n) for m, n in coverage if n]
     page = Paginator(
@@ -217,7 +217,7 @@ def _municipality_url(municipality: Municipality) -> str:
     return reverse("dialogues:municipality_detail", args=[municipality.slug])
 
 
-def _insights_label(municipality: Municipality, count: int | str) -> str:
+def insights_label(municipality: Municipality, count: int | str) -> str:
     return ngettext("%(name)s: %(count)s insight", "%(name)s: %(count)s insights", count) % {
         "name": municipality.name,
         "count": count,

@@ -4,6 +4,7 @@ of people under the "< 5" rule, a flat number of queries."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -168,3 +169,15 @@ def test_the_register_and_summary_pages_link_to_the_municipality(client):
     link = f'/kommuner/{norrtalje.slug}/"'
     assert link in client.get(reverse("dialogues:insight_list")).content.decode()
     assert link in client.get(summary.get_absolute_url()).content.decode()
+
+
+def test_the_index_map_shows_the_insights_column_of_its_table(client):
+    norrtalje = _norrtalje()
+    _fill(norrtalje, 3)
+    body = client.get(reverse("dialogues:municipality_list")).content.decode()
+    tiles = dict(re.findall(r'data-municipality="([\w-]+)" data-figure="([^"]*)"', body))
+    table = body.split('id="municipality-map-table"')[1].split("</table>")[0]
+    rows = re.findall(r'kommuner/([\w-]+)/">[^<]+</a></th>(?:\s*<td[^>]*>(\d+)</td>){3}', table)
+    assert len(tiles) == len(rows) == 26
+    assert dict(rows) == tiles
+    assert tiles["norrtalje"] == "3"

@@ -116,3 +116,19 @@ def test_the_reach_map_and_its_table_show_check_ins_under_the_small_number_rule(
     assert tiles["Norrtälje"] == "&lt; 5"
     assert tiles["Solna"] == "0"
     assert _table(body, "reach-map-table") == tiles
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_keyboard_user_reaches_a_tile_by_its_name_and_figure(page):
+    """The tiles are links in the tab order, named "Södertälje: 1 insight", and lead to the
+    municipality's page."""
+    summary = SummaryFactory()
+    InsightFactory(summary=summary).municipalities.add(Municipality.objects.get(name="Södertälje"))
+    page.goto("/en/insikter/")
+    tile = page.get_by_role("link", name="Södertälje: 1 insight", exact=True)
+    tile.focus()
+    assert tile.evaluate("element => element === document.activeElement")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/en/kommuner/sodertalje/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Södertälje"
