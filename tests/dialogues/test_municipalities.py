@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogues.models import InsightStatus, MeetingStatus
-from dialogues.summaries.followup import insight_follow_up
+from dialogues.models import MeetingStatus
+from dialogues.summaries.followup.services import insight_follow_up
+from dialogues.summaries.models import InsightStatus
 from portal.models import Municipality
 from tests.accounts.factories import UserFactory
 from tests.dialogues.factories import (

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogues.models import InsightStatus
-from dialogues.summaries.followup import insight_follow_up
+from dialogues.summaries.followup.services import insight_follow_up
+from dialogues.summaries.models import InsightStatus
 from portal.county_map import STEPS, TILE_POSITIONS, _legend, _step, county_map
 from portal.models import Municipality
 from tests.accounts.factories import UserFactory
