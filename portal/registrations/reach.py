@@ -61,7 +61,9 @@ def reach_sources() -> list[ReachSource]:
     return sorted(_sources.values(), key=lambda source: (source.order, source.key))
 
 
-def reach_figures(*, first: dt.datetime, after: dt.datetime, now: dt.datetime):
+def reach_figures(
+    *, first: dt.datetime, after: dt.datetime, now: dt.datetime
+) -> list[tuple[ReachSource, ReachFigures]]:
     """[(source, its figures)] for every registered kind of event, in order."""
     return [
         (source, source.figures(first=first, after=after, now=now)) for source in reach_sources()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -55,10 +56,10 @@ def _mode(facts: EventFacts) -> str:
     return SCHEMA + "OfflineEventAttendanceMode"
 
 
-def _locations(facts: EventFacts, url: str) -> list[dict]:
-    locations = []
+def _locations(facts: EventFacts, url: str) -> list[dict[str, Any]]:
+    locations: list[dict[str, Any]] = []
     if facts.in_person:
-        place = {"@type": "Place", "name": facts.venue or facts.address}
+        place: dict[str, Any] = {"@type": "Place", "name": facts.venue or facts.address}
         if facts.address:
             place["address"] = {
                 "@type": "PostalAddress",
@@ -72,9 +73,9 @@ def _locations(facts: EventFacts, url: str) -> list[dict]:
     return locations
 
 
-def _event(facts: EventFacts, *, top: bool) -> dict:
+def _event(facts: EventFacts, *, top: bool) -> dict[str, Any]:
     url = settings.SITE_URL + facts.path
-    event = {
+    event: dict[str, Any] = {
         "@type": "Event",
         "name": facts.name,
         "url": url,
@@ -100,6 +101,6 @@ def _event(facts: EventFacts, *, top: bool) -> dict:
     return event
 
 
-def event_json_ld(facts: EventFacts) -> dict:
+def event_json_ld(facts: EventFacts) -> dict[str, Any]:
     """The event as a schema.org `Event` (render it with the `json_ld` template filter)."""
     return _event(facts, top=True)
