@@ -192,6 +192,7 @@ class MeetingAdmin(
         "pending",
     ]
     list_filter = ["series", "status", UpcomingFilter, "format", "requires_approval"]
+    autocomplete_fields = ["municipalities"]
     list_select_related = ["series"]
     search_fields = ["title", "case_number", "venue", "series__name"]
     prepopulated_fields = {"slug": ["title"]}
@@ -224,7 +225,17 @@ class MeetingAdmin(
         ),
         (
             _("Time and place"),
-            {"fields": ["starts_at", "ends_at", "format", "venue", "address", "online_url"]},
+            {
+                "fields": [
+                    "starts_at",
+                    "ends_at",
+                    "format",
+                    "venue",
+                    "address",
+                    "online_url",
+                    "municipalities",
+                ]
+            },
         ),
         VENUE_FACTS_FIELDSET,
         (

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
+from portal.models import Municipality
 from portal.registrations.models import CHECK_IN_ALPHABET
 
 from .models import (
@@ -271,6 +272,31 @@ PARTICIPANTS = [
 ]
 
 
+# The municipalities the demo meetings are about (the rest are for the whole county), and where
+# the demo participants live: so municipality pages, the map and the reach report show figures.
+MEETING_MUNICIPALITIES = {
+    "motesplatser-i-sodertalje": ["Södertälje"],
+    "kultur-i-skargard-och-glesbygd": ["Norrtälje", "Värmdö", "Haninge", "Nynäshamn"],
+    "biblioteken-som-motesplatser": ["Botkyrka", "Huddinge", "Salem"],
+    "ateljeer-och-repetitionslokaler": ["Stockholm", "Botkyrka"],
+    "civilsamhallet-varen": ["Stockholm", "Södertälje"],
+}
+PARTICIPANT_MUNICIPALITIES = [
+    "Södertälje",
+    "Stockholm",
+    "Stockholm",
+    "Botkyrka",
+    "Nacka",
+    "Solna",
+    "Stockholm",
+    "Huddinge",
+    "Norrtälje",
+    "Sundbyberg",
+    "Södertälje",
+    "Norrtälje",
+]
+
+
 def _participant_email(index: int) -> str:
     return f"demo.deltagare{index + 1:02d}@example.se"
 
@@ -282,6 +308,7 @@ def _code(*parts: str) -> str:
 
 
 def _participants() -> list[User]:
+    places = {m.name: m for m in Municipality.objects.all()}
     users = []
     for index, (name, group, organisation) in enumerate(PARTICIPANTS):
         email = _participant_email(index)
@@ -292,6 +319,9 @@ def _participants() -> list[User]:
         user.display_name = name
         user.stakeholder_group = group
         user.organisation = organisation
+        user.municipality = places.get(
+            PARTICIPANT_MUNICIPALITIES[index % len(PARTICIPANT_MUNICIPALITIES)]
+        )
         user.save()
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
@@ -360,6 +390,9 @@ def seed() -> None:
             **extra,
         }
         meetings[slug] = Meeting.objects.update_or_create(slug=slug, defaults=defaults)[0]
+        meetings[slug].municipalities.set(
+            Municipality.objects.filter(name__in=MEETING_MUNICIPALITIES.get(slug, []))
+        )
 
     people = _participants()
     artists = people[1:10]

@@ -22,6 +22,7 @@ from portal.registrations.models import (
     RegistrationStatus,
 )
 from portal.registrations.services import Seats
+from portal.registrations.structured_data import EventFacts
 
 # Summaries, insights and alerts live in their room (dialogues/summaries/models.py); imported
 # here so that Django finds them in the dialogues app.
@@ -177,6 +178,16 @@ class Meeting(core.VenueFacts, core.RegistrableEvent):
         blank=True,
         help_text=_("Leave empty to use the series' audience."),
     )
+    municipalities = models.ManyToManyField(
+        "portal.Municipality",
+        verbose_name=_("municipalities"),
+        related_name="meetings",
+        blank=True,
+        help_text=_(
+            "The municipalities the meeting is about; shown on their pages. "
+            "Leave empty for the whole county."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
     )
@@ -292,6 +303,29 @@ class Meeting(core.VenueFacts, core.RegistrableEvent):
             location=", ".join([*place, *([online] if online else [])]),
             url=settings.SITE_URL + self.get_absolute_url(),
             status="CANCELLED" if self.is_cancelled else "CONFIRMED",
+        )
+
+    @property
+    def is_public(self) -> bool:
+        """What `public()` selects: published, or cancelled after it was published."""
+        return self.status == MeetingStatus.PUBLISHED or bool(
+            self.is_cancelled and self.published_at
+        )
+
+    def event_facts(self) -> EventFacts:
+        """The meeting as its public page shows it, for schema.org (no online link)."""
+        return EventFacts(
+            name=self.title,
+            path=self.get_absolute_url(),
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            in_person=self.has_place,
+            online=self.is_online,
+            cancelled=self.is_cancelled,
+            sequence=self.sequence,
+            description=self.description,
+            venue=self.venue,
+            address=self.address,
         )
 
 

@@ -9,7 +9,9 @@ that began in it), per municipality (all 26, zeros shown), stakeholder group and
 - first-time and returning participants: distinct people checked in, "returning" when they
   were also checked in at a meeting that began before the range;
 - insights raised in the range's published summaries, by status (municipalities and
-  stakeholder groups only: insights carry no sector).
+  stakeholder groups only: insights carry no sector);
+- beside the meetings, every other kind of event registered with the core's reach registry
+  (Stockholmstinget's editions): its events, registrations and check-ins per municipality.
 
 A person is counted by their profile's municipality, group and sectors (in each of their
 sectors). Counts of people between 1 and 4 are shown as "< 5" so that nobody can be picked
@@ -25,20 +27,25 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import INTEREST_SECTORS, StakeholderGroup
+from portal.county_map import CountyMap, county_map
 from portal.models import Municipality
+from portal.registrations.reach import PlaceFigures, ReachFigures, ReachSource, reach_figures
 
 from .models import Meeting, MeetingStatus, Registration, RegistrationStatus
 from .summaries.models import Insight, InsightStatus
 
 SMALL = 5
 MASKED = "< 5"
+_NONE = PlaceFigures()
 PEOPLE = ["registrations", "check_ins", "no_shows", "first_time", "returning"]
 
 
@@ -58,6 +65,8 @@ class ReachRow:
     first_time: set = field(default_factory=set)
     returning: set = field(default_factory=set)
     insights: dict = field(default_factory=lambda: defaultdict(int))
+    # A row of the municipality table knows its municipality (for the county map).
+    municipality: Municipality | None = None
 
     @property
     def reached(self) -> bool:
@@ -78,6 +87,35 @@ class ReachRow:
 
 
 @dataclass
+class Bar:
+    """One bar of a chart: its figure as shown and its length in percent of the longest."""
+
+    shown: int | str
+    percent: int
+
+
+def _bars(values: list[int]) -> list[Bar]:
+    top = max([*values, 1])
+    # A masked count gets a short bar of its own length, whatever it hides: the bar may not
+    # tell more than "< 5" does.
+    return [
+        Bar(masked(value), 0 if not value else (2 if value < SMALL else round(100 * value / top)))
+        for value in values
+    ]
+
+
+@dataclass
+class AlongsideRow:
+    """One municipality: the meetings' and every other kind of event's figures."""
+
+    label: str
+    key: str
+    meetings: Bar
+    meeting_check_ins: int | str
+    others: list[tuple[Bar, int | str]]  # per source: registrations (a bar), check-ins
+
+
+@dataclass
 class ReachReport:
     start: dt.date
     end: dt.date
@@ -85,6 +123,31 @@ class ReachReport:
     municipalities: list[ReachRow]
     groups: list[ReachRow]
     sectors: list[ReachRow]
+    sources: list[tuple[ReachSource, ReachFigures]] = field(default_factory=list)
+    insight_statuses: list[tuple[InsightStatus, Bar]] = field(default_factory=list)
+
+    def alongside(self) -> list[AlongsideRow]:
+        """Per municipality, registrations and check-ins at meetings and at every other kind
+        of event, the registrations as bars (each kind scaled on its own)."""
+        ids = [row.municipality.pk if row.municipality else None for row in self.municipalities]
+        meeting_bars = _bars([row.registrations for row in self.municipalities])
+        other_bars = [
+            _bars([figures.places.get(pk, _NONE).registrations for pk in ids])
+            for _source, figures in self.sources
+        ]
+        return [
+            AlongsideRow(
+                label=row.label,
+                key=row.key,
+                meetings=meeting_bars[index],
+                meeting_check_ins=masked(row.check_ins),
+                others=[
+                    (bars[index], masked(figures.places.get(pk, _NONE).check_ins))
+                    for bars, (_source, figures) in zip(other_bars, self.sources, strict=True)
+                ],
+            )
+            for index, (row, pk) in enumerate(zip(self.municipalities, ids, strict=True))
+        ]
 
     @property
     def unreached(self) -> list[ReachRow]:
@@ -113,7 +176,10 @@ def reach_report(*, start: dt.date, end: dt.date, now: dt.datetime | None = None
         starts_at__gte=first, starts_at__lt=after, status=MeetingStatus.PUBLISHED
     )
     unknown = str(_("Not given"))
-    places = {m.pk: ReachRow(m.name, m.slug) for m in Municipality.objects.order_by("name", "pk")}
+    places = {
+        m.pk: ReachRow(m.name, m.slug, municipality=m)
+        for m in Municipality.objects.order_by("name", "pk")
+    }
     places[None] = ReachRow(unknown, "")
     groups = {value: ReachRow(str(label), value) for value, label in StakeholderGroup.choices}
     groups[""] = ReachRow(unknown, "")
@@ -168,6 +234,16 @@ def reach_report(*, start: dt.date, end: dt.date, now: dt.datetime | None = None
         for group in stakeholder_groups or [""]:
             groups.get(group, groups[""]).insights[status] += 1
 
+    by_status = dict(
+        insights.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    # Insights are not people: their bars show the numbers as they are.
+    top = max([*by_status.values(), 1])
+    status_bars = [
+        Bar(by_status.get(status.value, 0), round(100 * by_status.get(status.value, 0) / top))
+        for status in InsightStatus
+    ]
+
     return ReachReport(
         start=start,
         end=end,
@@ -175,6 +251,8 @@ def reach_report(*, start: dt.date, end: dt.date, now: dt.datetime | None = None
         municipalities=list(places.values()),
         groups=list(groups.values()),
         sectors=list(sectors.values()),
+        sources=reach_figures(first=first, after=after, now=now),
+        insight_statuses=list(zip(InsightStatus, status_bars, strict=True)),
     )
 
 
@@ -201,6 +279,15 @@ def reach_csv_rows(report: ReachReport):
         for row in rows:
             shown = row.shown()
             yield [table, row.label, *list(shown.values())]
+    # Every other kind of event, per municipality: its events held in the range (in the
+    # meetings column), registrations and check-ins; the rest of the columns stay empty.
+    blanks = [""] * (4 + len(statuses))
+    alongside = report.alongside()
+    for index, (source, figures) in enumerate(report.sources):
+        yield [source.key, "", figures.events, "", "", *blanks]
+        for row in alongside:
+            bar, check_ins = row.others[index]
+            yield [f"{source.key}_municipality", row.label, "", bar.shown, check_ins, *blanks]
 
 
 def reach_default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -237,6 +324,26 @@ class ReachReportForm(forms.Form):
             self.add_error("end", _("Choose a range of at most five years."))
         data["start"], data["end"] = start, end
         return data
+
+
+def _check_ins_label(municipality: Municipality, count: int | str) -> str:
+    # "< 5" is no number to choose a plural by: it reads as several.
+    return ngettext(
+        "%(name)s: %(count)s check-in",
+        "%(name)s: %(count)s check-ins",
+        5 if count == MASKED else count,
+    ) % {"name": municipality.name, "count": count}
+
+
+def reach_map(report: ReachReport) -> CountyMap:
+    """The county map of check-ins per municipality, under the "< 5" rule; each tile links to
+    its row in the table."""
+    figures = [
+        (row.municipality, row.shown()["check_ins"])
+        for row in report.municipalities
+        if row.municipality
+    ]
+    return county_map(figures, href=lambda m: f"#reach-row-{m.slug}", label=_check_ins_label)
 
 
 class ReachReportAdminMixin:
@@ -281,6 +388,7 @@ class ReachReportAdminMixin:
                 "opts": self.model._meta,
                 "form": form,
                 "report": report,
+                "county_map": reach_map(report) if report else None,
                 "statuses": list(InsightStatus),
                 "query": request.GET.urlencode(),
             },

@@ -21,6 +21,8 @@ urlpatterns = [
         views.registration_update,
         name="registration_update",
     ),
+    path("kommuner/", views.municipality_list, name="municipality_list"),
+    path("kommuner/<slug:slug>/", views.municipality_detail, name="municipality_detail"),
     path(
         "dialogmoten/<slug:slug>/avanmalan/",
         views.registration_cancel,

@@ -5,21 +5,28 @@ import datetime as dt
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.admin_site import staff_may_preview
 from accounts.decorators import profile_required
+from portal.county_map import county_map
 from portal.errors import RefusalError
+from portal.models import Municipality
 from portal.registrations.calendar import calendar_render
 from portal.registrations.models import AccessRequest
+from portal.registrations.structured_data import event_json_ld
 
 from . import services
 from .forms import MeetingFilterForm, RegistrationForm, RegistrationUpdateForm
 from .models import Meeting, Registration, RegistrationStatus
+from .municipalities import municipality_briefing, municipality_overview
+from .summaries.forms import SubscriptionForm
 from .summaries.models import Summary
+from .summaries.views import insights_label
 
 PAGE_SIZE = 12
 # How far back the calendar feed reaches, so subscribers keep recent meetings in view.
@@ -114,6 +121,8 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 if meeting.has_ended
                 else None
             ),
+            # For search engines; never for a draft a member of staff previews.
+            "structured_data": event_json_ld(meeting.event_facts()) if meeting.is_public else None,
             "listed_attendees": Registration.objects.listed()
             .filter(meeting=meeting)
             .select_related("user")
@@ -299,4 +308,40 @@ def meeting_feed(request: HttpRequest) -> HttpResponse:
             (meeting.calendar_entry() for meeting in meetings), name=_("Dialogue meetings")
         ),
         content_type="text/calendar; charset=utf-8",
+    )
+
+
+# --- The municipalities ----------------------------------------------------------------------
+
+
+@require_safe
+def municipality_list(request: HttpRequest) -> HttpResponse:
+    municipalities = municipality_overview()
+    return render(
+        request,
+        "dialogues/municipality_list.html",
+        {
+            "municipalities": municipalities,
+            "county_map": county_map(
+                [(m, m.insight_count) for m in municipalities],
+                href=lambda m: reverse("dialogues:municipality_detail", args=[m.slug]),
+                label=insights_label,
+            ),
+        },
+    )
+
+
+@require_safe
+def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = get_object_or_404(Municipality, slug=slug)
+    return render(
+        request,
+        "dialogues/municipality_detail.html",
+        {
+            "briefing": municipality_briefing(municipality=municipality),
+            "municipality": municipality,
+            "subscription_form": SubscriptionForm(initial={"kommun": municipality.slug})
+            if request.user.is_authenticated
+            else None,
+        },
     )

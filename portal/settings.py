@@ -28,6 +28,17 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The publisher and contact point of the open-data catalogue (/datasets/dcat): who answers
+# for the datasets when Sveriges dataportal harvests them.
+OPEN_DATA_PUBLISHER_NAME = env(
+    "OPEN_DATA_PUBLISHER_NAME", default="Region Stockholm, kulturförvaltningen"
+)
+OPEN_DATA_PUBLISHER_URL = env("OPEN_DATA_PUBLISHER_URL", default="https://www.regionstockholm.se/")
+OPEN_DATA_CONTACT_NAME = env("OPEN_DATA_CONTACT_NAME", default="Kulturförvaltningen")
+OPEN_DATA_CONTACT_EMAIL = env(
+    "OPEN_DATA_CONTACT_EMAIL", default="kulturforvaltningen@regionstockholm.se"
+)
+
 INSTALLED_APPS = [
     # Django admin on a site that demands staff status and a second factor (accounts/admin_site.py).
     "accounts.apps.PortalAdminConfig",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from dialogues.summaries import views as summary_views
 
 from . import views
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin's, a PDF).
     path("favicon.ico", views.favicon),
+    # The open-data catalogue: one address in every language, so harvesters keep finding it.
+    path("datasets/dcat", summary_views.catalogue_dcat, name="catalogue_dcat"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

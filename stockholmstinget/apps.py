@@ -8,8 +8,9 @@ class StockholmstingetConfig(AppConfig):
 
     def ready(self):
         from accounts.registry import AccountSection, section_register
+        from portal.registrations.reach import ReachSource, reach_source_register
 
-        from . import account_hooks
+        from . import account_hooks, reach_hooks
 
         section_register(
             AccountSection(
@@ -19,6 +20,15 @@ class StockholmstingetConfig(AppConfig):
                 context=account_hooks.my_pages_context,
                 export=account_hooks.export,
                 erase=account_hooks.erase,
+                order=20,
+            )
+        )
+        # Editions beside the dialogue meetings in the reach report, which cannot import us.
+        reach_source_register(
+            ReachSource(
+                key="stockholmstinget",
+                label=_("Stockholmstinget"),
+                figures=reach_hooks.figures,
                 order=20,
             )
         )

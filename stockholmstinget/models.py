@@ -17,6 +17,7 @@ from portal.registrations import models as core
 from portal.registrations.calendar import CalendarEntry, uid
 from portal.registrations.models import RegistrationStatus
 from portal.registrations.services import Seats
+from portal.registrations.structured_data import EventFacts
 
 __all__ = ["RegistrationStatus", "Sector", "SignupStatus"]
 
@@ -182,6 +183,44 @@ class Edition(core.VenueFacts, core.RegistrableEvent):
             location=location if self.has_place else "",
             url=settings.SITE_URL + self.get_absolute_url(),
             status="CANCELLED" if self.status == EditionStatus.CANCELLED else "CONFIRMED",
+        )
+
+    @property
+    def is_public(self) -> bool:
+        """What `public()` selects: published, or cancelled after it was published."""
+        return self.status == EditionStatus.PUBLISHED or bool(
+            self.status == EditionStatus.CANCELLED and self.published_at
+        )
+
+    def event_facts(self, sessions=()) -> EventFacts:
+        """The edition as its public page shows it, for schema.org (no stream link); the
+        programme page passes its published sessions as sub-events."""
+        return EventFacts(
+            name=self.title,
+            path=self.get_absolute_url(),
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            in_person=self.has_place,
+            online=self.has_stream,
+            cancelled=self.status == EditionStatus.CANCELLED,
+            sequence=self.sequence,
+            description=self.theme,
+            venue=self.venue,
+            address=self.address,
+            sub_events=[
+                EventFacts(
+                    name=session.title,
+                    path=reverse("stockholmstinget:programme", args=[self.year]),
+                    starts_at=session.starts_at,
+                    ends_at=session.ends_at,
+                    in_person=self.has_place,
+                    online=self.has_stream and not session.in_person_only,
+                    cancelled=self.status == EditionStatus.CANCELLED,
+                    venue=", ".join(part for part in (session.room, self.venue) if part),
+                    address=self.address,
+                )
+                for session in sessions
+            ],
         )
 
 

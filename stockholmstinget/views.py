@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.admin_site import staff_may_preview
 from accounts.decorators import profile_required
 from portal.errors import RefusalError
+from portal.registrations.structured_data import event_json_ld
 
 from . import services
 from .calendar import programme_render, schedule_render
@@ -82,6 +83,7 @@ def _edition_page(request, edition: Edition):
             "registration_open": refusal is None,
             "refusal": refusal,
             "archive": Edition.objects.public().past().exclude(pk=edition.pk)[:5],
+            "structured_data": event_json_ld(edition.event_facts()) if edition.is_public else None,
         },
     )
 
@@ -118,7 +120,14 @@ def programme(request, year: int):
     return render(
         request,
         "stockholmstinget/programme.html",
-        {"edition": edition, "slots": slots, "tracks": sorted({s.track for s in sessions} - {""})},
+        {
+            "edition": edition,
+            "slots": slots,
+            "tracks": sorted({s.track for s in sessions} - {""}),
+            "structured_data": event_json_ld(edition.event_facts(sessions))
+            if edition.is_public
+            else None,
+        },
     )
 
 

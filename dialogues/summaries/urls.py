@@ -8,6 +8,8 @@ from .feeds import SummaryFeed
 urlpatterns = [
     path("sammanfattningar/", views.summary_list, name="summary_list"),
     path("sammanfattningar/flode/", SummaryFeed(), name="summary_feed"),
+    path("sammanfattningar/export.csv", views.summary_export_csv, name="summary_export_csv"),
+    path("sammanfattningar/export.json", views.summary_export_json, name="summary_export_json"),
     path("sammanfattningar/bevakningar/", views.subscription_create, name="subscription_create"),
     path(
         "sammanfattningar/bevakningar/<int:pk>/ta-bort/",

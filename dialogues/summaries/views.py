@@ -12,17 +12,18 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.admin_site import staff_may_preview
+from portal.county_map import county_map
 from portal.errors import RefusalError
 from portal.models import Municipality, Theme
 from portal.redirects import next_url
 
-from . import services
-from .export import insights_spreadsheet_csv
+from . import dcat, services
+from .export import insights_spreadsheet_csv, summaries_spreadsheet_csv
 from .followup import services as followup
 from .forms import InsightFilterForm, SubscriptionForm, SummaryFilterForm
 from .models import Insight, InsightFollow, InsightKind, Subscription, Summary
@@ -181,6 +182,7 @@ def insight_list(request: HttpRequest) -> HttpResponse:
         through.values_list("municipality").annotate(n=Count("pk")).values_list("municipality", "n")
     )
     coverage = [(m, municipality_counts.get(m.pk, 0)) for m in Municipality.objects.all()]
+    insight_map = county_map(coverage, href=_municipality_url, label=insights_label)
     if filters.get("kommun"):
         coverage = [(m, n) for m, n in coverage if n]
     page = Paginator(
@@ -205,9 +207,21 @@ def insight_list(request: HttpRequest) -> HttpResponse:
             # Filtered to one municipality, the table shows who else those insights name: no
             # county coverage to report.
             "municipality_filter": filters.get("kommun"),
+            "county_map": insight_map,
             "language": get_language(),
         },
     )
+
+
+def _municipality_url(municipality: Municipality) -> str:
+    return reverse("dialogues:municipality_detail", args=[municipality.slug])
+
+
+def insights_label(municipality: Municipality, count: int | str) -> str:
+    return ngettext("%(name)s: %(count)s insight", "%(name)s: %(count)s insights", count) % {
+        "name": municipality.name,
+        "count": count,
+    }
 
 
 def _export_rows(request: HttpRequest):
@@ -246,13 +260,60 @@ def insight_export_csv(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def insight_export_json(request: HttpRequest) -> HttpResponse:
-    rows = list(_export_rows(request))
+    return _json_export(list(_export_rows(request)), key="insights", filename="insikter.json")
+
+
+def _summary_export_rows(request: HttpRequest):
+    form = SummaryFilterForm(request.GET or None)
+    summaries = (
+        summaries_for(form.filters() if request.GET else {})
+        .annotate(insight_count=Count("insights", distinct=True))
+        .order_by("meeting__starts_at", "pk")
+    )
+    for summary in summaries:
+        meeting = summary.meeting
+        yield {
+            "title": summary.title,
+            "summary_url": request.build_absolute_uri(summary.get_absolute_url()),
+            "meeting": meeting.title,
+            "date": meeting.starts_at.date().isoformat(),
+            "series": meeting.series.name,
+            "language": summary.language,
+            "themes": [theme.name for theme in summary.themes.all()],
+            "municipalities": [m.name for m in summary.municipalities.all()],
+            "insights": summary.insight_count,
+            "published": summary.published_at.date().isoformat(),
+            "text": summary.text,
+        }
+
+
+def _json_export(rows: list[dict], *, key: str, filename: str) -> HttpResponse:
     response = HttpResponse(
-        json.dumps({"count": len(rows), "insights": rows}, ensure_ascii=False, indent=2),
+        json.dumps({"count": len(rows), key: rows}, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
     )
-    response["Content-Disposition"] = 'inline; filename="insikter.json"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+@require_safe
+def summary_export_csv(request: HttpRequest) -> HttpResponse:
+    return summaries_spreadsheet_csv(_summary_export_rows(request), filename="sammanfattningar.csv")
+
+
+@require_safe
+def summary_export_json(request: HttpRequest) -> HttpResponse:
+    rows = list(_summary_export_rows(request))
+    return _json_export(rows, key="summaries", filename="sammanfattningar.json")
+
+
+@require_safe
+def catalogue_dcat(request: HttpRequest) -> HttpResponse:
+    """The DCAT-AP-SE catalogue of the open data, as RDF/XML (`dcat.py`)."""
+    return HttpResponse(
+        dcat.catalogue_graph().serialize(format="pretty-xml"),
+        content_type="application/rdf+xml; charset=utf-8",
+    )
 
 
 # --- Alerts --------------------------------------------------------------------------------

@@ -33,3 +33,17 @@ def test_demo_meetings_state_their_venue_facts():
     full = Meeting.objects.get(slug="kulturskapares-arbetsvillkor")
     assert full.hearing_loop is True
     assert full.public_transport
+
+
+def test_demo_fills_the_municipality_pages_the_map_and_the_reach_report(client):
+    """Meetings name municipalities and participants live in one, so the briefing, the map
+    and the report show figures, not only zeros."""
+    from dialogues.reach import reach_default_range, reach_report
+
+    demo.seed()
+    assert Meeting.objects.public().upcoming().filter(municipalities__name="Södertälje").exists()
+    body = client.get("/kommuner/sodertalje/").content.decode()
+    assert "Civilsamhällets mötesplatser i Södertälje" in body
+    start, end = reach_default_range()
+    report = reach_report(start=start, end=end)
+    assert [row for row in report.municipalities if row.key and row.check_ins]

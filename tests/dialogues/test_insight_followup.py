@@ -18,6 +18,7 @@ from dialogues.summaries.followup.services import (
 from dialogues.summaries.models import InsightFollow, InsightStatus, InsightStatusChange
 from dialogues.summaries.services import subscription_create
 from portal.errors import RefusalError
+from portal.models import Municipality
 from portal.outbox.models import OutgoingEmail
 from tests.accounts.factories import UserFactory
 from tests.dialogues.factories import InsightFactory, RegistrationFactory, SummaryFactory
@@ -328,6 +329,7 @@ def test_a_draft_summarys_follow_up_is_on_no_public_page_or_export(client):
     """Responses, case numbers and bodies of a draft's insights stay with staff."""
     _acted("Synlig insikt", dt.date(2026, 2, 1))
     draft = InsightFactory(text="Utkastets insikt", summary=SummaryFactory(published_at=None))
+    draft.municipalities.add(Municipality.objects.get(slug="norrtalje"))
     insight_follow_up(
         insight=draft,
         status=InsightStatus.ACTED_ON,
@@ -343,6 +345,12 @@ def test_a_draft_summarys_follow_up_is_on_no_public_page_or_export(client):
         reverse("dialogues:insight_export_csv"),
         reverse("dialogues:insight_export_json"),
         reverse("dialogues:summary_feed"),
+        reverse("dialogues:summary_export_csv"),
+        reverse("dialogues:summary_export_json"),
+        reverse("catalogue_dcat"),
+        draft.summary.meeting.get_absolute_url(),
+        reverse("dialogues:municipality_detail", args=["norrtalje"]),
+        reverse("dialogues:municipality_list"),
     ):
         body = client.get(url).content.decode()
         for secret in ("Utkastets insikt", "Hemligt svar", "KUN 2026/999", "Hemlig nämnd"):

@@ -199,7 +199,10 @@ def test_stream_link_only_for_confirmed_digital_registrants(client):
     digital = RegistrantFactory()
     RegistrationFactory(edition=edition, user=digital, mode=AttendanceMode.DIGITAL)
     client.force_login(digital)
-    assert stream in client.get(edition.get_absolute_url()).content.decode()
+    page = client.get(edition.get_absolute_url()).content.decode()
+    assert stream in page
+    # Not in the schema.org data for search engines, though this visitor may see it.
+    assert stream not in page.split('type="application/ld+json">')[1].split("</script>")[0]
     cancelled = RegistrantFactory()
     RegistrationFactory(
         edition=edition, user=cancelled, mode="digital", status=RegistrationStatus.CANCELLED
