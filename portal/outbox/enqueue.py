@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 from .models import MailOut, OutgoingEmail
 from .render import (
+    MailoutRenderer,
     RenderedEmail,
     context_decode,
     context_encode,
@@ -80,6 +81,9 @@ class MailRecipient:
     """One recipient of a mail-out: address, language and their own template context.
 
     `key` tells recipients apart within the mail-out (default: the address, lower-cased).
+    The fan-out renders the templates once per language and puts each recipient's values in
+    (render.MailoutRenderer), so templates should print personal values rather than test or
+    filter them; one that does is noticed and rendered per recipient, only slower.
     """
 
     email: str
@@ -300,16 +304,15 @@ def mailout_fanout_chunk(*, mailout_id: int, start: int) -> int:
     existing = set(OutgoingEmail.objects.filter(key__in=keys).values_list("key", flat=True))
     decoded = context_decode([mailout.context, [r["context"] for r in chunk]])
     shared, personal = decoded[0], dict(zip((r["key"] for r in chunk), decoded[1], strict=True))
+    renderer = MailoutRenderer(template=mailout.template, shared=shared)
     rows = []
     for row_key, recipient in keys.items():
         if row_key in existing:
             continue
         error = None
         try:
-            rendered = email_render(
-                template=mailout.template,
-                context={**shared, **personal[recipient["key"]]},
-                language=recipient["language"],
+            rendered = renderer.render(
+                context=personal[recipient["key"]], language=recipient["language"]
             )
         except Exception as exc:
             # One recipient's broken context must not stop the others; staff see it in admin.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.html import escape as html_escape
 
 PORTAL_NAME = "Samverkansportalen"
 
@@ -31,34 +33,158 @@ class RenderedEmail:
 def email_render(*, template: str, context: dict[str, Any], language: str) -> RenderedEmail:
     """Subject, text and HTML of `template` in `language` (see the package docstring)."""
     with translation.override(language):
-        full = {
-            "portal_name": PORTAL_NAME,
-            "site_url": settings.SITE_URL,
-            "my_pages_url": settings.SITE_URL + reverse("accounts:my_pages"),
-            "language": language,
-            **context,
-        }
-        subject = " ".join(_render_text(f"{template}_subject.txt", full).split())[:255]
+        full = _full_context(context, language)
+        subject = _subject_tidy(_render_text(f"{template}_subject.txt", full))
         full["subject"] = subject
-        body_text = _tidy_text(_render_text(f"{template}.txt", full))
-        body_html: str
-        try:
-            html_template = get_template(f"{template}.html")
-        except TemplateDoesNotExist:
-            part = {**full, "email_part": "content"}
-            body_html = render_to_string(
-                "email/text_as_html.html",
-                {
-                    **full,
-                    "text_content": _tidy_text(_render_text(f"{template}.txt", part)).strip(),
-                    "text_reason": _tidy_text(
-                        _render_text(f"{template}.txt", {**full, "email_part": "reason"})
-                    ).strip(),
-                },
-            )
-        else:
-            body_html = html_template.render(full)
+        body_text, body_html = _render_bodies(template, full)
     return RenderedEmail(subject=subject, body_text=body_text, body_html=body_html)
+
+
+def _full_context(context: dict[str, Any], language: str) -> dict[str, Any]:
+    return {
+        "portal_name": PORTAL_NAME,
+        "site_url": settings.SITE_URL,
+        "my_pages_url": settings.SITE_URL + reverse("accounts:my_pages"),
+        "language": language,
+        **context,
+    }
+
+
+def _subject_tidy(subject: str) -> str:
+    return " ".join(subject.split())[:255]
+
+
+def _render_bodies(template: str, full: dict[str, Any]) -> tuple[str, str]:
+    body_html: str
+    body_text = _tidy_text(_render_text(f"{template}.txt", full))
+    try:
+        html_template = get_template(f"{template}.html")
+    except TemplateDoesNotExist:
+        part = {**full, "email_part": "content"}
+        body_html = render_to_string(
+            "email/text_as_html.html",
+            {
+                **full,
+                "text_content": _tidy_text(_render_text(f"{template}.txt", part)).strip(),
+                "text_reason": _tidy_text(
+                    _render_text(f"{template}.txt", {**full, "email_part": "reason"})
+                ).strip(),
+            },
+        )
+    else:
+        body_html = html_template.render(full)
+    return body_text, body_html
+
+
+# Keys the renderer sets itself; a recipient's context that sets them is rendered in full.
+_RESERVED_KEYS = frozenset(
+    {"portal_name", "site_url", "my_pages_url", "language", "subject", "email_part"}
+    | {"text_content", "text_reason"}
+)
+# Characters that urlize, linebreaks or the text tidying act on: a value holding one could
+# render differently from a placeholder standing in its place.
+_NOT_INERT = frozenset(".@:/\\")
+
+
+def _inert(value: Any) -> bool:
+    """Whether `value` renders the same wherever a placeholder of letters and digits does."""
+    return (
+        isinstance(value, str)
+        and value != ""
+        and value == value.strip()
+        and value.isprintable()
+        and _NOT_INERT.isdisjoint(value)
+    )
+
+
+class MailoutRenderer:
+    """email_render for the many recipients of one mail-out, rendering each language once.
+
+    Recipients differ only in their own context, which is usually a name or two: the templates
+    are rendered once per language and set of personal keys with a placeholder token for each
+    personal value, and each recipient's message is that rendering with their values put in
+    (HTML-escaped in the HTML part). The first recipient of each such group is also rendered
+    in full and compared; if the two differ (a template that tests or filters a personal value
+    rather than printing it) the group is rendered in full, as are recipients whose values are
+    not plain text (`_inert`). Either way the bytes are those of `email_render`.
+    """
+
+    def __init__(self, *, template: str, shared: dict[str, Any]):
+        self.template = template
+        self.shared = shared
+        self._plans: dict[tuple[str, tuple[str, ...]], _Personalised | None] = {}
+
+    def render(self, *, context: dict[str, Any], language: str) -> RenderedEmail:
+        if not context or not all(
+            key not in _RESERVED_KEYS and _inert(value) for key, value in context.items()
+        ):
+            return self._plain(context, language)
+        group = (language, tuple(sorted(context)))
+        if group not in self._plans:
+            plain = self._plain(context, language)
+            self._plans[group] = self._trusted(group, context, plain)
+            return plain
+        plan = self._plans[group]
+        if plan is None:
+            return self._plain(context, language)
+        return plan.render(context) or self._plain(context, language)
+
+    def _trusted(
+        self, group: tuple[str, tuple[str, ...]], context: dict[str, Any], plain: RenderedEmail
+    ) -> _Personalised | None:
+        """The group's placeholder rendering if it gives `plain` for this recipient."""
+        try:
+            plan = _Personalised(self.template, self.shared, *group)
+            return plan if plan.render(context) == plain else None
+        except Exception:
+            return None
+
+    def _plain(self, context: dict[str, Any], language: str) -> RenderedEmail:
+        return email_render(
+            template=self.template, context={**self.shared, **context}, language=language
+        )
+
+
+class _Personalised:
+    """One language's rendering of a template with placeholder tokens for the personal keys."""
+
+    def __init__(self, template: str, shared: dict[str, Any], language: str, keys: tuple[str, ...]):
+        salt = secrets.token_hex(6)
+        # Lower-case letters and digits: escaping leaves them alone, upper or title would not.
+        self.tokens = {key: f"zq{salt}n{index}qz" for index, key in enumerate(keys)}
+        self.subject_token = f"zq{salt}sqz"
+        with translation.override(language):
+            full = _full_context({**shared, **self.tokens}, language)
+            self.raw_subject = _render_text(f"{template}_subject.txt", full)
+            self.personal_subject = any(token in self.raw_subject for token in self.tokens.values())
+            if self.personal_subject:
+                full["subject"] = self.subject_token
+            else:
+                full["subject"] = _subject_tidy(self.raw_subject)
+            self.body_text, self.body_html = _render_bodies(template, full)
+        self.pattern = re.compile(
+            "|".join(re.escape(t) for t in [*self.tokens.values(), self.subject_token])
+        )
+
+    def render(self, context: dict[str, Any]) -> RenderedEmail | None:
+        """The recipient's message, or None when their subject is not plain text."""
+        text = {self.tokens[key]: value for key, value in context.items()}
+        if self.personal_subject:
+            subject = _subject_tidy(self._put(self.raw_subject, text))
+            if not _inert(subject):
+                return None
+            text[self.subject_token] = subject
+        else:
+            subject = _subject_tidy(self.raw_subject)
+        html = {token: str(html_escape(value)) for token, value in text.items()}
+        return RenderedEmail(
+            subject=subject,
+            body_text=self._put(self.body_text, text),
+            body_html=self._put(self.body_html, html),
+        )
+
+    def _put(self, rendered: str, values: dict[str, str]) -> str:
+        return self.pattern.sub(lambda match: values[match.group()], rendered)
 
 
 def context_encode(value: Any) -> Any:

@@ -20,11 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from portal.models import Municipality
-from portal.outbox import enqueue
 from portal.outbox.enqueue import MailRecipient, mailout_create
 from portal.outbox.models import MailOut, OutgoingEmail
 from portal.outbox.redrive import email_redrive, email_retry_failed
-from portal.outbox.render import context_encode
+from portal.outbox.render import MailoutRenderer, context_encode
 from portal.outbox.tasks import email_send, mailout_fanout
 from tests.accounts.factories import UserFactory
 from tests.outbox import outbox_mail
@@ -173,15 +172,15 @@ def test_a_fanout_whose_task_was_lost_is_restarted_by_the_redrive(
 def test_a_recipient_that_cannot_be_rendered_fails_alone_and_is_not_retried(
     django_capture_on_commit_callbacks,
 ):
-    real_render = enqueue.email_render
+    real_render = MailoutRenderer.render
 
-    def render(*, template, context, language):
+    def render(self, *, context, language):
         if context.get("recipient_name") == "Person 3":
             raise ValueError("broken context")
-        return real_render(template=template, context=context, language=language)
+        return real_render(self, context=context, language=language)
 
     with (
-        mock.patch.object(enqueue, "email_render", side_effect=render),
+        mock.patch.object(MailoutRenderer, "render", render),
         django_capture_on_commit_callbacks(execute=True),
     ):
         mailout = create(5)
