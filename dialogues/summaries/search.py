@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import Case, F, FloatField, Func, Q, QuerySet, TextField, Value, When
@@ -29,6 +29,9 @@ RANK_WINDOW = 500
 # label) and emphasis or code marks.
 MARKDOWN_LINE_START = r"^[ \t]*(#{1,6}|>|[-+*]|[0-9]+[.)])[ \t]+"
 MARKDOWN_INLINE = r"\[([^]]*)\]\([^)]*\)|[*_`]+"
+# Built once: constructing fields and expressions per search was a large part of its cost.
+FLOAT = FloatField()
+TEXT = TextField()
 
 
 # Web-search syntax beyond plain words: a quoted phrase, an excluded word, "or".
@@ -70,10 +73,25 @@ def _word_query(word: str, config: str, swedish: bool) -> SearchQuery:
     return query
 
 
+def _normalised(q: str) -> str:
+    return (q or "").strip()[:MAX_QUERY_LENGTH]
+
+
+@lru_cache(maxsize=256)
+def _expressions(q: str) -> tuple[dict[str, SearchQuery], Case, Case]:
+    """The queries, rank and headline of `q`, built once per query text.
+
+    Expressions are copied when a queryset resolves them, so one instance serves every search
+    of the same text; the cache also keeps their compiled identities.
+    """
+    queries = _queries(q)
+    return queries, _rank(queries), _headline(queries)
+
+
 def _queries(q: str) -> dict[str, SearchQuery]:
     """The query in each summary language: web-search syntax as typed, or, when it is plain
     words, every word matched by its stem or as the prefix of a word in the text."""
-    q = (q or "").strip()[:MAX_QUERY_LENGTH]
+    q = _normalised(q)
     words = [] if OPERATORS.search(q) else WORD.findall(q)
     queries = {}
     for language, config in SEARCH_CONFIGS.items():
@@ -100,7 +118,7 @@ def _per_language(expressions: dict[str, object], output_field) -> Case:
 def _rank(queries: dict[str, SearchQuery]) -> Case:
     return _per_language(
         {lang: SearchRank(F("search_vector"), query) for lang, query in queries.items()},
-        FloatField(),
+        FLOAT,
     )
 
 
@@ -108,15 +126,20 @@ def _plain_text() -> Func:
     """The summary's text without its Markdown syntax, for the snippet."""
     # "n": newline-sensitive, so ^ matches at the start of every line.
     lines = Func(
-        F("text"), Value(MARKDOWN_LINE_START), Value(""), Value("gn"), function="regexp_replace"
+        F("text"),
+        Value(MARKDOWN_LINE_START, output_field=TEXT),
+        Value("", output_field=TEXT),
+        Value("gn", output_field=TEXT),
+        function="regexp_replace",
+        output_field=TEXT,
     )
     return Func(
         lines,
-        Value(MARKDOWN_INLINE),
-        Value("\\1"),
-        Value("g"),
+        Value(MARKDOWN_INLINE, output_field=TEXT),
+        Value("\\1", output_field=TEXT),
+        Value("g", output_field=TEXT),
         function="regexp_replace",
-        output_field=TextField(),
+        output_field=TEXT,
     )
 
 
@@ -136,7 +159,7 @@ def _headline(queries: dict[str, SearchQuery]) -> Case:
             )
             for lang, query in queries.items()
         },
-        TextField(),
+        TEXT,
     )
 
 
@@ -161,12 +184,12 @@ def _matches(summaries: QuerySet, queries: dict[str, SearchQuery], newest=NEWEST
 
 def summaries_search(summaries: QuerySet, q: str) -> QuerySet:
     """Summaries matching `q` (web-search syntax), best first, with `rank` and `headline`."""
-    queries = _queries(q)
+    queries, rank, headline = _expressions(_normalised(q))
     return (
         summaries.model.objects.filter(
             pk__in=_matches(summaries, queries).values("pk")[:RANK_WINDOW]
         )
-        .annotate(rank=_rank(queries), headline=_headline(queries))
+        .annotate(rank=rank, headline=headline)
         .order_by("-rank", "-published_at", "-pk")
     )
 
@@ -180,7 +203,7 @@ class RankedSummaries(Sequence):
     """
 
     def __init__(self, summaries: QuerySet, q: str, rows: QuerySet | None = None, newest=NEWEST):
-        self._queries = _queries(q)
+        self._queries, self._rank, self._headline = _expressions(_normalised(q))
         self._summaries = summaries
         self._newest = newest
         # The query that loads a page's rows (select_related, prefetches, deferred columns).
@@ -189,7 +212,7 @@ class RankedSummaries(Sequence):
     def window(self) -> QuerySet:
         """(id, rank) of the window's summaries, newest first."""
         matches = _matches(self._summaries, self._queries, self._newest)
-        return matches.annotate(rank=_rank(self._queries)).values_list("pk", "rank")[:RANK_WINDOW]
+        return matches.annotate(rank=self._rank).values_list("pk", "rank")[:RANK_WINDOW]
 
     @cached_property
     def ids(self) -> list[int]:
@@ -207,9 +230,7 @@ class RankedSummaries(Sequence):
         ids = self.ids[index]
         if not ids:
             return []
-        rows = self._rows.filter(pk__in=ids).annotate(
-            rank=_rank(self._queries), headline=_headline(self._queries)
-        )
+        rows = self._rows.filter(pk__in=ids).annotate(rank=self._rank, headline=self._headline)
         by_id = {row.pk: row for row in rows}
         return [by_id[pk] for pk in ids if pk in by_id]
 
