@@ -22,9 +22,12 @@ from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import (
     VENUE_FACTS_FIELDSET,
     AccessPlanningLinkMixin,
+    AnswersDisplayMixin,
+    QuestionsLinkMixin,
     action_apply,
     cancel_action_confirm,
 )
+from portal.registrations.questions import answer_columns
 from portal.registrations.services import check_in
 from portal.registrations.station import check_in_list, check_in_station
 
@@ -47,7 +50,8 @@ from .summaries.admin import meeting_followup_links
 
 def registrations_csv(registrations) -> HttpResponse:
     """Active registrations with their needs, and a summary of the needs first."""
-    registrations = list(registrations.prefetch_related("access_requests"))
+    registrations = list(registrations.prefetch_related("access_requests", "answers"))
+    question_headers, answer_cells = answer_columns(registrations)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="anmalningar.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 correctly only with a BOM.
@@ -87,6 +91,7 @@ def registrations_csv(registrations) -> HttpResponse:
             _("Message"),
             _("May be listed"),
             _("Checked in"),
+            *question_headers,
         ]
     )
     for r in registrations:
@@ -106,6 +111,7 @@ def registrations_csv(registrations) -> HttpResponse:
                 timezone.localtime(r.checked_in_at).strftime("%Y-%m-%d %H:%M")
                 if r.checked_in_at
                 else "",
+                *answer_cells(r),
             ]
         )
     return response
@@ -190,6 +196,7 @@ class InvitationInline(admin.TabularInline):
 class MeetingAdmin(
     ReachReportAdminMixin,
     AccessPlanningLinkMixin,
+    QuestionsLinkMixin,
     StaffInputMixin,
     HttpsLinksMixin,
     admin.ModelAdmin,
@@ -215,11 +222,12 @@ class MeetingAdmin(
         "sequence",
         "seat_summary",
         "access_planning",
+        "questions",
         "followup_reminded_at",
         "minutes_and_summary",
     ]
     inlines = [RegistrationInline, InvitationInline]
-    actions = ["publish", "cancel_meetings", "export_csv", "send_invitations"]
+    actions = ["publish", "cancel_meetings", "copy_meetings", "export_csv", "send_invitations"]
     fieldsets = [
         (
             None,
@@ -252,6 +260,7 @@ class MeetingAdmin(
                     "audience_groups",
                     "seat_summary",
                     "access_planning",
+                    "questions",
                 ]
             },
         ),
@@ -365,6 +374,27 @@ class MeetingAdmin(
                 "%(count)s meeting cancelled.", "%(count)s meetings cancelled.", count
             ),
         )
+
+    @admin.action(
+        description=_("Copy selected meetings (as drafts, with their questions)"),
+        permissions=["add"],
+    )
+    def copy_meetings(self, request, queryset):
+        copies = [services.meeting_copy(meeting=meeting) for meeting in queryset]
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s meeting copied as a draft: give it its new time.",
+                "%(count)s meetings copied as drafts: give them their new times.",
+                len(copies),
+            )
+            % {"count": len(copies)},
+        )
+        if len(copies) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:dialogues_meeting_change", args=[copies[0].pk])
+            )
+        return None
 
     @admin.action(description=_("Export registrations as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
@@ -503,7 +533,7 @@ class MeetingAdmin(
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(AnswersDisplayMixin, admin.ModelAdmin):
     list_display = [
         "user",
         "meeting",
@@ -526,6 +556,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "cancelled_at",
         "checked_in_at",
         "anonymised_at",
+        "answers",
     ]
     fields = [
         *readonly_fields,

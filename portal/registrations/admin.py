@@ -8,22 +8,27 @@ from collections.abc import Callable
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from portal.admin import StaffInputMixin
 from portal.errors import RefusalError
 
 from .models import (
+    EVENT_LINKS,
     REGISTRATION_LINKS,
     AccessKind,
     AccessRequest,
     AccessRequestStatus,
+    Answer,
+    Question,
+    QuestionPurpose,
     VenueFacts,
 )
 from .services import CheckIn
@@ -289,4 +294,190 @@ class AccessRequestAdmin(admin.ModelAdmin):
                 "opts": self.model._meta,
                 "can_change": self.has_change_permission(request),
             },
+        )
+
+
+# --- questions ------------------------------------------------------------------------------------
+
+
+def questions_url(event, *, add: bool = False) -> str:
+    """The event's questions in admin (or the form for a new one, with the event filled in)."""
+    field = EVENT_LINKS[event._meta.label_lower]
+    if add:
+        return f"{reverse('admin:registrations_question_add')}?{field}={event.pk}"
+    return f"{reverse('admin:registrations_question_changelist')}?{field}__id__exact={event.pk}"
+
+
+class QuestionsLinkMixin:
+    """Gives an event's admin a read-only `questions` field: how many questions it asks, with
+    links to them and to a new one (one query, however many there are)."""
+
+    @admin.display(description=_("questions"))
+    def questions(self, obj) -> str:
+        if not obj or not obj.pk:
+            return _("Save the event first; then add its questions.")
+        counts = (
+            Question.objects.for_event(obj)
+            .current()
+            .aggregate(
+                registration=Count("pk", filter=Q(purpose=QuestionPurpose.REGISTRATION)),
+                evaluation=Count("pk", filter=Q(purpose=QuestionPurpose.EVALUATION)),
+            )
+        )
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            questions_url(obj),
+            _("%(registration)s asked at registration, %(evaluation)s in the evaluation") % counts,
+            questions_url(obj, add=True),
+            _("Add a question"),
+        )
+
+
+class AnswersDisplayMixin:
+    """Gives a registration's admin a read-only `answers` field: the person's answers."""
+
+    @admin.display(description=_("answers"))
+    def answers(self, obj) -> str:
+        if not obj or not obj.pk:
+            return "-"
+        language = get_language() or "sv"
+        rows = [
+            (answer.question.label, answer.display(language) or _("(cleared)"))
+            for answer in Answer.objects.for_registration(obj).select_related("question")
+        ]
+        if not rows:
+            return _("No answers.")
+        return format_html(
+            "<dl>{}</dl>",
+            format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows),
+        )
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    title = _("archived")
+    parameter_name = "arkiverad"
+
+    def lookups(self, request, model_admin):
+        return [("nej", _("Asked")), ("ja", _("Archived"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "nej":
+            return queryset.filter(archived_at__isnull=True)
+        if self.value() == "ja":
+            return queryset.filter(archived_at__isnull=False)
+        return queryset
+
+
+class QuestionEventFilter(admin.SimpleListFilter):
+    title = _("kind of event")
+    parameter_name = "evenemang"
+
+    def lookups(self, request, model_admin):
+        return [("meeting", _("Dialogue meetings")), ("edition", _("Stockholmstinget"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("meeting", "edition"):
+            return queryset.filter(**{f"{self.value()}__isnull": False})
+        return queryset
+
+
+@admin.register(Question)
+class QuestionAdmin(StaffInputMixin, admin.ModelAdmin):
+    list_display = [
+        "label",
+        "event",
+        "purpose",
+        "kind",
+        "position",
+        "required",
+        "condition",
+        "answer_count",
+        "archived_at",
+    ]
+    list_display_links = ["label"]
+    list_editable = ["position"]
+    list_filter = ["purpose", "kind", ArchivedFilter, QuestionEventFilter]
+    list_select_related = ["meeting", "edition", "condition_question"]
+    search_fields = ["label", "label_en", "meeting__title", "edition__title"]
+    raw_id_fields = ["meeting", "edition", "condition_question"]
+    fieldsets = [
+        (None, {"fields": ["meeting", "edition", "purpose", "position", "kind", "required"]}),
+        (
+            _("Text"),
+            {"fields": ["label", "label_en", "help_text", "help_text_en", "choices", "choices_en"]},
+        ),
+        (
+            _("Shown only when an earlier answer is"),
+            {"fields": ["condition_question", "condition_value"]},
+        ),
+        (None, {"fields": ["archived_at"]}),
+    ]
+    actions = ["archive", "restore"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(answers_total=Count("answers"))
+
+    @admin.display(description=_("event"))
+    def event(self, obj) -> str:
+        return str(obj.event)
+
+    @admin.display(description=_("shown only when"))
+    def condition(self, obj) -> str:
+        if obj.condition_question is None:
+            return ""
+        return f"{obj.condition_question.label} = {obj.condition_value}"
+
+    @admin.display(description=_("answers"), ordering="answers_total")
+    def answer_count(self, obj) -> int:
+        return obj.answers_total
+
+    # An answered question is archived, never deleted: its answers keep their question.
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and (obj.answers.exists() or obj.dependants.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        from .questions import question_delete
+
+        question_delete(question=obj)
+
+    def delete_queryset(self, request, queryset):
+        from .questions import question_delete
+
+        action_apply(
+            request,
+            queryset,
+            lambda question: question_delete(question=question),
+            lambda count: ngettext(
+                "%(count)s question deleted.", "%(count)s questions deleted.", count
+            ),
+        )
+
+    @admin.action(
+        description=_("Archive selected questions (no longer asked)"), permissions=["change"]
+    )
+    def archive(self, request, queryset):
+        from .questions import question_archive
+
+        action_apply(
+            request,
+            queryset,
+            lambda question: question_archive(question=question),
+            lambda count: ngettext(
+                "%(count)s question archived.", "%(count)s questions archived.", count
+            ),
+        )
+
+    @admin.action(description=_("Ask selected questions again"), permissions=["change"])
+    def restore(self, request, queryset):
+        from .questions import question_restore
+
+        action_apply(
+            request,
+            queryset,
+            lambda question: question_restore(question=question),
+            lambda count: ngettext(
+                "%(count)s question asked again.", "%(count)s questions asked again.", count
+            ),
         )
