@@ -51,7 +51,12 @@ PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "proposal": ("change", "view"),
             "proposalreview": EDIT,
         },
-        "registrations": {"accesskind": EDIT, "accessrequest": READ, "question": ALL},
+        "registrations": {
+            "accesskind": EDIT,
+            "accessrequest": READ,
+            "question": ALL,
+            "survey": ALL,
+        },
         "accounts": {"user": READ},
     },
     CASE_OFFICER: {
@@ -76,6 +81,7 @@ PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "accesskind": READ,
             "accessrequest": ("change", "view"),
             "question": READ,
+            "survey": READ,
         },
         "accounts": {"user": READ},
     },

@@ -29,6 +29,7 @@ from .models import (
     Answer,
     Question,
     QuestionPurpose,
+    Survey,
     VenueFacts,
 )
 from .services import CheckIn
@@ -343,7 +344,10 @@ class AnswersDisplayMixin:
         language = get_language() or "sv"
         rows = [
             (answer.question.label, answer.display(language) or _("(cleared)"))
-            for answer in Answer.objects.for_registration(obj).select_related("question")
+            # The evaluation's answers are reported only in groups, never per person.
+            for answer in Answer.objects.for_registration(obj)
+            .filter(question__purpose=QuestionPurpose.REGISTRATION)
+            .select_related("question")
         ]
         if not rows:
             return _("No answers.")
@@ -481,3 +485,144 @@ class QuestionAdmin(StaffInputMixin, admin.ModelAdmin):
                 "%(count)s question asked again.", "%(count)s questions asked again.", count
             ),
         )
+
+
+# --- evaluations ---------------------------------------------------------------------------------
+
+
+@admin.register(Survey)
+class SurveyAdmin(StaffInputMixin, admin.ModelAdmin):
+    list_display = ["__str__", "closes_at", "reminder_after_days", "invited", "answered", "tools"]
+    list_select_related = ["meeting", "edition"]
+    raw_id_fields = ["meeting", "edition"]
+    fields = ["meeting", "edition", "closes_at", "reminder_after_days", "questions_link"]
+    readonly_fields = ["questions_link"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                invited_total=Count("invitations"),
+                answered_total=Count(
+                    "invitations", filter=Q(invitations__answered_at__isnull=False)
+                ),
+            )
+        )
+
+    @admin.display(description=_("mailed"), ordering="invited_total")
+    def invited(self, obj) -> int:
+        return obj.invited_total
+
+    @admin.display(description=_("answered"), ordering="answered_total")
+    def answered(self, obj) -> int:
+        return obj.answered_total
+
+    @admin.display(description=_("results"))
+    def tools(self, obj) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:registrations_survey_results", args=[obj.pk]),
+            _("Results"),
+            reverse("admin:registrations_survey_results_csv", args=[obj.pk]),
+            _("CSV"),
+        )
+
+    @admin.display(description=_("questions"))
+    def questions_link(self, obj) -> str:
+        if not obj or not obj.pk:
+            return _("Three questions are added when you save; change them afterwards.")
+        return format_html(
+            '<a href="{}&purpose__exact=evaluation">{}</a>',
+            questions_url(obj.event),
+            _("The evaluation's questions"),
+        )
+
+    def save_model(self, request, obj, form, change):
+        from .surveys import survey_questions_default
+
+        super().save_model(request, obj, form, change)
+        if not change:
+            survey_questions_default(obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/resultat/",
+                self.admin_site.admin_view(self.results_view),
+                name="registrations_survey_results",
+            ),
+            path(
+                "<int:pk>/resultat.csv",
+                self.admin_site.admin_view(self.results_csv_view),
+                name="registrations_survey_results_csv",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _results(self, request, pk):
+        from .surveys import survey_results
+
+        survey = get_object_or_404(Survey.objects.select_related("meeting", "edition"), pk=pk)
+        if not self.has_view_permission(request, survey):
+            raise PermissionDenied
+        return survey_results(survey)
+
+    def results_view(self, request: HttpRequest, pk: int):
+        from .surveys import THRESHOLD
+
+        results = self._results(request, pk)
+        return TemplateResponse(
+            request,
+            "admin/registrations/survey_results.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Evaluation results: %(event)s") % {"event": results.survey.event},
+                "results": results,
+                "threshold": THRESHOLD,
+                "opts": self.model._meta,
+                "original": results.survey,
+            },
+        )
+
+    def results_csv_view(self, request: HttpRequest, pk: int):
+        import csv
+
+        from django.http import HttpResponse
+
+        results = self._results(request, pk)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="utvardering.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 correctly only with a BOM.
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow([_("Evaluation"), str(results.survey.event)])
+        writer.writerow([_("Mailed"), results.invited])
+        writer.writerow([_("Answered"), results.answered])
+        if not results.shown:
+            writer.writerow([_("Fewer than five answers: no results are shown.")])
+            return response
+        for title, rows in (
+            (_("Municipality"), results.municipalities),
+            (_("Stakeholder group"), results.groups),
+        ):
+            writer.writerow([])
+            writer.writerow([title, _("Mailed"), _("Answered"), _("Response rate (%)")])
+            for row in rows:
+                writer.writerow(
+                    [row.label, row.invited, row.answered, row.percent]
+                    if row.shown
+                    else [row.label, "", "", _("fewer than five answers")]
+                )
+        writer.writerow([])
+        writer.writerow([_("Question"), _("Answer"), _("Count"), _("Share (%)")])
+        for result in results.questions:
+            if not result.shown:
+                writer.writerow([result.text, _("fewer than five answers")])
+                continue
+            for choice in result.choices:
+                writer.writerow([result.text, choice.label, choice.count, choice.percent])
+            if result.average is not None:
+                writer.writerow([result.text, _("average"), result.average])
+            for text in result.texts:
+                writer.writerow([result.text, text])
+        return response

@@ -13,7 +13,7 @@ class RegistrationsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.registry import AccountSection, section_register
 
-        from . import access, questions
+        from . import access, questions, surveys
 
         section_register(
             AccountSection(
@@ -35,5 +35,16 @@ class RegistrationsConfig(AppConfig):
                 export=questions.export,
                 erase=questions.erase,
                 order=45,
+            )
+        )
+        section_register(
+            AccountSection(
+                key="evaluations",
+                title=_("My evaluations"),
+                template="registrations/my_pages_evaluations.html",
+                context=surveys.my_pages_context,
+                export=surveys.export,
+                erase=surveys.erase,
+                order=46,
             )
         )

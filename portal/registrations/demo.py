@@ -1,15 +1,27 @@
 """Demo access requests: a coming meeting with a planning summary to work through (one late
 interpreter, one arranged hearing loop, a diet), and a Stockholmstinget participant's request.
-The same meeting asks registration questions (one shown only after a yes), with answers.
+The same meeting asks registration questions (one shown only after a yes), with answers; the
+held spring dialogue has an evaluation with enough answers for its results to show.
 
 Written directly (as the other demo rows are), so seeding sends no mail; idempotent.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.apps import apps
 
-from .models import AccessRequest, AccessRequestStatus, Answer, Question, QuestionKind
+from .models import (
+    AccessRequest,
+    AccessRequestStatus,
+    Answer,
+    Question,
+    QuestionKind,
+    QuestionPurpose,
+    Survey,
+    SurveyInvitation,
+)
 
 MEETING = "kulturskapares-arbetsvillkor"
 REQUESTS = [
@@ -101,6 +113,11 @@ def _questions(meeting) -> dict[int, Question]:
 
 
 def seed() -> None:
+    seed_evaluation()
+    seed_requests_and_questions()
+
+
+def seed_requests_and_questions() -> None:
     # By label, as the core's foreign keys name them: the core imports no domain app.
     Meeting = apps.get_model("dialogues", "Meeting")
     Registration = apps.get_model("dialogues", "Registration")
@@ -145,3 +162,58 @@ def seed() -> None:
             kind="text_interpreter",
             defaults={"created_at": tinget.created_at},
         )
+
+
+HELD = "civilsamhallet-varen"
+# Per checked-in participant, in registration order: value 1-5, what next, would come again.
+EVALUATION = [
+    ("5", "Fler möten i norra länet.", "yes"),
+    ("4", "Ett nätverk för föreningar som saknar lokaler.", "yes"),
+    ("4", "", "yes"),
+    ("3", "Kortare presentationer, mer samtal.", "no"),
+    ("5", "Följ upp lokalfrågan med kommunerna.", "yes"),
+    ("4", "", "yes"),
+]
+
+
+def seed_evaluation() -> None:
+    """A held meeting's evaluation: mailed to everyone checked in, six have answered."""
+    from .surveys import survey_questions_default
+
+    Meeting = apps.get_model("dialogues", "Meeting")
+    Registration = apps.get_model("dialogues", "Registration")
+    meeting = Meeting.objects.filter(slug=HELD).first()
+    if meeting is None:
+        return
+    survey, _created = Survey.objects.update_or_create(
+        meeting=meeting,
+        defaults={"closes_at": meeting.ends_at + dt.timedelta(days=60), "reminder_after_days": 5},
+    )
+    survey_questions_default(survey)
+    value, what_next, again = list(
+        Question.objects.for_event(meeting).filter(purpose=QuestionPurpose.EVALUATION).in_order()
+    )[:3]
+    sent = meeting.ends_at + dt.timedelta(hours=2)
+    registrations = Registration.objects.filter(
+        meeting=meeting, checked_in_at__isnull=False
+    ).order_by("pk")
+    for index, registration in enumerate(registrations):
+        answers = EVALUATION[index] if index < len(EVALUATION) else None
+        SurveyInvitation.objects.update_or_create(
+            survey=survey,
+            meeting_registration=registration,
+            defaults={
+                "sent_at": sent,
+                "answered_at": sent + dt.timedelta(days=1) if answers else None,
+                "reminded_at": None if answers else sent + dt.timedelta(days=5),
+            },
+        )
+        if answers is None:
+            continue
+        for question, given in zip((value, what_next, again), answers, strict=True):
+            if given:
+                Answer.objects.update_or_create(
+                    question=question,
+                    meeting_registration=registration,
+                    defaults={"value": given, "created_at": sent + dt.timedelta(days=1)},
+                )

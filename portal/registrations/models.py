@@ -794,3 +794,149 @@ class Answer(models.Model):
 
     def display(self, language: str) -> str:
         return self.question.value_label(self.value, language)
+
+
+# --- the evaluation after an event ------------------------------------------------------------
+
+
+class Survey(models.Model):
+    """The evaluation of one event: its questions are the event's evaluation questions.
+
+    After the event each checked-in participant gets one mail with a personal link, and those
+    who have not answered one reminder `reminder_after_days` later; answers can be changed
+    until `closes_at`.
+    """
+
+    meeting = models.OneToOneField(
+        "dialogues.Meeting",
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey",
+    )
+    edition = models.OneToOneField(
+        "stockholmstinget.Edition",
+        verbose_name=_("Stockholmstinget"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey",
+    )
+    closes_at = models.DateTimeField(_("closes at"))
+    reminder_after_days = models.PositiveSmallIntegerField(
+        _("reminder after (days)"),
+        default=5,
+        help_text=_("Those who have not answered get one reminder this long after the first mail."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-closes_at", "pk"]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(meeting__isnull=False, edition__isnull=True)
+                    | Q(meeting__isnull=True, edition__isnull=False)
+                ),
+                name="survey_one_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.event)
+
+    @property
+    def event(self):
+        return self.meeting or self.edition
+
+    def is_open(self, now: dt.datetime | None = None) -> bool:
+        return (now or timezone.now()) < self.closes_at
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if bool(self.meeting_id) == bool(self.edition_id):
+            raise ValidationError(
+                {"meeting": _("Choose either a meeting or a Stockholmstinget, not both.")}
+            )
+
+
+def survey_token_generate() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SurveyInvitation(models.Model):
+    """One participant's personal link to an evaluation, and what was sent to them."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    meeting_registration = models.ForeignKey(
+        "dialogues.Registration",
+        verbose_name=_("meeting registration"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey_invitations",
+    )
+    edition_registration = models.ForeignKey(
+        "stockholmstinget.EditionRegistration",
+        verbose_name=_("Stockholmstinget registration"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey_invitations",
+    )
+    token = models.CharField(max_length=64, unique=True, default=survey_token_generate)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now, editable=False)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True, editable=False)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("changed at"), null=True, blank=True, editable=False)
+
+    objects = RegistrationLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("evaluation link")
+        verbose_name_plural = _("evaluation links")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(meeting_registration__isnull=False, edition_registration__isnull=True)
+                    | Q(meeting_registration__isnull=True, edition_registration__isnull=False)
+                ),
+                name="surveyinvitation_one_registration",
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "meeting_registration"], name="surveyinvitation_one_per_meeting"
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "edition_registration"], name="surveyinvitation_one_per_edition"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey}: {self.registration.user}"
+
+    @property
+    def registration(self):
+        return self.meeting_registration or self.edition_registration
+
+
+class SurveyOptOut(models.Model):
+    """A person who wants no evaluation mails: no first mail, no reminder."""
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="survey_opt_out"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("evaluation opt-out")
+        verbose_name_plural = _("evaluation opt-outs")
+
+    def __str__(self) -> str:
+        return str(self.user)

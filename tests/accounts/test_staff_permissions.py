@@ -34,7 +34,7 @@ from dialogues.models import (
 from dialogues.summaries.models import Insight, InsightStatus, Summary
 from portal.outbox.enqueue import MailRecipient, mailout_create
 from portal.outbox.models import MailOut, OutgoingEmail
-from portal.registrations.models import AccessRequest, AccessRequestStatus, Question
+from portal.registrations.models import AccessRequest, AccessRequestStatus, Question, Survey
 from stockholmstinget import models as tinget
 from tests.accounts.factories import UserFactory
 from tests.conftest import staff_login
@@ -123,6 +123,12 @@ def _question(**fields) -> Question:
     return Question.objects.create(
         meeting=MeetingFactory(), kind="short_text", label="Fråga", **fields
     )
+
+
+def _survey() -> Survey:
+    from portal.registrations.surveys import survey_create
+
+    return survey_create(event=MeetingFactory())
 
 
 def _reloaded(obj):
@@ -523,6 +529,8 @@ PAGE_CASES = [
     PageCase("portal_mailout_progress", EVERYONE, _failed_mailout),
     PageCase("dialogues_meeting_reach", EVERYONE, MeetingFactory),
     PageCase("auth_user_password_change", NOBODY, UserFactory),
+    PageCase("registrations_survey_results", EVERYONE, _survey),
+    PageCase("registrations_survey_results_csv", EVERYONE, _survey),
     PageCase(
         "registrations_accessrequest_planning",
         EVERYONE,

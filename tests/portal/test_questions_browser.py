@@ -71,9 +71,7 @@ def _focused_name(page) -> str:
     return page.evaluate("document.activeElement && document.activeElement.name")
 
 
-def test_the_conditional_question_appears_and_is_required_only_when_it_applies(
-    page, live_server
-):
+def test_the_conditional_question_appears_and_is_required_only_when_it_applies(page, live_server):
     meeting, car, plate = _meeting_with_parking()
     user = RegistrantFactory()
     _logged_in(page, live_server, user)
@@ -150,17 +148,16 @@ def test_without_script_every_question_shows_with_its_condition_written_out(brow
         page.goto(reverse("dialogues:registration_create", args=[meeting.slug]))
         plate_box = page.locator("main").get_by_role("textbox", name=PLATE)
         assert plate_box.is_visible()
-        assert "Svara bara om du svarade ”Ja” på ”Kommer du med bil?”" in page.locator(
-            "main"
-        ).inner_text()
+        assert (
+            "Svara bara om du svarade ”Ja” på ”Kommer du med bil?”"
+            in page.locator("main").inner_text()
+        )
     finally:
         context.close()
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
-def test_the_form_with_questions_and_mina_sidor_with_answers_pass_axe(
-    page, live_server, language
-):
+def test_the_form_with_questions_and_mina_sidor_with_answers_pass_axe(page, live_server, language):
     meeting, car, plate = _meeting_with_parking()
     Question.objects.create(
         meeting=meeting,
