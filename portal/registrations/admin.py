@@ -399,7 +399,6 @@ class QuestionAdmin(StaffInputMixin, admin.ModelAdmin):
         "archived_at",
     ]
     list_display_links = ["label"]
-    list_editable = ["position"]
     list_filter = ["purpose", "kind", ArchivedFilter, QuestionEventFilter]
     list_select_related = ["meeting", "edition", "condition_question"]
     search_fields = ["label", "label_en", "meeting__title", "edition__title"]
@@ -416,6 +415,8 @@ class QuestionAdmin(StaffInputMixin, admin.ModelAdmin):
         ),
         (None, {"fields": ["archived_at"]}),
     ]
+    # Archived and asked again through the actions, which record when.
+    readonly_fields = ["archived_at"]
     actions = ["archive", "restore"]
 
     def get_queryset(self, request):
