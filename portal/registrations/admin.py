@@ -325,12 +325,30 @@ class QuestionsLinkMixin:
                 evaluation=Count("pk", filter=Q(purpose=QuestionPurpose.EVALUATION)),
             )
         )
+        field = EVENT_LINKS[obj._meta.label_lower]
+        survey = Survey.objects.filter(**{field: obj}).values_list("pk", flat=True).first()
+        evaluation = (
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:registrations_survey_results", args=[survey]),
+                _("Evaluation results"),
+            )
+            if survey
+            else format_html(
+                '<a href="{}?{}={}">{}</a>',
+                reverse("admin:registrations_survey_add"),
+                field,
+                obj.pk,
+                _("Add an evaluation"),
+            )
+        )
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · {}',
             questions_url(obj),
             _("%(registration)s asked at registration, %(evaluation)s in the evaluation") % counts,
             questions_url(obj, add=True),
             _("Add a question"),
+            evaluation,
         )
 
 

@@ -336,3 +336,27 @@ def test_the_demo_data_has_a_held_meeting_with_evaluation_results():
     assert results.shown
     assert results.answered >= 5
     assert meeting.registrations.filter(status=RegistrationStatus.CONFIRMED).exists()
+
+
+def test_the_meeting_page_in_admin_links_to_a_new_evaluation_and_then_to_its_results(
+    staff_client,
+):
+    meeting = held_meeting()
+    change = reverse("admin:dialogues_meeting_change", args=[meeting.pk])
+    add = f"{reverse('admin:registrations_survey_add')}?meeting={meeting.pk}"
+    assert add in staff_client.get(change).content.decode()
+    response = staff_client.post(
+        reverse("admin:registrations_survey_add"),
+        {
+            "meeting": meeting.pk,
+            "closes_at_0": "2099-01-01",
+            "closes_at_1": "12:00",
+            "reminder_after_days": 5,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    survey = meeting.__class__.objects.get(pk=meeting.pk).survey
+    # Saving it in admin gives it the default questions.
+    assert Question.objects.for_event(meeting).evaluation().count() == 3
+    results = reverse("admin:registrations_survey_results", args=[survey.pk])
+    assert results in staff_client.get(change).content.decode()

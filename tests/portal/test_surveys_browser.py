@@ -102,7 +102,7 @@ def test_the_evaluation_page_and_mina_sidor_pass_axe_and_work_by_keyboard(
 
 
 def test_the_staff_results_and_question_pages_pass_axe(page, live_server):
-    meeting, survey, registrations = _held_evaluation(participants=5)
+    meeting, survey, _registrations = _held_evaluation(participants=5)
     value, what_next, again = Question.objects.evaluation().in_order()
     for invitation in SurveyInvitation.objects.all():
         surveys.survey_answer(
