@@ -360,3 +360,26 @@ def test_the_meeting_page_in_admin_links_to_a_new_evaluation_and_then_to_its_res
     assert Question.objects.for_event(meeting).evaluation().count() == 3
     results = reverse("admin:registrations_survey_results", args=[survey.pk])
     assert results in staff_client.get(change).content.decode()
+
+
+def test_bad_input_on_the_evaluation_page_is_a_field_error_never_a_5xx(client):
+    meeting = held_meeting()
+    _survey, value, what_next, again = evaluation(meeting)
+    checked_in(meeting, 1)
+    tasks.surveys_send()
+    url = surveys.survey_url(SurveyInvitation.objects.get())
+    response = client.post(
+        url,
+        {
+            question_field_name(value): "99",
+            question_field_name(what_next): "x" * 5000,
+            question_field_name(again): ["yes", "kanske"],
+            "question_abc": "\x00",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) >= {question_field_name(value), question_field_name(what_next)}
+    assert not Answer.objects.exists()
+    for token in ("\x00", "a" * 500, "%00", "..%2F"):
+        assert client.get(f"/utvardering/{token}/").status_code == 404
