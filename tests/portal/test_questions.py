@@ -514,3 +514,36 @@ def test_the_demo_data_has_a_meeting_with_questions_and_answers():
 def test_every_question_admin_action_is_registered():
     actions = {name for _f, name, _d in admin.site._registry[Question]._get_base_actions()}
     assert {"archive", "restore"} <= actions
+
+
+def test_the_form_and_the_export_take_as_many_queries_for_two_questions_as_for_eight(
+    client, staff_client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts(size: int) -> tuple[int, int]:
+        meeting = MeetingFactory()
+        made = [asked(meeting, position=n, label=f"Fråga {n}") for n in range(size)]
+        user = RegistrantFactory()
+        meetings.registration_create(
+            meeting=meeting, user=user, answers={q.pk: f"svar {q.pk}" for q in made}
+        )
+        for _ in range(size):
+            meetings.registration_create(
+                meeting=meeting,
+                user=RegistrantFactory(),
+                answers={q.pk: "svar" for q in made},
+            )
+        client.force_login(user)
+        url = reverse("dialogues:registration_update", args=[meeting.slug])
+        with CaptureQueriesContext(connection) as form:
+            assert client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as export:
+            staff_client.post(
+                reverse("admin:dialogues_meeting_changelist"),
+                {"action": "export_csv", "_selected_action": [meeting.pk]},
+            )
+        return len(form), len(export)
+
+    assert counts(2) == counts(8)

@@ -383,3 +383,16 @@ def test_bad_input_on_the_evaluation_page_is_a_field_error_never_a_5xx(client):
     assert not Answer.objects.exists()
     for token in ("\x00", "a" * 500, "%00", "..%2F"):
         assert client.get(f"/utvardering/{token}/").status_code == 404
+
+
+def test_the_results_take_as_many_queries_for_five_answers_as_for_twenty(staff_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(size: int) -> int:
+        survey = _answered(held_meeting(), size)
+        with CaptureQueriesContext(connection) as queries:
+            staff_client.get(reverse("admin:registrations_survey_results", args=[survey.pk]))
+        return len(queries)
+
+    assert count(5) == count(20)
