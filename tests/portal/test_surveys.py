@@ -381,7 +381,7 @@ def test_bad_input_on_the_evaluation_page_is_a_field_error_never_a_5xx(client):
     assert set(errors) >= {question_field_name(value), question_field_name(what_next)}
     assert not Answer.objects.exists()
     for token in ("\x00", "a" * 500, "%00", "..%2F"):
-        assert client.get(f"/utvardering/{token}/").status_code == 404
+        assert client.get(f"/mina-sidor/utvardering/{token}/").status_code == 404
 
 
 def test_the_results_take_as_many_queries_for_five_answers_as_for_twenty(staff_client):
