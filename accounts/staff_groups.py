@@ -51,7 +51,12 @@ PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "proposal": ("change", "view"),
             "proposalreview": EDIT,
         },
-        "registrations": {"accesskind": EDIT, "accessrequest": READ},
+        "registrations": {
+            "accesskind": EDIT,
+            "accessrequest": READ,
+            "question": ALL,
+            "survey": ALL,
+        },
         "accounts": {"user": READ},
     },
     CASE_OFFICER: {
@@ -72,7 +77,12 @@ PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "sessionsignup": EDIT,
         },
         # Case officers arrange interpreters, loops and the rest, and tell the person.
-        "registrations": {"accesskind": READ, "accessrequest": ("change", "view")},
+        "registrations": {
+            "accesskind": READ,
+            "accessrequest": ("change", "view"),
+            "question": READ,
+            "survey": READ,
+        },
         "accounts": {"user": READ},
     },
 }

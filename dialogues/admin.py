@@ -30,9 +30,12 @@ from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import (
     VENUE_FACTS_FIELDSET,
     AccessPlanningLinkMixin,
+    AnswersDisplayMixin,
+    QuestionsLinkMixin,
     action_apply,
     cancel_action_confirm,
 )
+from portal.registrations.questions import answer_columns
 from portal.registrations.services import check_in
 from portal.registrations.station import check_in_list, check_in_station
 
@@ -55,7 +58,8 @@ from .summaries.admin import meeting_followup_links
 
 def registrations_csv(registrations) -> HttpResponse:
     """Active registrations with their needs, and a summary of the needs first."""
-    registrations = list(registrations.prefetch_related("access_requests"))
+    registrations = list(registrations.prefetch_related("access_requests", "answers"))
+    question_headers, answer_cells = answer_columns(registrations)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="anmalningar.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 correctly only with a BOM.
@@ -95,6 +99,7 @@ def registrations_csv(registrations) -> HttpResponse:
             _("Message"),
             _("May be listed"),
             _("Checked in"),
+            *question_headers,
         ]
     )
     for r in registrations:
@@ -114,6 +119,7 @@ def registrations_csv(registrations) -> HttpResponse:
                 timezone.localtime(r.checked_in_at).strftime("%Y-%m-%d %H:%M")
                 if r.checked_in_at
                 else "",
+                *answer_cells(r),
             ]
         )
     return response
@@ -176,6 +182,7 @@ MEETING_PAGE_ROWS = 10
 class MeetingAdmin(
     ReachReportAdminMixin,
     AccessPlanningLinkMixin,
+    QuestionsLinkMixin,
     StaffInputMixin,
     HttpsLinksMixin,
     admin.ModelAdmin,
@@ -202,12 +209,13 @@ class MeetingAdmin(
         "sequence",
         "seat_summary",
         "access_planning",
+        "questions",
         "followup_reminded_at",
         "minutes_and_summary",
         "registration_list",
         "invitation_list",
     ]
-    actions = ["publish", "cancel_meetings", "export_csv", "send_invitations"]
+    actions = ["publish", "cancel_meetings", "copy_meetings", "export_csv", "send_invitations"]
     fieldsets = [
         (
             None,
@@ -250,6 +258,7 @@ class MeetingAdmin(
                     "audience_groups",
                     "seat_summary",
                     "access_planning",
+                    "questions",
                 ]
             },
         ),
@@ -432,6 +441,27 @@ class MeetingAdmin(
             ),
         )
 
+    @admin.action(
+        description=_("Copy selected meetings (as drafts, with their questions)"),
+        permissions=["add"],
+    )
+    def copy_meetings(self, request, queryset):
+        copies = [services.meeting_copy(meeting=meeting) for meeting in queryset]
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s meeting copied as a draft: give it its new time.",
+                "%(count)s meetings copied as drafts: give them their new times.",
+                len(copies),
+            )
+            % {"count": len(copies)},
+        )
+        if len(copies) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:dialogues_meeting_change", args=[copies[0].pk])
+            )
+        return None
+
     @admin.action(description=_("Export registrations as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         registrations = (
@@ -577,7 +607,7 @@ class MeetingFilter(AutocompleteFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(AutocompleteFilterMixin, admin.ModelAdmin):
+class RegistrationAdmin(AutocompleteFilterMixin, AnswersDisplayMixin, admin.ModelAdmin):
     list_display = [
         "user",
         "meeting",
@@ -605,6 +635,7 @@ class RegistrationAdmin(AutocompleteFilterMixin, admin.ModelAdmin):
         "cancelled_at",
         "checked_in_at",
         "anonymised_at",
+        "answers",
     ]
     fields = [
         *readonly_fields,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from portal.errors import RefusalError
 from portal.outbox.models import MailOut
 from portal.registrations import services as core
 from portal.registrations.access import AccessWish, access_requests_set
+from portal.registrations.questions import answers_set, questions_asked, questions_copy
 
 from .emails import (
     invitation_followup_enqueue,
@@ -174,11 +175,13 @@ def registration_create(
     consent_to_be_listed: bool = False,
     invitation_token: str = "",
     access: Sequence[AccessWish] = (),
+    answers: Mapping[int, str] | None = None,
     now: dt.datetime | None = None,
 ) -> Registration:
     """Register `user`: a seat if one is free, else the waitlist; pending where staff approve.
 
-    `access` are the person's access and accommodation requests (late ones tell the contact)."""
+    `access` are the person's access and accommodation requests (late ones tell the contact);
+    `answers` their answers to the meeting's questions (question pk -> value)."""
     # Logged in, address confirmed, profile complete: the same gate the pages use.
     block = registration_gate_block(user)
     if block is not None:
@@ -228,6 +231,13 @@ def registration_create(
             }
             kind = kinds[registration.status]
             access_requests_set(registration=registration, wishes=access, now=now)
+            if answers is not None:
+                answers_set(
+                    registration=registration,
+                    questions=questions_asked(locked),
+                    values=answers,
+                    now=now,
+                )
             _status_mail(registration, kind, position=registration.position_on_arrival)
         return registration
 
@@ -243,11 +253,13 @@ def registration_update(
     message: str,
     consent_to_be_listed: bool,
     access: Sequence[AccessWish] | None = None,
+    answers: Mapping[int, str] | None = None,
     now: dt.datetime | None = None,
 ) -> Registration:
     """Change what a registrant told the organisers; the seat (or place in line) is kept.
 
-    `access` replaces the person's access requests (None leaves them as they are)."""
+    `access` replaces the person's access requests and `answers` their answers to the
+    meeting's questions (None leaves either as it is)."""
     now = now or timezone.now()
     with transaction.atomic():
         meeting = _meeting_lock(registration.meeting)
@@ -269,6 +281,13 @@ def registration_update(
         registration.meeting = meeting
         if access is not None:
             access_requests_set(registration=registration, wishes=access, now=now)
+        if answers is not None:
+            answers_set(
+                registration=registration,
+                questions=questions_asked(meeting),
+                values=answers,
+                now=now,
+            )
     return registration
 
 
@@ -386,6 +405,49 @@ def registration_decline(*, registration: Registration) -> Registration:
         _status_mail(registration, "registration_declined")
         waitlist_promote(meeting=meeting)
     return registration
+
+
+# What a copy of a meeting takes over; its status, registrations, invitations, window and case
+# number are its own.
+MEETING_COPY_FIELDS = (
+    "series",
+    "description",
+    "agenda",
+    "starts_at",
+    "ends_at",
+    "format",
+    "venue",
+    "address",
+    "online_url",
+    "capacity",
+    "reserved_seats",
+    "requires_approval",
+    "audience_groups",
+    "contact_name",
+    "contact_email",
+    "reminder_lead_hours",
+    "reminder_text",
+)
+
+
+def meeting_copy(*, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
+    """A new draft meeting like `meeting`, with its questions, for staff to give a new time."""
+    title = str(_("%(title)s (copy)") % {"title": meeting.title})[:200]
+    with transaction.atomic():
+        base = f"{meeting.slug[:190]}-kopia"
+        taken = set(Meeting.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        copy = Meeting.objects.create(
+            **{name: getattr(meeting, name) for name in MEETING_COPY_FIELDS},
+            title=title,
+            slug=slug,
+            status=MeetingStatus.DRAFT,
+            created_at=now or timezone.now(),
+        )
+        questions_copy(source=meeting, target=copy)
+    return copy
 
 
 def meeting_publish(*, meeting: Meeting) -> Meeting:

@@ -18,6 +18,7 @@ from portal.errors import RefusalError
 from portal.models import Municipality
 from portal.registrations.calendar import calendar_render
 from portal.registrations.models import AccessRequest
+from portal.registrations.questions import answers_values, questions_asked
 from portal.registrations.structured_data import event_json_ld
 
 from . import services
@@ -138,7 +139,7 @@ def registration_create(request: HttpRequest, slug: str) -> HttpResponse:
         # The service decides everything under the meeting's lock; the page is drawn only
         # when it refuses or the form is invalid.
         meeting = _meeting_or_404(request, slug, counts=False)
-        form = RegistrationForm(request.POST, user=request.user)
+        form = RegistrationForm(request.POST, user=request.user, questions=questions_asked(meeting))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -151,6 +152,7 @@ def registration_create(request: HttpRequest, slug: str) -> HttpResponse:
                     consent_to_be_listed=data["consent_to_be_listed"],
                     invitation_token=data["inbjudan"],
                     access=form.access_wishes(),
+                    answers=form.answer_values(),
                 )
             except RefusalError as error:
                 if error.code == "already_registered":
@@ -189,7 +191,9 @@ def _registration_page(
         messages.info(request, _("You are already registered for this meeting."))
         return redirect(meeting)
     if form is None:
-        form = RegistrationForm(initial={"inbjudan": token}, user=request.user)
+        form = RegistrationForm(
+            initial={"inbjudan": token}, user=request.user, questions=questions_asked(meeting)
+        )
     return render(
         request,
         "dialogues/registration_form.html",
@@ -224,9 +228,11 @@ def registration_update(request: HttpRequest, slug: str) -> HttpResponse:
     if registration is None:
         messages.info(request, _("You have no registration for this meeting to change."))
         return redirect(meeting)
+    questions = questions_asked(meeting)
     form = RegistrationUpdateForm(
         request.POST or None,
         user=request.user,
+        questions=questions,
         initial={
             "accessibility_needs": registration.accessibility_needs,
             "dietary_needs": registration.dietary_needs,
@@ -235,6 +241,7 @@ def registration_update(request: HttpRequest, slug: str) -> HttpResponse:
             **RegistrationUpdateForm.access_initial(
                 AccessRequest.objects.for_registration(registration)
             ),
+            **RegistrationUpdateForm.answers_initial(questions, answers_values(registration)),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -244,6 +251,7 @@ def registration_update(request: HttpRequest, slug: str) -> HttpResponse:
                 registration=registration,
                 user=request.user,
                 access=form.access_wishes(),
+                answers=form.answer_values(),
                 **data,
             )
         except RefusalError as error:

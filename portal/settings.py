@@ -407,6 +407,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "dialogues.tasks.invitation_followups_send",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Hourly at :15: the evaluation mail to each checked-in participant of an event that has
+    # ended, and one reminder to those who have not answered; each is recorded per participant
+    # (portal/registrations/surveys.py), so a second run sends nothing again.
+    "registrations-surveys-send": {
+        "task": "portal.registrations.tasks.surveys_send",
+        "schedule": crontab(minute=15),
+    },
     # Daily at 03:30 Stockholm time: clear needs and messages of registrations whose meeting or
     # edition ended REGISTRATION_ANONYMISE_AFTER_DAYS ago; each row records when.
     "dialogues-registrations-anonymise": {

@@ -25,9 +25,12 @@ from portal.registrations.access import access_requests_describe
 from portal.registrations.admin import (
     VENUE_FACTS_FIELDSET,
     AccessPlanningLinkMixin,
+    AnswersDisplayMixin,
+    QuestionsLinkMixin,
     action_apply,
     cancel_action_confirm,
 )
+from portal.registrations.questions import answer_columns
 from portal.registrations.services import check_in
 from portal.registrations.station import check_in_list, check_in_station
 
@@ -123,12 +126,17 @@ class SpeakerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Edition)
-class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
+class EditionAdmin(AccessPlanningLinkMixin, QuestionsLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
     list_display = ["year", "title", "starts_at", "format", "status", "registrations", "tools"]
     list_filter = ["status", "format"]
     search_fields = ["title", "theme"]
     inlines = [SpeakerInline, SessionInline, DocumentationLinkInline]
-    readonly_fields = ["published_at", "documentation_published_at", "access_planning"]
+    readonly_fields = [
+        "published_at",
+        "documentation_published_at",
+        "access_planning",
+        "questions",
+    ]
     fieldsets = [
         (None, {"fields": ["year", "title", "theme", "description", "status", "published_at"]}),
         (
@@ -144,6 +152,7 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
                     "capacity",
                     "contact_email",
                     "access_planning",
+                    "questions",
                 ]
             },
         ),
@@ -512,7 +521,7 @@ CSV_COLUMNS = [
 
 
 @admin.register(EditionRegistration)
-class EditionRegistrationAdmin(admin.ModelAdmin):
+class EditionRegistrationAdmin(AnswersDisplayMixin, admin.ModelAdmin):
     list_display = [
         "user",
         "edition",
@@ -537,6 +546,7 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
         "updated_at",
         "cancelled_at",
         "checked_in_at",
+        "answers",
     ]
     fields = [
         *readonly_fields[:5],
@@ -547,6 +557,7 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
         "dietary_needs",
         "message",
         "consent_to_be_listed",
+        "answers",
     ]
     inlines = [SignupInline]
     actions = ["export_csv", "check_in", "cancel"]
@@ -567,10 +578,13 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="stockholmstinget.csv"'
         response.write("\ufeff")
         writer = csv.writer(response, delimiter=";")
-        writer.writerow([str(label) for _key, label in CSV_COLUMNS])
-        registrations = queryset.select_related("user", "edition", "municipality").prefetch_related(
-            "signups__session", "access_requests"
+        registrations = list(
+            queryset.select_related("user", "edition", "municipality").prefetch_related(
+                "signups__session", "access_requests", "answers"
+            )
         )
+        question_headers, answer_cells = answer_columns(registrations)
+        writer.writerow([*(str(label) for _key, label in CSV_COLUMNS), *question_headers])
         needs = Counter()
         modes = Counter()
         for registration in registrations:
@@ -595,6 +609,7 @@ class EditionRegistrationAdmin(admin.ModelAdmin):
                     " ".join(registration.needs.split()),
                     access_requests_describe(registration.access_requests.all()),
                     registration.checked_in_at.isoformat() if registration.checked_in_at else "",
+                    *answer_cells(registration),
                 ]
             )
         writer.writerow([])

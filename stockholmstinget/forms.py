@@ -15,6 +15,7 @@ from portal.models import Municipality
 from portal.moments import clock_text
 from portal.registrations.forms import RegistrationDetailsForm
 from portal.registrations.models import AccessRequest
+from portal.registrations.questions import answers_values, questions_asked
 
 from .models import AttendanceMode, Edition, EditionRegistration, Sector, Session
 
@@ -97,6 +98,8 @@ class RegistrationForm(RegistrationDetailsForm):
         registration: EditionRegistration | None = None,
         **kwargs,
     ):
+        questions = questions_asked(edition)
+        kwargs["questions"] = questions
         if registration is not None:
             kwargs.setdefault(
                 "initial",
@@ -110,6 +113,7 @@ class RegistrationForm(RegistrationDetailsForm):
                     "message": registration.message,
                     "consent_to_be_listed": registration.consent_to_be_listed,
                     **self.access_initial(AccessRequest.objects.for_registration(registration)),
+                    **self.answers_initial(questions, answers_values(registration)),
                 },
             )
         else:

@@ -11,7 +11,7 @@ Stockholmstinget's own: attendance modes, session choices and their overlaps.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from portal.errors import RefusalError
 from portal.outbox.models import MailOut
 from portal.registrations import services as core
 from portal.registrations.access import AccessWish, access_requests_set
+from portal.registrations.questions import answers_set, questions_asked
 
 from .emails import (
     documentation_mailout_create,
@@ -181,6 +182,7 @@ def registration_save(
     consent_to_be_listed: bool = False,
     session_ids: Iterable[int] = (),
     access: Sequence[AccessWish] | None = None,
+    answers: Mapping[int, str] | None = None,
     now: dt.datetime | None = None,
 ) -> EditionRegistration:
     """Register `user`, or change their registration, with the sessions they choose.
@@ -212,6 +214,7 @@ def registration_save(
                 details=details,
                 requested=requested,
                 access=access,
+                answers=answers,
                 now=when,
             )
 
@@ -226,6 +229,7 @@ def _registration_save_locked(
     details: dict[str, Any],
     requested: frozenset[int],
     access: Sequence[AccessWish] | None,
+    answers: Mapping[int, str] | None,
     now: dt.datetime,
 ) -> EditionRegistration:
     """`registration_save` under the edition's lock."""
@@ -268,6 +272,11 @@ def _registration_save_locked(
     # The person's access requests as they stand now (None: as they were).
     if access is not None:
         access_requests_set(registration=registration, wishes=access, now=now)
+    # And their answers to the edition's questions (None: as they were).
+    if answers is not None:
+        answers_set(
+            registration=registration, questions=questions_asked(edition), values=answers, now=now
+        )
     kind = (
         "registration_waitlisted"
         if registration.status == RegistrationStatus.WAITLISTED

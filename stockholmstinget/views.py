@@ -182,6 +182,7 @@ def registration(request, year: int):
                     consent_to_be_listed=data["consent_to_be_listed"],
                     session_ids=[session.pk for session in data["sessions"]],
                     access=form.access_wishes(),
+                    answers=form.answer_values(),
                 )
             except RefusalError as error:
                 form.add_error(ERROR_FIELDS.get(error.code), error.message)

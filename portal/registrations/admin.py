@@ -9,21 +9,27 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from portal.admin import StaffInputMixin
 from portal.errors import RefusalError
 
 from .models import (
+    EVENT_LINKS,
     AccessKind,
     AccessRequest,
     AccessRequestStatus,
+    Answer,
+    Question,
+    QuestionPurpose,
+    Survey,
     VenueFacts,
     event_model,
     linked_registration_models,
@@ -303,3 +309,352 @@ class AccessRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic
                 "can_change": self.has_change_permission(request),
             },
         )
+
+
+# --- questions ------------------------------------------------------------------------------------
+
+
+def questions_url(event, *, add: bool = False) -> str:
+    """The event's questions in admin (or the form for a new one, with the event filled in)."""
+    field = EVENT_LINKS[event._meta.label_lower]
+    if add:
+        return f"{reverse('admin:registrations_question_add')}?{field}={event.pk}"
+    return f"{reverse('admin:registrations_question_changelist')}?{field}__id__exact={event.pk}"
+
+
+class QuestionsLinkMixin:
+    """Gives an event's admin a read-only `questions` field: how many questions it asks, with
+    links to them and to a new one (one query, however many there are)."""
+
+    @admin.display(description=_("questions"))
+    def questions(self, obj) -> str:
+        if not obj or not obj.pk:
+            return _("Save the event first; then add its questions.")
+        counts = (
+            Question.objects.for_event(obj)
+            .current()
+            .aggregate(
+                registration=Count("pk", filter=Q(purpose=QuestionPurpose.REGISTRATION)),
+                evaluation=Count("pk", filter=Q(purpose=QuestionPurpose.EVALUATION)),
+            )
+        )
+        field = EVENT_LINKS[obj._meta.label_lower]
+        survey = Survey.objects.filter(**{field: obj}).values_list("pk", flat=True).first()
+        evaluation = (
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:registrations_survey_results", args=[survey]),
+                _("Evaluation results"),
+            )
+            if survey
+            else format_html(
+                '<a href="{}?{}={}">{}</a>',
+                reverse("admin:registrations_survey_add"),
+                field,
+                obj.pk,
+                _("Add an evaluation"),
+            )
+        )
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · {}',
+            questions_url(obj),
+            _("%(registration)s asked at registration, %(evaluation)s in the evaluation") % counts,
+            questions_url(obj, add=True),
+            _("Add a question"),
+            evaluation,
+        )
+
+
+class AnswersDisplayMixin:
+    """Gives a registration's admin a read-only `answers` field: the person's answers."""
+
+    @admin.display(description=_("answers"))
+    def answers(self, obj) -> str:
+        if not obj or not obj.pk:
+            return "-"
+        language = get_language() or "sv"
+        rows = [
+            (answer.question.label, answer.display(language) or _("(cleared)"))
+            # The evaluation's answers are reported only in groups, never per person.
+            for answer in Answer.objects.for_registration(obj)
+            .filter(question__purpose=QuestionPurpose.REGISTRATION)
+            .select_related("question")
+        ]
+        if not rows:
+            return _("No answers.")
+        return format_html(
+            "<dl>{}</dl>",
+            format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows),
+        )
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    title = _("archived")
+    parameter_name = "arkiverad"
+
+    def lookups(self, request, model_admin):
+        return [("nej", _("Asked")), ("ja", _("Archived"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "nej":
+            return queryset.filter(archived_at__isnull=True)
+        if self.value() == "ja":
+            return queryset.filter(archived_at__isnull=False)
+        return queryset
+
+
+class QuestionEventFilter(admin.SimpleListFilter):
+    title = _("kind of event")
+    parameter_name = "evenemang"
+
+    def lookups(self, request, model_admin):
+        return [("meeting", _("Dialogue meetings")), ("edition", _("Stockholmstinget"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("meeting", "edition"):
+            return queryset.filter(**{f"{self.value()}__isnull": False})
+        return queryset
+
+
+@admin.register(Question)
+class QuestionAdmin(StaffInputMixin, admin.ModelAdmin):
+    list_display = [
+        "label",
+        "event",
+        "purpose",
+        "kind",
+        "position",
+        "required",
+        "condition",
+        "answer_count",
+        "archived_at",
+    ]
+    list_display_links = ["label"]
+    list_filter = ["purpose", "kind", ArchivedFilter, QuestionEventFilter]
+    list_select_related = ["meeting", "edition", "condition_question"]
+    search_fields = ["label", "label_en", "meeting__title", "edition__title"]
+    raw_id_fields = ["meeting", "edition", "condition_question"]
+    fieldsets = [
+        (None, {"fields": ["meeting", "edition", "purpose", "position", "kind", "required"]}),
+        (
+            _("Text"),
+            {"fields": ["label", "label_en", "help_text", "help_text_en", "choices", "choices_en"]},
+        ),
+        (
+            _("Shown only when an earlier answer is"),
+            {"fields": ["condition_question", "condition_value"]},
+        ),
+        (None, {"fields": ["archived_at"]}),
+    ]
+    # Archived and asked again through the actions, which record when.
+    readonly_fields = ["archived_at"]
+    actions = ["archive", "restore"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(answers_total=Count("answers"))
+
+    @admin.display(description=_("event"))
+    def event(self, obj) -> str:
+        return str(obj.event)
+
+    @admin.display(description=_("shown only when"))
+    def condition(self, obj) -> str:
+        if obj.condition_question is None:
+            return ""
+        return f"{obj.condition_question.label} = {obj.condition_value}"
+
+    @admin.display(description=_("answers"), ordering="answers_total")
+    def answer_count(self, obj) -> int:
+        return obj.answers_total
+
+    # An answered question is archived, never deleted: its answers keep their question.
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and (obj.answers.exists() or obj.dependants.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        from .questions import question_delete
+
+        question_delete(question=obj)
+
+    def delete_queryset(self, request, queryset):
+        from .questions import question_delete
+
+        action_apply(
+            request,
+            queryset,
+            lambda question: question_delete(question=question),
+            lambda count: ngettext(
+                "%(count)s question deleted.", "%(count)s questions deleted.", count
+            ),
+        )
+
+    @admin.action(
+        description=_("Archive selected questions (no longer asked)"), permissions=["change"]
+    )
+    def archive(self, request, queryset):
+        from .questions import question_archive
+
+        action_apply(
+            request,
+            queryset,
+            lambda question: question_archive(question=question),
+            lambda count: ngettext(
+                "%(count)s question archived.", "%(count)s questions archived.", count
+            ),
+        )
+
+    @admin.action(description=_("Ask selected questions again"), permissions=["change"])
+    def restore(self, request, queryset):
+        from .questions import question_restore
+
+        action_apply(
+            request,
+            queryset,
+            lambda question: question_restore(question=question),
+            lambda count: ngettext(
+                "%(count)s question asked again.", "%(count)s questions asked again.", count
+            ),
+        )
+
+
+# --- evaluations ---------------------------------------------------------------------------------
+
+
+@admin.register(Survey)
+class SurveyAdmin(StaffInputMixin, admin.ModelAdmin):
+    list_display = ["__str__", "closes_at", "reminder_after_days", "invited", "answered", "tools"]
+    list_select_related = ["meeting", "edition"]
+    raw_id_fields = ["meeting", "edition"]
+    fields = ["meeting", "edition", "closes_at", "reminder_after_days", "questions_link"]
+    readonly_fields = ["questions_link"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                invited_total=Count("invitations"),
+                answered_total=Count(
+                    "invitations", filter=Q(invitations__answered_at__isnull=False)
+                ),
+            )
+        )
+
+    @admin.display(description=_("mailed"), ordering="invited_total")
+    def invited(self, obj) -> int:
+        return obj.invited_total
+
+    @admin.display(description=_("answered"), ordering="answered_total")
+    def answered(self, obj) -> int:
+        return obj.answered_total
+
+    @admin.display(description=_("results"))
+    def tools(self, obj) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:registrations_survey_results", args=[obj.pk]),
+            _("Results"),
+            reverse("admin:registrations_survey_results_csv", args=[obj.pk]),
+            _("CSV"),
+        )
+
+    @admin.display(description=_("questions"))
+    def questions_link(self, obj) -> str:
+        if not obj or not obj.pk:
+            return _("Three questions are added when you save; change them afterwards.")
+        return format_html(
+            '<a href="{}&purpose__exact=evaluation">{}</a>',
+            questions_url(obj.event),
+            _("The evaluation's questions"),
+        )
+
+    def save_model(self, request, obj, form, change):
+        from .surveys import survey_questions_default
+
+        super().save_model(request, obj, form, change)
+        if not change:
+            survey_questions_default(obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/resultat/",
+                self.admin_site.admin_view(self.results_view),
+                name="registrations_survey_results",
+            ),
+            path(
+                "<int:pk>/resultat.csv",
+                self.admin_site.admin_view(self.results_csv_view),
+                name="registrations_survey_results_csv",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _results(self, request, pk):
+        from .surveys import survey_results
+
+        survey = get_object_or_404(Survey.objects.select_related("meeting", "edition"), pk=pk)
+        if not self.has_view_permission(request, survey):
+            raise PermissionDenied
+        return survey_results(survey)
+
+    def results_view(self, request: HttpRequest, pk: int):
+        from .surveys import THRESHOLD
+
+        results = self._results(request, pk)
+        return TemplateResponse(
+            request,
+            "admin/registrations/survey_results.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Evaluation results: %(event)s") % {"event": results.survey.event},
+                "results": results,
+                "threshold": THRESHOLD,
+                "opts": self.model._meta,
+                "original": results.survey,
+            },
+        )
+
+    def results_csv_view(self, request: HttpRequest, pk: int):
+        import csv
+
+        from django.http import HttpResponse
+
+        results = self._results(request, pk)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="utvardering.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 correctly only with a BOM.
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow([_("Evaluation"), str(results.survey.event)])
+        writer.writerow([_("Mailed"), results.invited])
+        writer.writerow([_("Answered"), results.answered])
+        if not results.shown:
+            writer.writerow([_("Fewer than five answers: no results are shown.")])
+            return response
+        for title, rows in (
+            (_("Municipality"), results.municipalities),
+            (_("Stakeholder group"), results.groups),
+        ):
+            writer.writerow([])
+            writer.writerow([title, _("Mailed"), _("Answered"), _("Response rate (%)")])
+            for row in rows:
+                writer.writerow(
+                    [row.label, row.invited, row.answered, row.percent]
+                    if row.shown
+                    else [row.label, "", "", _("fewer than five answers")]
+                )
+        writer.writerow([])
+        writer.writerow([_("Question"), _("Answer"), _("Count"), _("Share (%)")])
+        for result in results.questions:
+            if not result.shown:
+                writer.writerow([result.text, _("fewer than five answers")])
+                continue
+            for choice in result.choices:
+                writer.writerow([result.text, choice.label, choice.count, choice.percent])
+            if result.average is not None:
+                writer.writerow([result.text, _("average"), result.average])
+            for text in result.texts:
+                writer.writerow([result.text, text])
+        return response

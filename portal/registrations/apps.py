@@ -8,12 +8,12 @@ class RegistrationsConfig(AppConfig):
 
     name = "portal.registrations"
     label = "registrations"
-    verbose_name = _("Registrations: access and accommodation")
+    verbose_name = _("Registrations: questions, access and accommodation")
 
     def ready(self) -> None:
         from accounts.registry import AccountSection, section_register
 
-        from . import access
+        from . import access, questions, surveys
 
         section_register(
             AccountSection(
@@ -24,5 +24,27 @@ class RegistrationsConfig(AppConfig):
                 export=access.export,
                 erase=access.erase,
                 order=40,
+            )
+        )
+        section_register(
+            AccountSection(
+                key="answers",
+                title=_("My answers to the organisers' questions"),
+                template="registrations/my_pages_answers.html",
+                context=questions.my_pages_context,
+                export=questions.export,
+                erase=questions.erase,
+                order=45,
+            )
+        )
+        section_register(
+            AccountSection(
+                key="evaluations",
+                title=_("My evaluations"),
+                template="registrations/my_pages_evaluations.html",
+                context=surveys.my_pages_context,
+                export=surveys.export,
+                erase=surveys.erase,
+                order=46,
             )
         )

@@ -3,15 +3,171 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .access import AccessWish
-from .models import AccessKindCode
+from .models import AccessKindCode, Question, QuestionKind
+
+QUESTION_PREFIX = "question_"
+
+
+def question_field_name(question: Question) -> str:
+    return f"{QUESTION_PREFIX}{question.pk}"
+
+
+def question_field(question: Question, *, language: str, by_pk: dict[int, Question]):
+    """The form field that asks `question` in `language`.
+
+    A question shown only after a given earlier answer says so in its help text (so it reads
+    right without the script that hides it), carries its condition for that script, and is
+    required only when the condition holds: the form checks that in `clean`.
+    """
+    help_parts = [question.help(language)]
+    attrs: dict[str, str] = {}
+    condition = by_pk.get(question.condition_question_id)
+    if condition is not None:
+        words = (
+            _(
+                "Answer only if you answered “%(answer)s” to “%(question)s”; then an answer "
+                "is needed."
+            )
+            if question.required
+            else _("Answer only if you answered “%(answer)s” to “%(question)s”.")
+        )
+        help_parts.append(
+            str(words)
+            % {
+                "answer": condition.value_label(question.condition_value, language),
+                "question": condition.text(language),
+            }
+        )
+        attrs = {
+            "data-condition-on": question_field_name(condition),
+            "data-condition-value": question.condition_value,
+        }
+    common = {
+        "label": question.text(language),
+        "help_text": " ".join(part for part in help_parts if part),
+        "required": question.required and condition is None,
+    }
+    kind = question.kind
+    if kind == QuestionKind.SHORT_TEXT:
+        return forms.CharField(max_length=500, widget=forms.TextInput(attrs=attrs), **common)
+    if kind == QuestionKind.LONG_TEXT:
+        return forms.CharField(
+            max_length=4000, widget=forms.Textarea(attrs={"rows": 3, **attrs}), **common
+        )
+    if kind == QuestionKind.NUMBER:
+        return forms.DecimalField(
+            max_digits=12,
+            decimal_places=2,
+            localize=True,
+            widget=forms.TextInput(attrs={"inputmode": "decimal", **attrs}),
+            **common,
+        )
+    if kind == QuestionKind.CHOICES:
+        return forms.MultipleChoiceField(
+            choices=question.choice_pairs(language),
+            widget=forms.CheckboxSelectMultiple(attrs=attrs),
+            **common,
+        )
+    return forms.ChoiceField(
+        choices=question.choice_pairs(language), widget=forms.RadioSelect(attrs=attrs), **common
+    )
+
+
+def _stored(value) -> str:
+    """A cleaned value as an answer stores it (several choices one per line)."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "\n".join(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value).strip()
+
+
+class QuestionsForm(forms.Form):
+    """The organisers' questions about one event, asked after the form's own fields (before
+    the access requests, when the form has them).
+
+    `questions` are the event's current questions in order; a question that does not apply
+    (its condition does not hold) is neither required nor kept, and an error in a hidden
+    question's input does not stop the form.
+    """
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        language = get_language() or "sv"
+        by_pk = {question.pk: question for question in self.questions}
+        names = []
+        for question in self.questions:
+            name = question_field_name(question)
+            self.fields[name] = question_field(question, language=language, by_pk=by_pk)
+            names.append(name)
+        if names and "access_kinds" in self.fields:
+            others = [name for name in self.fields if name not in names]
+            at = others.index("access_kinds")
+            self.order_fields([*others[:at], *names, *others[at:]])
+
+    @property
+    def question_names(self) -> list[str]:
+        return [question_field_name(question) for question in self.questions]
+
+    def clean(self):
+        cleaned = super().clean()
+        raw = {
+            question.pk: _stored(cleaned.get(question_field_name(question)))
+            for question in self.questions
+        }
+        shown: dict[int, str] = {}
+        for question in self.questions:
+            name = question_field_name(question)
+            if not question.condition_holds(shown):
+                # Hidden: whatever was typed there neither counts nor blocks the form.
+                shown[question.pk] = ""
+                self._errors.pop(name, None)
+                cleaned.pop(name, None)
+                continue
+            shown[question.pk] = raw[question.pk]
+            if question.required and not raw[question.pk] and name not in self._errors:
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        self.fields[name].error_messages["required"], code="required"
+                    ),
+                )
+        return cleaned
+
+    def answer_values(self) -> dict[int, str]:
+        """The answers given, as question pk -> stored value (the service drops those that do
+        not apply)."""
+        return {
+            question.pk: _stored(self.cleaned_data.get(question_field_name(question)))
+            for question in self.questions
+        }
+
+    @staticmethod
+    def answers_initial(questions, values: dict[int, str]) -> dict:
+        """Initial values of the question fields from stored answers."""
+        initial = {}
+        for question in questions:
+            value = values.get(question.pk)
+            if not value:
+                continue
+            initial[question_field_name(question)] = (
+                value.splitlines() if question.kind == QuestionKind.CHOICES else value
+            )
+        return initial
+
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -95,7 +251,7 @@ class AccessRequestsForm(forms.Form):
         return initial
 
 
-class RegistrationDetailsForm(AccessRequestsForm):
+class RegistrationDetailsForm(QuestionsForm, AccessRequestsForm):
     """What a person tells the organisers (what they need, as structured requests, then in
     their own words), and whether they may be listed as attending."""
 

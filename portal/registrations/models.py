@@ -406,17 +406,21 @@ class AccessRequestStatus(models.TextChoices):
     NOT_POSSIBLE = "not_possible", _("Not possible")
 
 
-class AccessRequestQuerySet(models.QuerySet["AccessRequest"]):
-    def for_registration(self, registration: Registration) -> AccessRequestQuerySet:
+class RegistrationLinkQuerySet(models.QuerySet[Any]):
+    """Reads of a core table that links to registrations by `REGISTRATION_LINKS`."""
+
+    def for_registration(self, registration: Registration) -> RegistrationLinkQuerySet:
         return self.filter(**{access_link_field(type(registration)): registration})
 
-    def for_event(self, event: RegistrableEvent) -> AccessRequestQuerySet:
-        """The requests of everyone registered for `event` (a meeting or an edition)."""
+    def for_event(self, event: RegistrableEvent) -> RegistrationLinkQuerySet:
+        """The rows of everyone registered for `event` (a meeting or an edition)."""
         for field, model in linked_registration_models().items():
             if isinstance(event, event_model(model)):
                 return self.filter(**{f"{field}__{model.EVENT_FIELD}": event})
         raise TypeError(f"no registrations link to {type(event).__name__}")
 
+
+class AccessRequestQuerySet(RegistrationLinkQuerySet):
     def open(self) -> AccessRequestQuerySet:
         return self.filter(status=AccessRequestStatus.REQUESTED)
 
@@ -519,3 +523,470 @@ class AccessRequest(models.Model):
         if registration is None:  # the check constraint forbids it
             raise ValueError("an access request without a registration")
         return registration
+
+
+# --- questions: what staff ask at registration, and in the evaluation after the event -----------
+#
+# A question belongs to one event (a meeting or an edition) through one nullable foreign key
+# per event table, and an answer to one registration the same way as an access request: the
+# database keeps the links and their cascades, and "one answer per question and registration"
+# is a unique constraint.
+
+# The event tables a question can belong to: model label -> field on Question.
+EVENT_LINKS: dict[str, str] = {
+    "dialogues.meeting": "meeting",
+    "stockholmstinget.edition": "edition",
+}
+
+
+class QuestionKind(models.TextChoices):
+    SHORT_TEXT = "short_text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    CHOICE = "choice", _("One choice")
+    CHOICES = "choices", _("Several choices")
+    YES_NO = "yes_no", _("Yes or no")
+    NUMBER = "number", _("Number")
+
+
+# Kinds whose answer is one of the question's own choices (or yes/no): a later question can be
+# shown only when one of these has a given answer.
+CHOICE_KINDS = (QuestionKind.CHOICE, QuestionKind.CHOICES, QuestionKind.YES_NO)
+# Kinds whose answer is the person's own words.
+TEXT_KINDS = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
+YES, NO = "yes", "no"
+
+
+class QuestionPurpose(models.TextChoices):
+    REGISTRATION = "registration", _("Asked at registration")
+    EVALUATION = "evaluation", _("Asked in the evaluation after the event")
+
+
+class QuestionQuerySet(models.QuerySet):
+    def for_event(self, event) -> QuestionQuerySet:
+        return self.filter(**{event_link_field(type(event)): event})
+
+    def current(self) -> QuestionQuerySet:
+        """Not archived: the questions the form asks."""
+        return self.filter(archived_at__isnull=True)
+
+    def registration(self) -> QuestionQuerySet:
+        return self.filter(purpose=QuestionPurpose.REGISTRATION)
+
+    def evaluation(self) -> QuestionQuerySet:
+        return self.filter(purpose=QuestionPurpose.EVALUATION)
+
+    def in_order(self) -> QuestionQuerySet:
+        return self.order_by("position", "pk")
+
+
+def event_link_field(event_model) -> str:
+    return EVENT_LINKS[event_model._meta.label_lower]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class Question(models.Model):
+    """One question staff ask about an event, in Swedish and (optionally) English.
+
+    A choice's Swedish text is what an answer stores and what a condition names, so an English
+    translation added later changes no answer.
+    """
+
+    meeting = models.ForeignKey(
+        "dialogues.Meeting",
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="questions",
+    )
+    edition = models.ForeignKey(
+        "stockholmstinget.Edition",
+        verbose_name=_("Stockholmstinget"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="questions",
+    )
+    purpose = models.CharField(
+        _("asked"),
+        max_length=16,
+        choices=QuestionPurpose.choices,
+        default=QuestionPurpose.REGISTRATION,
+    )
+    position = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("Lower numbers are asked first.")
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=QuestionKind.choices)
+    label = models.CharField(_("question (Swedish)"), max_length=300)
+    label_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    help_text = models.CharField(_("help text (Swedish)"), max_length=500, blank=True)
+    help_text_en = models.CharField(_("help text (English)"), max_length=500, blank=True)
+    choices = models.TextField(
+        _("choices (Swedish)"),
+        blank=True,
+        help_text=_("One per line. Only for one choice and several choices."),
+    )
+    choices_en = models.TextField(
+        _("choices (English)"),
+        blank=True,
+        help_text=_("One per line, in the same order as the Swedish ones."),
+    )
+    required = models.BooleanField(_("required"), default=False)
+    condition_question = models.ForeignKey(
+        "self",
+        verbose_name=_("shown only when"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dependants",
+        help_text=_("An earlier question of the same event (one choice, several choices, yes/no)."),
+    )
+    condition_value = models.CharField(
+        _("has the answer"),
+        max_length=300,
+        blank=True,
+        help_text=_("One of that question's Swedish choices, or yes/no."),
+    )
+    archived_at = models.DateTimeField(
+        _("archived at"),
+        null=True,
+        blank=True,
+        help_text=_("An archived question is no longer asked; its answers stay."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(meeting__isnull=False, edition__isnull=True)
+                    | Q(meeting__isnull=True, edition__isnull=False)
+                ),
+                name="question_one_event",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(condition_question__isnull=True, condition_value="")
+                    | (Q(condition_question__isnull=False) & ~Q(condition_value=""))
+                ),
+                name="question_condition_complete",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["meeting", "purpose", "position"], name="question_meeting_idx"),
+            models.Index(fields=["edition", "purpose", "position"], name="question_edition_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def event(self):
+        return self.meeting or self.edition
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def text(self, language: str) -> str:
+        return self.label_en if language == "en" and self.label_en else self.label
+
+    def help(self, language: str) -> str:
+        return self.help_text_en if language == "en" and self.help_text_en else self.help_text
+
+    def choice_values(self) -> list[str]:
+        """What an answer may be: the Swedish choices, or yes/no."""
+        if self.kind == QuestionKind.YES_NO:
+            return [YES, NO]
+        return _lines(self.choices)
+
+    def choice_pairs(self, language: str) -> list[tuple[str, str]]:
+        """(stored value, label in `language`) for each choice."""
+        if self.kind == QuestionKind.YES_NO:
+            return [(YES, str(_("Yes"))), (NO, str(_("No")))]
+        values = _lines(self.choices)
+        english = _lines(self.choices_en)
+        if language == "en" and len(english) == len(values):
+            return list(zip(values, english, strict=True))
+        return [(value, value) for value in values]
+
+    def value_label(self, value: str, language: str) -> str:
+        """An answer as a person reads it (several choices comma-separated)."""
+        if self.kind not in CHOICE_KINDS:
+            return value
+        labels = dict(self.choice_pairs(language))
+        return ", ".join(labels.get(part, part) for part in value.splitlines() if part)
+
+    def condition_holds(self, answers: dict[int, str]) -> bool:
+        """Whether the question applies, given the answers so far (question pk -> value)."""
+        if self.condition_question_id is None:
+            return True
+        given = answers.get(self.condition_question_id, "")
+        return self.condition_value in given.splitlines()
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, list] = {}
+        if bool(self.meeting_id) == bool(self.edition_id):
+            errors.setdefault("meeting", []).append(
+                _("Choose either a meeting or a Stockholmstinget, not both.")
+            )
+        several = self.kind in (QuestionKind.CHOICE, QuestionKind.CHOICES)
+        if several and len(_lines(self.choices)) < 2:
+            errors.setdefault("choices", []).append(_("Give at least two choices, one per line."))
+        english = _lines(self.choices_en)
+        if english and len(english) != len(_lines(self.choices)):
+            errors.setdefault("choices_en", []).append(
+                _("Give as many English choices as Swedish ones, in the same order.")
+            )
+        condition = self.condition_question
+        if condition is not None:
+            if condition.pk == self.pk or (condition.meeting_id, condition.edition_id) != (
+                self.meeting_id,
+                self.edition_id,
+            ):
+                errors.setdefault("condition_question", []).append(
+                    _("Choose a question of the same event.")
+                )
+            elif condition.purpose != self.purpose:
+                errors.setdefault("condition_question", []).append(
+                    _("Choose a question asked at the same time.")
+                )
+            elif condition.kind not in CHOICE_KINDS:
+                errors.setdefault("condition_question", []).append(
+                    _("Choose a question answered with a choice or yes/no.")
+                )
+            elif (condition.position, condition.pk or 0) >= (self.position, self.pk or 10**12):
+                errors.setdefault("condition_question", []).append(
+                    _("Choose a question asked earlier (a lower order number).")
+                )
+            elif self.condition_value not in condition.choice_values():
+                errors.setdefault("condition_value", []).append(
+                    _("Give one of these answers: %(values)s")
+                    % {"values": ", ".join(condition.choice_values())}
+                )
+        elif self.condition_value:
+            errors.setdefault("condition_question", []).append(
+                _("Choose the question the answer belongs to.")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Answer(models.Model):
+    """A registrant's answer to one question. Several choices are stored one per line."""
+
+    question = models.ForeignKey(
+        Question,
+        verbose_name=_("question"),
+        # An answered question is archived, never deleted; the event's own deletion (which
+        # takes the registrations and their answers with it) still goes through.
+        on_delete=models.RESTRICT,
+        related_name="answers",
+    )
+    meeting_registration = models.ForeignKey(
+        "dialogues.Registration",
+        verbose_name=_("meeting registration"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="answers",
+    )
+    edition_registration = models.ForeignKey(
+        "stockholmstinget.EditionRegistration",
+        verbose_name=_("Stockholmstinget registration"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="answers",
+    )
+    value = models.TextField(_("answer"), blank=True)
+    created_at = models.DateTimeField(_("answered at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("changed at"), default=timezone.now, editable=False)
+
+    objects = RegistrationLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["question__position", "question_id"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(meeting_registration__isnull=False, edition_registration__isnull=True)
+                    | Q(meeting_registration__isnull=True, edition_registration__isnull=False)
+                ),
+                name="answer_one_registration",
+            ),
+            models.UniqueConstraint(
+                fields=["question", "meeting_registration"], name="answer_one_per_meeting"
+            ),
+            models.UniqueConstraint(
+                fields=["question", "edition_registration"], name="answer_one_per_edition"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.value}"
+
+    @property
+    def registration(self):
+        return self.meeting_registration or self.edition_registration
+
+    def display(self, language: str) -> str:
+        return self.question.value_label(self.value, language)
+
+
+# --- the evaluation after an event ------------------------------------------------------------
+
+
+class Survey(models.Model):
+    """The evaluation of one event: its questions are the event's evaluation questions.
+
+    After the event each checked-in participant gets one mail with a personal link, and those
+    who have not answered one reminder `reminder_after_days` later; answers can be changed
+    until `closes_at`.
+    """
+
+    meeting = models.OneToOneField(
+        "dialogues.Meeting",
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey",
+    )
+    edition = models.OneToOneField(
+        "stockholmstinget.Edition",
+        verbose_name=_("Stockholmstinget"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey",
+    )
+    closes_at = models.DateTimeField(_("closes at"))
+    reminder_after_days = models.PositiveSmallIntegerField(
+        _("reminder after (days)"),
+        default=5,
+        help_text=_("Those who have not answered get one reminder this long after the first mail."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-closes_at", "pk"]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(meeting__isnull=False, edition__isnull=True)
+                    | Q(meeting__isnull=True, edition__isnull=False)
+                ),
+                name="survey_one_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.event)
+
+    @property
+    def event(self):
+        return self.meeting or self.edition
+
+    def is_open(self, now: dt.datetime | None = None) -> bool:
+        return (now or timezone.now()) < self.closes_at
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if bool(self.meeting_id) == bool(self.edition_id):
+            raise ValidationError(
+                {"meeting": _("Choose either a meeting or a Stockholmstinget, not both.")}
+            )
+
+
+def survey_token_generate() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SurveyInvitation(models.Model):
+    """One participant's personal link to an evaluation, and what was sent to them."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    meeting_registration = models.ForeignKey(
+        "dialogues.Registration",
+        verbose_name=_("meeting registration"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey_invitations",
+    )
+    edition_registration = models.ForeignKey(
+        "stockholmstinget.EditionRegistration",
+        verbose_name=_("Stockholmstinget registration"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey_invitations",
+    )
+    token = models.CharField(max_length=64, unique=True, default=survey_token_generate)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now, editable=False)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True, editable=False)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("changed at"), null=True, blank=True, editable=False)
+
+    objects = RegistrationLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("evaluation link")
+        verbose_name_plural = _("evaluation links")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(meeting_registration__isnull=False, edition_registration__isnull=True)
+                    | Q(meeting_registration__isnull=True, edition_registration__isnull=False)
+                ),
+                name="surveyinvitation_one_registration",
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "meeting_registration"], name="surveyinvitation_one_per_meeting"
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "edition_registration"], name="surveyinvitation_one_per_edition"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey}: {self.registration.user}"
+
+    @property
+    def registration(self):
+        return self.meeting_registration or self.edition_registration
+
+
+class SurveyOptOut(models.Model):
+    """A person who wants no evaluation mails: no first mail, no reminder."""
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="survey_opt_out"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("evaluation opt-out")
+        verbose_name_plural = _("evaluation opt-outs")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -43,6 +43,7 @@ from .models import (
     access_link_field,
     check_in_code_generate,
 )
+from .questions import answers_anonymise
 
 # A message as gettext or gettext_lazy gives it.
 StrOrPromise = str | Promise
@@ -429,4 +430,6 @@ def registrations_anonymise(*, model: type[Registration], now: dt.datetime | Non
     AccessRequest.objects.filter(**{f"{access_link_field(model)}__in": due.values("pk")}).update(
         details="", staff_note=""
     )
+    # And their answers to the organisers' questions.
+    answers_anonymise(due)
     return due.update(**dict.fromkeys(model.PERSONAL_TEXT_FIELDS, ""), anonymised_at=now)

@@ -34,7 +34,7 @@ from dialogues.models import (
 from dialogues.summaries.models import Insight, InsightStatus, Summary
 from portal.outbox.enqueue import MailRecipient, mailout_create
 from portal.outbox.models import MailOut, OutgoingEmail
-from portal.registrations.models import AccessRequest, AccessRequestStatus
+from portal.registrations.models import AccessRequest, AccessRequestStatus, Question, Survey
 from stockholmstinget import models as tinget
 from tests.accounts.factories import UserFactory
 from tests.conftest import staff_login
@@ -117,6 +117,18 @@ def _access_request() -> AccessRequest:
     return AccessRequest.objects.create(
         meeting_registration=MeetingRegistrationFactory(), kind="hearing_loop"
     )
+
+
+def _question(**fields) -> Question:
+    return Question.objects.create(
+        meeting=MeetingFactory(), kind="short_text", label="Fråga", **fields
+    )
+
+
+def _survey() -> Survey:
+    from portal.registrations.surveys import survey_create
+
+    return survey_create(event=MeetingFactory())
 
 
 def _reloaded(obj):
@@ -203,7 +215,28 @@ ACTION_CASES = [
         MeetingFactory,
         lambda obj, r: _reloaded(obj).status == MeetingStatus.CANCELLED,
     ),
+    ActionCase(
+        Meeting,
+        "copy_meetings",
+        frozenset({EDITOR}),
+        MeetingFactory,
+        lambda obj, r: Meeting.objects.filter(slug__startswith=f"{obj.slug}-kopia").exists(),
+    ),
     ActionCase(Meeting, "export_csv", EVERYONE, MeetingFactory, _is_csv),
+    ActionCase(
+        Question,
+        "archive",
+        frozenset({EDITOR}),
+        _question,
+        lambda obj, r: _reloaded(obj).is_archived,
+    ),
+    ActionCase(
+        Question,
+        "restore",
+        frozenset({EDITOR}),
+        lambda: _question(archived_at=timezone.now()),
+        lambda obj, r: not _reloaded(obj).is_archived,
+    ),
     ActionCase(
         Meeting,
         "send_invitations",
@@ -496,6 +529,8 @@ PAGE_CASES = [
     PageCase("portal_mailout_progress", EVERYONE, _failed_mailout),
     PageCase("dialogues_meeting_reach", EVERYONE, MeetingFactory),
     PageCase("auth_user_password_change", NOBODY, UserFactory),
+    PageCase("registrations_survey_results", EVERYONE, _survey),
+    PageCase("registrations_survey_results_csv", EVERYONE, _survey),
     PageCase(
         "registrations_accessrequest_planning",
         EVERYONE,
