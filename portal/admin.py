@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -14,6 +16,17 @@ from .models import Municipality, Theme
 # Imported so that the admin finds the outbox's MailOut and OutgoingEmail pages.
 from .outbox import admin as outbox_admin  # noqa: F401
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin
+
+    # The mixins are mixed into these classes: the checker sees their attributes and their
+    # super() methods, while at run time the mixins derive from object as before.
+    _AutocompleteSelectBase = AutocompleteSelect
+    _BaseModelAdminBase = BaseModelAdmin[Any]
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _AutocompleteSelectBase = _BaseModelAdminBase = _ModelAdminBase = object
+
 
 class HttpsLinksMixin:
     """Links typed without a scheme are taken as https, not http."""
@@ -21,7 +34,7 @@ class HttpsLinksMixin:
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
-class ValidKeysMixin:
+class ValidKeysMixin(_AutocompleteSelectBase):
     """Django's autocomplete widget puts every submitted value (or one given in the add
     form's query string) into a query, and a value that is no key, such as `abc`, fails the
     page instead of the field. Only valid keys are looked up; the field still reports the
@@ -156,7 +169,7 @@ class AutocompleteFilter(admin.SimpleListFilter):
         }
 
 
-class AutocompleteFilterMixin:
+class AutocompleteFilterMixin(_ModelAdminBase):
     """Adds the scripts of the ModelAdmin's AutocompleteFilters to its pages."""
 
     @property
@@ -168,7 +181,7 @@ class AutocompleteFilterMixin:
         return media
 
 
-class StaffInputMixin:
+class StaffInputMixin(_BaseModelAdminBase):
     """Bad input from staff is a field error or a 400, never a 500.
 
     - Autocomplete fields look up only valid keys (see ValidKeysMixin).
