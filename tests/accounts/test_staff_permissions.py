@@ -548,3 +548,47 @@ def test_a_role_opens_only_the_admin_pages_it_may(client, role, case):
     else:
         assert response.status_code == 403
         assert _snapshot() == before
+
+
+# --- The admin home ------------------------------------------------------------------------------
+
+NO_PERMISSIONS = "staff without permissions"
+HOME_PANELS = {
+    EDITOR: {
+        "dialogues.meetings",
+        "stockholmstinget.editions",
+        "portal.mailouts",
+        "registrations.late_access",
+    },
+    CASE_OFFICER: {
+        "dialogues.meetings",
+        "stockholmstinget.editions",
+        "portal.mailouts",
+        "registrations.late_access",
+    },
+    READ_ONLY: {
+        "dialogues.meetings",
+        "stockholmstinget.editions",
+        "portal.mailouts",
+        "registrations.late_access",
+    },
+    NO_PERMISSIONS: set(),
+}
+
+
+@pytest.mark.parametrize("role", [*ROLES, NO_PERMISSIONS])
+def test_a_role_sees_the_home_panels_it_may_view(client, role):
+    """The admin home shows a panel only to staff who may view what it lists, and changes
+    nothing."""
+    MeetingFactory()
+    if role == NO_PERMISSIONS:
+        staff_login(client, UserFactory(is_staff=True))
+    else:
+        client = _role_client(client, role)
+    before = _snapshot()
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    assert {panel.key for panel in response.context["work_panels"]} == HOME_PANELS[role]
+    assert _snapshot() == before
