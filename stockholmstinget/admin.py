@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.forms import InvitationSendForm
+from accounts.services import invitees_collect
 from portal.admin import HttpsLinksMixin, choices_once
 from portal.errors import RefusalError
 from portal.outbox.models import MailOut
@@ -32,6 +33,7 @@ from portal.registrations.services import check_in
 from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
+from .emails import announcement_preview
 from .models import (
     ACTIVE_STATUSES,
     DocumentationLink,
@@ -152,7 +154,7 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
             {"fields": ["documentation", "documentation_published_at"], "classes": ["collapse"]},
         ),
     ]
-    actions = ["publish_documentation", "send_invitations", "send_programme"]
+    actions = ["publish_documentation", "send_announcement", "send_programme"]
 
     def save_model(self, request, obj, form, change):
         services.edition_save(edition=obj)
@@ -195,8 +197,8 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
             _("Programme overview"),
             reverse("admin:stockholmstinget_edition_check_in", args=[obj.pk]),
             _("Check-in"),
-            reverse("admin:stockholmstinget_edition_invitations", args=[obj.pk]),
-            _("Send invitations"),
+            reverse("admin:stockholmstinget_edition_announcement", args=[obj.pk]),
+            _("Send an announcement"),
             reverse("admin:stockholmstinget_edition_programme_mail", args=[obj.pk]),
             _("Mail the programme"),
         )
@@ -229,9 +231,9 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
                 name="stockholmstinget_session_check_in_list",
             ),
             path(
-                "<int:pk>/invitations/",
-                self.admin_site.admin_view(self.invitations_view),
-                name="stockholmstinget_edition_invitations",
+                "<int:pk>/announcement/",
+                self.admin_site.admin_view(self.announcement_view),
+                name="stockholmstinget_edition_announcement",
             ),
             path(
                 "<int:pk>/programme-mail/",
@@ -370,15 +372,28 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
             },
         )
 
-    def invitations_view(self, request, pk: int):
+    def announcement_view(self, request, pk: int):
         edition = get_object_or_404(Edition, pk=pk)
         if not self.has_change_permission(request, edition):
             raise PermissionDenied
         form = InvitationSendForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        preview = None
+        if request.method == "POST" and form.is_valid() and "send" not in request.POST:
+            # First the count and the mail itself; sending is the next step.
+            data = form.cleaned_data
+            preview = announcement_preview(
+                edition=edition,
+                invitees=invitees_collect(
+                    emails=data["emails"],
+                    groups=data["groups"],
+                    municipalities=data["municipalities"],
+                    sectors=data["sectors"],
+                ),
+            )
+        elif request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                mailout = services.invitation_send(
+                mailout = services.announcement_send(
                     edition=edition,
                     emails=data["emails"],
                     groups=data["groups"],
@@ -392,10 +407,10 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
                 self.message_user(
                     request,
                     ngettext(
-                        "The invitations go to %(count)s address; "
-                        "addresses invited before are not mailed again.",
-                        "The invitations go to %(count)s addresses; "
-                        "addresses invited before are not mailed again.",
+                        "The announcement goes to %(count)s address; "
+                        "addresses it went to before are not mailed again.",
+                        "The announcement goes to %(count)s addresses; "
+                        "addresses it went to before are not mailed again.",
                         mailout.total,
                     )
                     % {"count": mailout.total},
@@ -405,8 +420,13 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
         return self._edition_page(
             request,
             edition,
-            "admin/stockholmstinget/edition/invitations.html",
-            {"form": form, "title": _("Send invitations")},
+            "admin/stockholmstinget/edition/announcement.html",
+            {
+                "form": form,
+                "title": _("Send an announcement"),
+                "preview": preview,
+                "previews": True,
+            },
         )
 
     def programme_mail_view(self, request, pk: int):
@@ -450,9 +470,9 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
             },
         )
 
-    @admin.action(description=_("Send invitations"), permissions=["change"])
-    def send_invitations(self, request, queryset):
-        return self._one_edition_page(request, queryset, "stockholmstinget_edition_invitations")
+    @admin.action(description=_("Send an announcement"), permissions=["change"])
+    def send_announcement(self, request, queryset):
+        return self._one_edition_page(request, queryset, "stockholmstinget_edition_announcement")
 
     @admin.action(description=_("Mail the programme to registrants"), permissions=["change"])
     def send_programme(self, request, queryset):

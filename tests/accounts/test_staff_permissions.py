@@ -159,10 +159,10 @@ ACTION_CASES = [
     ),
     ActionCase(
         tinget.Edition,
-        "send_invitations",
+        "send_announcement",
         frozenset({EDITOR}),
         _edition,
-        _redirects_to("stockholmstinget_edition_invitations"),
+        _redirects_to("stockholmstinget_edition_announcement"),
     ),
     ActionCase(
         tinget.Edition,
@@ -427,7 +427,7 @@ def _edition_registration_code(obj) -> dict:
 
 PAGE_CASES = [
     PageCase("stockholmstinget_edition_programme", EVERYONE, _edition),
-    PageCase("stockholmstinget_edition_invitations", frozenset({EDITOR}), _edition),
+    PageCase("stockholmstinget_edition_announcement", frozenset({EDITOR}), _edition),
     PageCase("stockholmstinget_edition_programme_mail", frozenset({EDITOR}), _edition),
     PageCase(
         "stockholmstinget_edition_check_in",

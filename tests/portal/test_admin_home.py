@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from dialogues.models import Minutes, MinutesStatus, RegistrationStatus
+from portal.outbox.enqueue import MailRecipient, mailout_create
 from portal.outbox.models import MailOut
 from portal.registrations.models import AccessRequest
-from portal.outbox.enqueue import MailRecipient, mailout_create
 from tests.dialogues.factories import MeetingFactory, RegistrationFactory, SummaryFactory
 from tests.stockholmstinget.factories import EditionFactory
 from tests.stockholmstinget.factories import RegistrationFactory as EditionRegistrationFactory
