@@ -39,6 +39,7 @@ from .models import (
     DocumentationLink,
     Edition,
     EditionRegistration,
+    Partner,
     RegistrationStatus,
     Session,
     SessionSignup,
@@ -84,6 +85,20 @@ class SessionInline(admin.StackedInline):
 class DocumentationLinkInline(HttpsLinksMixin, admin.TabularInline):
     model = DocumentationLink
     extra = 0
+    fields = ["title", "url", "kind", "session", "order"]
+    classes = ["collapse"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "session":
+            edition_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Session.objects.filter(edition_id=edition_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PartnerInline(HttpsLinksMixin, admin.TabularInline):
+    model = Partner
+    extra = 0
+    fields = ["name", "url", "logo", "logo_alt", "order"]
     classes = ["collapse"]
 
 
@@ -129,7 +144,7 @@ class EditionAdmin(AccessPlanningLinkMixin, HttpsLinksMixin, admin.ModelAdmin):
     list_display = ["year", "title", "starts_at", "format", "status", "registrations", "tools"]
     list_filter = ["status", "format"]
     search_fields = ["title", "theme"]
-    inlines = [SpeakerInline, SessionInline, DocumentationLinkInline]
+    inlines = [SpeakerInline, SessionInline, DocumentationLinkInline, PartnerInline]
     readonly_fields = ["published_at", "documentation_published_at", "access_planning"]
     fieldsets = [
         (None, {"fields": ["year", "title", "theme", "description", "status", "published_at"]}),
