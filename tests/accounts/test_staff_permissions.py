@@ -306,6 +306,14 @@ ACTION_CASES = [
         lambda obj, r: _reloaded(obj).status != OutgoingEmail.Status.FAILED,
     ),
     ActionCase(
+        tinget.Proposal,
+        "decide",
+        frozenset({EDITOR}),
+        lambda: _submitted_proposal(),
+        lambda obj, r: _reloaded(obj).status == tinget.ProposalStatus.DECLINED,
+        confirm={"apply": "1", "status": "declined", "message": "Tack för förslaget."},
+    ),
+    ActionCase(
         EmailAddress,
         "make_verified",
         NOBODY,
