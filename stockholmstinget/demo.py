@@ -598,7 +598,7 @@ def _call_for_sessions(edition: Edition) -> None:
         edition=edition,
         defaults={
             "description": (
-                "Har du idéer om föreläsare, seminarier och workshops? Föreslå en programpunkt "
+                "Har du idéer om föreläsare, seminarier och workshops? Föreslå ett pass "
                 "till Stockholmstinget: ett seminarium, en workshop, ett panelsamtal eller ett "
                 "kort föredrag om kultur, idrott, folkbildning eller föreningsliv i länet."
             ),
