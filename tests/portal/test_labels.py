@@ -84,9 +84,11 @@ def test_every_label_of_the_public_forms_starts_with_a_capital_letter(client, la
     anonymous = type(client)()
     wrong = {}
     for name, args, signed_in in _pages():
+        # The request activates its language in this thread; the override puts the one
+        # before back afterwards, for the tests that run next.
         with translation.override(language):
             url = reverse(name, args=args)
-        response = (client if signed_in else anonymous).get(url)
+            response = (client if signed_in else anonymous).get(url)
         assert response.status_code == 200, url
         texts = labels(response.content.decode())
         assert texts, f"{url} has no labels"
