@@ -185,3 +185,14 @@ def test_the_home_passes_axe(page, live_server):
     assert page.get_by_role("heading", name="Dialogmöten", exact=True).first.is_visible()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
+
+
+def test_the_authenticators_pages_speak_swedish(staff_client):
+    """allauth's app and model have no Swedish names of their own ("MFA", "Authenticators")."""
+    response = staff_client.get("/admin/mfa/authenticator/", HTTP_ACCEPT_LANGUAGE="sv")
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Tvåfaktorsautentisering" in html
+    assert "Tvåfaktorsnycklar" in html
+    assert "Authenticator" not in html.replace("AuthenticatorAdmin", "")
