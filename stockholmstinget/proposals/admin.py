@@ -258,7 +258,7 @@ class ProposalAdmin(admin.ModelAdmin):
                         status=form.cleaned_data["status"],
                         message=form.cleaned_data["message"],
                     )
-                except ProposalError as error:
+                except RefusalError as error:
                     errors.append(f"{proposal}: {error.message}")
                 else:
                     done += 1
