@@ -267,7 +267,8 @@ class DocumentationLink(models.Model):
         return self.title
 
     def clean(self) -> None:
-        if self.session_id and self.edition_id and self.session.edition_id != self.edition_id:
+        session = self.session if self.session_id else None
+        if session is not None and self.edition_id and session.edition_id != self.edition_id:
             raise ValidationError({"session": _("Choose a session of this edition.")})
 
 

@@ -21,10 +21,10 @@ def mailouts_context(request: HttpRequest) -> dict[str, Any]:
         MailOut.objects.defer("recipients", "context", "attachments")
         .filter(created_at__gte=timezone.now() - dt.timedelta(days=HORIZON_DAYS))
         .annotate(
-            n_sent=Count("emails", filter=Q(emails__status=row_status.SENT)),
-            n_failed=Count("emails", filter=Q(emails__status=row_status.FAILED)),
+            sent_rows=Count("emails", filter=Q(emails__status=row_status.SENT)),
+            failed_rows=Count("emails", filter=Q(emails__status=row_status.FAILED)),
         )
-        .alias(done=F("n_sent") + F("n_failed"))
+        .alias(done=F("sent_rows") + F("failed_rows"))
         .filter(done__lt=F("total"))
         .order_by("-created_at", "-pk")[:ROWS]
     )
@@ -32,8 +32,8 @@ def mailouts_context(request: HttpRequest) -> dict[str, Any]:
         "mailouts": [
             {
                 "mailout": mailout,
-                "done": mailout.n_sent + mailout.n_failed,
-                "percent": round(100 * (mailout.n_sent + mailout.n_failed) / mailout.total),
+                "done": mailout.sent_rows + mailout.failed_rows,
+                "percent": round(100 * (mailout.sent_rows + mailout.failed_rows) / mailout.total),
             }
             for mailout in mailouts
         ]

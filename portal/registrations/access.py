@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -285,7 +286,7 @@ def access_requests_describe(requests: Iterable[AccessRequest]) -> str:
 # --- The admin home ------------------------------------------------------------------------------
 
 
-def late_requests_context(request) -> dict:
+def late_requests_context(request: HttpRequest) -> dict[str, Any]:
     """Open requests made after their lead time, for events still to come, in one query."""
     from portal.dashboard import ROWS
 
