@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stockholmstinget', '0007_announcement_template'),
+        ('stockholmstinget', '0008_announcement_template'),
     ]
 
     operations = [

@@ -18,7 +18,7 @@ def unrename(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stockholmstinget", "0006_session_plenary"),
+        ("stockholmstinget", "0007_venue_facts"),
         ("portal", "0007_outgoingemail_pending_render"),
     ]
 
