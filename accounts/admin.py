@@ -151,6 +151,12 @@ class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        # The model has no verbose name to translate ("Select authenticator to view").
+        return super().changelist_view(
+            request, {"title": _("Two-factor authenticators"), **(extra_context or {})}
+        )
+
 
 # allauth's "mark as verified" action declares no permission, so staff who may only read
 # addresses could verify them.

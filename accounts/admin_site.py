@@ -28,8 +28,16 @@ from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.dashboard import panels_render
 from portal.redirects import next_url
+
+# allauth's apps show their models (email addresses, authenticators) in groups of their own,
+# one of them also called "Konton"; the index lists them in the portal's one accounts group.
+ACCOUNT_APPS = ("account", "mfa")
+# allauth's Authenticator has no verbose name (the admin would say "Authenticators").
+MODEL_NAMES = {("mfa", "Authenticator"): gettext_lazy("Two-factor authenticators")}
 
 
 def session_has_second_factor(request: HttpRequest) -> bool:
@@ -91,6 +99,28 @@ class PortalAdminSite(admin.AdminSite):
         if isinstance(model_admin, admin.ModelAdmin) and view.__name__ == "changelist_view":
             view = _changelist_checked(view, model_admin)
         return super().admin_view(view, cacheable)
+
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            for model in app["models"]:
+                name = MODEL_NAMES.get((app["app_label"], model["object_name"]))
+                if name is not None:
+                    model["name"] = name
+        accounts = next((app for app in app_list if app["app_label"] == "accounts"), None)
+        if accounts is None:
+            return app_list
+        merged = [app for app in app_list if app["app_label"] in ACCOUNT_APPS]
+        for app in merged:
+            accounts["models"].extend(app["models"])
+        accounts["models"].sort(key=lambda model: str(model["name"]).lower())
+        return [app for app in app_list if app["app_label"] not in ACCOUNT_APPS]
+
+    def index(self, request: HttpRequest, extra_context=None):
+        """The admin home: each app's panel of the week's work above the list of models."""
+        return super().index(
+            request, {"work_panels": panels_render(request), **(extra_context or {})}
+        )
 
     def has_permission(self, request: HttpRequest) -> bool:
         return staff_may_use_admin(request)

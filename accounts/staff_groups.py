@@ -43,6 +43,8 @@ PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "edition": ALL,
             "session": ALL,
             "speaker": ALL,
+            "partner": ALL,
+            "documentationlink": ALL,
             "editionregistration": READ,
             "sessionsignup": READ,
             # The programme committee: the call, reviewing and deciding on proposals.
@@ -73,6 +75,7 @@ PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "edition": READ,
             "session": READ,
             "speaker": READ,
+            "partner": READ,
             "editionregistration": EDIT,
             "sessionsignup": EDIT,
         },

@@ -35,3 +35,18 @@ class DialoguesConfig(AppConfig):
             )
         )
         eraser_register(Eraser(key="dialogues.invitations", erase=account_hooks.invitations_erase))
+
+        from portal.dashboard import AdminPanel, panel_register
+
+        from . import dashboard
+
+        panel_register(
+            AdminPanel(
+                key="dialogues.meetings",
+                title=_("Dialogue meetings"),
+                template="admin/dialogues/home_panel.html",
+                context=dashboard.meetings_context,
+                permission="dialogues.view_meeting",
+                order=10,
+            )
+        )

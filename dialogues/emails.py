@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
@@ -12,6 +12,9 @@ from django.utils import translation
 from portal.registrations.mail import registration_mail_enqueue
 
 from .models import Invitation, Meeting, Registration, RegistrationStatus
+
+if TYPE_CHECKING:
+    from portal.outbox.render import MailPreview
 
 # Kinds whose mail carries the person's calendar file: a seat, a change, or its end.
 ICS_KINDS = {
@@ -162,22 +165,12 @@ def invitation_followup_enqueue(*, invitation: Invitation):
     )
 
 
-@dataclasses.dataclass(frozen=True)
-class InvitationPreview:
-    """What sending would do: how many new addresses get mail, and the mail they get."""
-
-    new: int
-    already: int
-    subject: str
-    body_text: str
-
-
-def invitation_preview(*, meeting: Meeting, invitees) -> InvitationPreview:
+def invitation_preview(*, meeting: Meeting, invitees) -> MailPreview:
     """The invitation as a recipient without a name reads it, in Swedish; nothing is written.
 
     Addresses invited to the meeting before are counted apart: sending mails only the others.
     """
-    from portal.outbox.render import email_render
+    from portal.outbox.render import MailPreview, email_render
 
     invited = {
         email.casefold()
@@ -195,7 +188,7 @@ def invitation_preview(*, meeting: Meeting, invitees) -> InvitationPreview:
         },
         language=settings.LANGUAGE_CODE,
     )
-    return InvitationPreview(
+    return MailPreview(
         new=new,
         already=len(invitees) - new,
         subject=rendered.subject,

@@ -20,3 +20,17 @@ class PortalConfig(AppConfig):
         # Mail-outs first: their rows get new keys, then the outbox blanks every row.
         eraser_register(Eraser(key="portal.mailouts", erase=erasure.mailouts_erase, order=80))
         eraser_register(Eraser(key="portal.outbox", erase=erasure.outbox_erase, order=90))
+
+        from .dashboard import AdminPanel, panel_register
+        from .outbox import dashboard as outbox_dashboard
+
+        panel_register(
+            AdminPanel(
+                key="portal.mailouts",
+                title=_("Mail-outs being sent"),
+                template="admin/portal/home_mailouts.html",
+                context=outbox_dashboard.mailouts_context,
+                permission="portal.view_mailout",
+                order=30,
+            )
+        )

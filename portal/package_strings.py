@@ -10,6 +10,8 @@ Listing them keeps `makemessages --no-obsolete` from dropping the corrections.
 from django.utils.translation import gettext_noop
 
 PACKAGE_STRINGS = [
+    # allauth's two-factor app is "MFA" in every language; the admin shows it by that name.
+    gettext_noop("MFA"),
     # allauth's login page: its Swedish catalogue gives the sign-up link the sentence that
     # belongs on the sign-up page ("Already have an account? Then sign in").
     gettext_noop(

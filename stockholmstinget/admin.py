@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.forms import InvitationSendForm
+from accounts.services import invitees_collect
 from portal.admin import HttpsLinksMixin, choices_once
 from portal.errors import RefusalError
 from portal.outbox.models import MailOut
@@ -35,11 +36,13 @@ from portal.registrations.services import check_in
 from portal.registrations.station import check_in_list, check_in_station
 
 from . import services
+from .emails import announcement_preview
 from .models import (
     ACTIVE_STATUSES,
     DocumentationLink,
     Edition,
     EditionRegistration,
+    Partner,
     RegistrationStatus,
     Session,
     SessionSignup,
@@ -85,6 +88,20 @@ class SessionInline(admin.StackedInline):
 class DocumentationLinkInline(HttpsLinksMixin, admin.TabularInline):
     model = DocumentationLink
     extra = 0
+    fields = ["title", "url", "kind", "session", "order"]
+    classes = ["collapse"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "session":
+            edition_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Session.objects.filter(edition_id=edition_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PartnerInline(HttpsLinksMixin, admin.TabularInline):
+    model = Partner
+    extra = 0
+    fields = ["name", "url", "logo", "logo_alt", "order"]
     classes = ["collapse"]
 
 
@@ -130,7 +147,7 @@ class EditionAdmin(AccessPlanningLinkMixin, QuestionsLinkMixin, HttpsLinksMixin,
     list_display = ["year", "title", "starts_at", "format", "status", "registrations", "tools"]
     list_filter = ["status", "format"]
     search_fields = ["title", "theme"]
-    inlines = [SpeakerInline, SessionInline, DocumentationLinkInline]
+    inlines = [SpeakerInline, SessionInline, DocumentationLinkInline, PartnerInline]
     readonly_fields = [
         "published_at",
         "documentation_published_at",
@@ -161,7 +178,7 @@ class EditionAdmin(AccessPlanningLinkMixin, QuestionsLinkMixin, HttpsLinksMixin,
             {"fields": ["documentation", "documentation_published_at"], "classes": ["collapse"]},
         ),
     ]
-    actions = ["publish_documentation", "send_invitations", "send_programme"]
+    actions = ["publish_documentation", "send_announcement", "send_programme"]
 
     def save_model(self, request, obj, form, change):
         services.edition_save(edition=obj)
@@ -204,8 +221,8 @@ class EditionAdmin(AccessPlanningLinkMixin, QuestionsLinkMixin, HttpsLinksMixin,
             _("Programme overview"),
             reverse("admin:stockholmstinget_edition_check_in", args=[obj.pk]),
             _("Check-in"),
-            reverse("admin:stockholmstinget_edition_invitations", args=[obj.pk]),
-            _("Send invitations"),
+            reverse("admin:stockholmstinget_edition_announcement", args=[obj.pk]),
+            _("Send an announcement"),
             reverse("admin:stockholmstinget_edition_programme_mail", args=[obj.pk]),
             _("Mail the programme"),
         )
@@ -238,9 +255,9 @@ class EditionAdmin(AccessPlanningLinkMixin, QuestionsLinkMixin, HttpsLinksMixin,
                 name="stockholmstinget_session_check_in_list",
             ),
             path(
-                "<int:pk>/invitations/",
-                self.admin_site.admin_view(self.invitations_view),
-                name="stockholmstinget_edition_invitations",
+                "<int:pk>/announcement/",
+                self.admin_site.admin_view(self.announcement_view),
+                name="stockholmstinget_edition_announcement",
             ),
             path(
                 "<int:pk>/programme-mail/",
@@ -379,15 +396,28 @@ class EditionAdmin(AccessPlanningLinkMixin, QuestionsLinkMixin, HttpsLinksMixin,
             },
         )
 
-    def invitations_view(self, request, pk: int):
+    def announcement_view(self, request, pk: int):
         edition = get_object_or_404(Edition, pk=pk)
         if not self.has_change_permission(request, edition):
             raise PermissionDenied
         form = InvitationSendForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        preview = None
+        if request.method == "POST" and form.is_valid() and "send" not in request.POST:
+            # First the count and the mail itself; sending is the next step.
+            data = form.cleaned_data
+            preview = announcement_preview(
+                edition=edition,
+                invitees=invitees_collect(
+                    emails=data["emails"],
+                    groups=data["groups"],
+                    municipalities=data["municipalities"],
+                    sectors=data["sectors"],
+                ),
+            )
+        elif request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                mailout = services.invitation_send(
+                mailout = services.announcement_send(
                     edition=edition,
                     emails=data["emails"],
                     groups=data["groups"],
@@ -401,10 +431,10 @@ class EditionAdmin(AccessPlanningLinkMixin, QuestionsLinkMixin, HttpsLinksMixin,
                 self.message_user(
                     request,
                     ngettext(
-                        "The invitations go to %(count)s address; "
-                        "addresses invited before are not mailed again.",
-                        "The invitations go to %(count)s addresses; "
-                        "addresses invited before are not mailed again.",
+                        "The announcement goes to %(count)s address; "
+                        "addresses it went to before are not mailed again.",
+                        "The announcement goes to %(count)s addresses; "
+                        "addresses it went to before are not mailed again.",
                         mailout.total,
                     )
                     % {"count": mailout.total},
@@ -414,8 +444,13 @@ class EditionAdmin(AccessPlanningLinkMixin, QuestionsLinkMixin, HttpsLinksMixin,
         return self._edition_page(
             request,
             edition,
-            "admin/stockholmstinget/edition/invitations.html",
-            {"form": form, "title": _("Send invitations")},
+            "admin/stockholmstinget/edition/announcement.html",
+            {
+                "form": form,
+                "title": _("Send an announcement"),
+                "preview": preview,
+                "previews": True,
+            },
         )
 
     def programme_mail_view(self, request, pk: int):
@@ -459,9 +494,9 @@ class EditionAdmin(AccessPlanningLinkMixin, QuestionsLinkMixin, HttpsLinksMixin,
             },
         )
 
-    @admin.action(description=_("Send invitations"), permissions=["change"])
-    def send_invitations(self, request, queryset):
-        return self._one_edition_page(request, queryset, "stockholmstinget_edition_invitations")
+    @admin.action(description=_("Send an announcement"), permissions=["change"])
+    def send_announcement(self, request, queryset):
+        return self._one_edition_page(request, queryset, "stockholmstinget_edition_announcement")
 
     @admin.action(description=_("Mail the programme to registrants"), permissions=["change"])
     def send_programme(self, request, queryset):

@@ -32,3 +32,18 @@ class StockholmstingetConfig(AppConfig):
                 order=20,
             )
         )
+
+        from portal.dashboard import AdminPanel, panel_register
+
+        from . import dashboard
+
+        panel_register(
+            AdminPanel(
+                key="stockholmstinget.editions",
+                title=_("Stockholmstinget"),
+                template="admin/stockholmstinget/home_panel.html",
+                context=dashboard.editions_context,
+                permission="stockholmstinget.view_edition",
+                order=20,
+            )
+        )

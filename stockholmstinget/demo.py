@@ -23,6 +23,7 @@ from .models import (
     EditionFormat,
     EditionRegistration,
     EditionStatus,
+    Partner,
     RegistrationStatus,
     Sector,
     Session,
@@ -208,6 +209,32 @@ SPEAKERS = {
             "Bildkonstnär och ledamot i Konstnärernas riksorganisation.",
         ),
         ("Mikael Ahlgren", "Förbundschef", "Stockholmsidrotten", ""),
+    ],
+}
+
+# The organisations each edition is made with: (name, website).
+PARTNERS = {
+    2019: [
+        ("Stockholmsidrotten", "https://www.stockholmsidrotten.se/"),
+        ("Studieförbunden i Stockholms län", "https://www.studieforbunden.se/"),
+        ("Föreningsrådet i Norrtälje", ""),
+    ],
+    COMING_YEAR: [
+        ("Stockholmsidrotten", "https://www.stockholmsidrotten.se/"),
+        ("Studieförbunden i Stockholms län", "https://www.studieforbunden.se/"),
+        ("KRO Stockholm", ""),
+    ],
+}
+
+# After the day: the recordings and slides of single sessions, (session title, link title, url).
+SESSION_LINKS = {
+    2019: [
+        (
+            "Inledning: varför ett Stockholmsting?",
+            "Filmat: inledningen",
+            "https://www.youtube.com/watch?v=tinget2019-inledning",
+            DocumentationLinkKind.RECORDING,
+        ),
     ],
 }
 
@@ -462,6 +489,21 @@ def _programme(edition: Edition) -> dict[str, Session]:
         )
         session.speakers.set([speakers[name] for name in names])
         sessions[title] = session
+    for order, (name, url) in enumerate(PARTNERS.get(edition.year, [])):
+        Partner.objects.update_or_create(
+            edition=edition, name=name, defaults={"url": url, "order": order}
+        )
+    for order, (session_title, title, url, kind) in enumerate(SESSION_LINKS.get(edition.year, [])):
+        DocumentationLink.objects.update_or_create(
+            edition=edition,
+            url=url,
+            defaults={
+                "session": sessions[session_title],
+                "title": title,
+                "kind": kind,
+                "order": 100 + order,
+            },
+        )
     return sessions
 
 
@@ -556,7 +598,7 @@ def _call_for_sessions(edition: Edition) -> None:
         edition=edition,
         defaults={
             "description": (
-                "Har du idéer om föreläsare, seminarier och workshops? Föreslå en programpunkt "
+                "Har du idéer om föreläsare, seminarier och workshops? Föreslå ett pass "
                 "till Stockholmstinget: ett seminarium, en workshop, ett panelsamtal eller ett "
                 "kort föredrag om kultur, idrott, folkbildning eller föreningsliv i länet."
             ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
@@ -30,6 +31,9 @@ ICS_KINDS = {
     "edition_changed",
     "edition_cancelled",
 }
+
+if TYPE_CHECKING:
+    from portal.outbox.render import MailPreview
 
 
 def _urls(edition: Edition, language: str) -> dict:
@@ -104,7 +108,13 @@ def documentation_mailout_create(*, edition: Edition, created_by=None):
     )
 
 
-def invitations_mailout_create(*, edition: Edition, invitees: Sequence[Invitee], created_by=None):
+# The mail-out's key still says "invitations": it is what editions announced before were sent
+# under, and a new key would mail everyone on them a second time.
+def _announcement_key(edition: Edition) -> str:
+    return f"stockholmstinget:invitations:{edition.pk}"
+
+
+def announcement_mailout_create(*, edition: Edition, invitees: Sequence[Invitee], created_by=None):
     """One mail-out per edition, keyed by address: sending again mails only new addresses."""
     from portal.outbox.enqueue import MailRecipient, mailout_create
 
@@ -121,12 +131,43 @@ def invitations_mailout_create(*, edition: Edition, invitees: Sequence[Invitee],
         for invitee in invitees
     ]
     return mailout_create(
-        key=f"stockholmstinget:invitations:{edition.pk}",
+        key=_announcement_key(edition),
         title=f"{edition.title}: inbjudan"[:200],
-        template="stockholmstinget/email/invitation",
+        template="stockholmstinget/email/announcement",
         recipients=recipients,
         context={"edition": edition},
         created_by=created_by,
+    )
+
+
+def announcement_preview(*, edition: Edition, invitees: Sequence[Invitee]) -> MailPreview:
+    """The announcement as a recipient without a name reads it, in Swedish; nothing is written.
+
+    Addresses the edition was announced to before are counted apart: sending mails only the
+    others (the mail-out adds only recipients it has not written yet).
+    """
+    from portal.outbox.models import MailOut
+    from portal.outbox.render import MailPreview, email_render
+
+    sent = MailOut.objects.filter(key=_announcement_key(edition)).values_list(
+        "recipients", flat=True
+    )
+    mailed = {recipient.get("key") for recipients in sent for recipient in recipients}
+    new = len({invitee.email.casefold() for invitee in invitees} - mailed)
+    rendered = email_render(
+        template="stockholmstinget/email/announcement",
+        context={
+            "edition": edition,
+            "recipient_name": "",
+            **_urls(edition, settings.LANGUAGE_CODE),
+        },
+        language=settings.LANGUAGE_CODE,
+    )
+    return MailPreview(
+        new=new,
+        already=len(invitees) - new,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
     )
 
 

@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Count, F, Q
@@ -232,10 +233,20 @@ class DocumentationLinkKind(models.TextChoices):
 
 
 class DocumentationLink(models.Model):
-    """A recording, presentation or report from an edition, listed with its documentation."""
+    """A recording, presentation or report from an edition, listed with its documentation; one
+    that names a session is shown with that session in the programme."""
 
     edition = models.ForeignKey(
         Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="links"
+    )
+    session = models.ForeignKey(
+        "stockholmstinget.Session",
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="links",
+        help_text=_("Empty: the link is about the whole day."),
     )
     title = models.CharField(_("title"), max_length=200)
     url = models.URLField(_("link"))
@@ -254,6 +265,50 @@ class DocumentationLink(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        session = self.session if self.session_id else None
+        if session is not None and self.edition_id and session.edition_id != self.edition_id:
+            raise ValidationError({"session": _("Choose a session of this edition.")})
+
+
+class Partner(models.Model):
+    """An organisation the edition is made with, shown on the edition page."""
+
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="partners"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    url = models.URLField(_("website"), blank=True)
+    logo = models.FileField(
+        _("logo"),
+        upload_to="stockholmstinget/partners/",
+        blank=True,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
+    )
+    logo_alt = models.CharField(
+        _("logo description"),
+        max_length=250,
+        blank=True,
+        help_text=_("Required with a logo: what it shows, usually the organisation's name."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["edition", "order", "name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "name"], name="partner_unique_per_edition"),
+            models.CheckConstraint(
+                condition=Q(logo="") | ~Q(logo_alt=""),
+                name="partner_logo_has_alt_text",
+                violation_error_message=_("Describe the logo for people who cannot see it."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class SpeakerQuerySet(models.QuerySet):

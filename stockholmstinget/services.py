@@ -28,8 +28,8 @@ from portal.registrations.access import AccessWish, access_requests_set
 from portal.registrations.questions import answers_set, questions_asked
 
 from .emails import (
+    announcement_mailout_create,
     documentation_mailout_create,
-    invitations_mailout_create,
     programme_mailout_create,
     registration_email_enqueue,
 )
@@ -50,11 +50,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RefusalError",
+    "announcement_send",
     "documentation_publish",
     "edition_publish",
     "edition_save",
     "edition_seats_left",
-    "invitation_send",
     "programme_send",
     "registration_cancel",
     "registration_refusal",
@@ -564,7 +564,7 @@ def _mailing_refusal(edition: Edition, now: dt.datetime) -> RefusalError | None:
     return None
 
 
-def invitation_send(
+def announcement_send(
     *,
     edition: Edition,
     emails: Iterable[str] = (),
@@ -574,9 +574,11 @@ def invitation_send(
     created_by: User | None = None,
     now: dt.datetime | None = None,
 ) -> MailOut:
-    """Invite consenting users who match the criteria, and pasted addresses, to register.
+    """Announce the edition to consenting users who match the criteria, and to pasted
+    addresses: a mail-out that asks them to register.
 
-    The invitation is a mail with a link to the registration page: it reserves no seat and
+    Unlike a meeting's invitation (a token that may hold a reserved seat), the announcement is
+    only a mail with a link to the registration page: it reserves no seat and
     grants nothing, since anyone may register for Stockholmstinget. Each address is mailed once
     per edition, however often staff send.
     """
@@ -590,7 +592,9 @@ def invitation_send(
         emails=emails, groups=groups, municipalities=municipalities, sectors=sectors
     )
     with transaction.atomic():
-        return invitations_mailout_create(edition=edition, invitees=invitees, created_by=created_by)
+        return announcement_mailout_create(
+            edition=edition, invitees=invitees, created_by=created_by
+        )
 
 
 def programme_send(

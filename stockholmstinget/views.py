@@ -43,15 +43,20 @@ def _viewable_edition(request, year: int) -> Edition:
     return get_object_or_404(editions, year=year)
 
 
-def _programme(edition: Edition):
+def _programme(edition: Edition, *, documentation: bool = False):
+    """The published sessions with their speakers; with `documentation`, and once the
+    edition's documentation is published, each session's recordings and slides as `documents`."""
     speakers = Speaker.objects.order_by("name")
-    return list(
+    sessions = (
         Session.objects.published()
         .filter(edition=edition)
         .with_seats_taken()
         .prefetch_related(Prefetch("speakers", queryset=speakers))
         .order_by("starts_at", "ends_at", "track", "pk")
     )
+    if documentation and edition.documentation_is_published:
+        sessions = sessions.prefetch_related(Prefetch("links", to_attr="documents"))
+    return list(sessions)
 
 
 def _my_registration(request, edition: Edition) -> EditionRegistration | None:
@@ -77,7 +82,10 @@ def _edition_page(request, edition: Edition):
             "signups": registration.signups.active().select_related("session")
             if registration
             else [],
-            "links": edition.links.all() if edition.documentation_is_published else [],
+            "links": edition.links.filter(session__isnull=True)
+            if edition.documentation_is_published
+            else [],
+            "partners": edition.partners.all(),
             "speakers": edition.speakers.public(),
             "seats_left": services.edition_seats_left(edition) if edition.has_place else None,
             "registration_open": refusal is None,
@@ -112,7 +120,7 @@ def edition_archive(request):
 @require_safe
 def programme(request, year: int):
     edition = _viewable_edition(request, year)
-    sessions = _programme(edition)
+    sessions = _programme(edition, documentation=True)
     slots = [
         {"starts_at": start, "ends_at": end, "sessions": list(items)}
         for (start, end), items in groupby(sessions, key=lambda s: (s.starts_at, s.ends_at))

@@ -30,6 +30,17 @@ class RenderedEmail:
     body_html: str
 
 
+@dataclass(frozen=True)
+class MailPreview:
+    """What a bulk send would do, shown before staff send: how many new addresses get mail,
+    how many were mailed before (and get nothing), and the mail as they read it."""
+
+    new: int
+    already: int
+    subject: str
+    body_text: str
+
+
 def email_render(*, template: str, context: dict[str, Any], language: str) -> RenderedEmail:
     """Subject, text and HTML of `template` in `language` (see the package docstring)."""
     with translation.override(language):

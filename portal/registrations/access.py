@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -279,3 +281,26 @@ def access_requests_describe(requests: Iterable[AccessRequest]) -> str:
         + (f", {_('late')}" if request.is_late else "")
         for request in requests
     )
+
+
+# --- The admin home ------------------------------------------------------------------------------
+
+
+def late_requests_context(request: HttpRequest) -> dict[str, Any]:
+    """Open requests made after their lead time, for events still to come, in one query."""
+    from portal.dashboard import ROWS
+
+    now = timezone.now()
+    coming = Q()
+    late = AccessRequest.objects.open().filter(is_late=True)
+    for link in REGISTRATION_LINKS.values():
+        event = f"{link}__{_event_field(link)}"
+        coming |= Q(**{f"{event}__ends_at__gte": now})
+        late = late.select_related(event)
+    late = late.filter(coming).order_by("created_at", "pk")
+    return {
+        "late_requests": late[:ROWS],
+        "late_count": late.count(),
+        "changelist_url": reverse("admin:registrations_accessrequest_changelist")
+        + f"?is_late__exact=1&status__exact={AccessRequestStatus.REQUESTED}",
+    }

@@ -48,3 +48,16 @@ class RegistrationsConfig(AppConfig):
                 order=46,
             )
         )
+
+        from portal.dashboard import AdminPanel, panel_register
+
+        panel_register(
+            AdminPanel(
+                key="registrations.late_access",
+                title=_("Late access requests"),
+                template="admin/registrations/home_late_access.html",
+                context=access.late_requests_context,
+                permission="registrations.view_accessrequest",
+                order=40,
+            )
+        )

@@ -64,79 +64,144 @@
     submit(field.value);
   });
 
-  // Camera scanning where the browser reads QR codes itself (BarcodeDetector).
+  // Camera scanning: with the browser's own QR reader (BarcodeDetector) where it has one, else
+  // with jsQR, served from this site and loaded only then.
   var camera = document.getElementById("check-in-camera");
   var toggle = document.getElementById("check-in-camera-toggle");
   var video = document.getElementById("check-in-video");
-  if (!camera || !("BarcodeDetector" in window) || !navigator.mediaDevices) {
+  if (!camera || !navigator.mediaDevices) {
     return;
   }
   var detector;
-  try {
-    detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-  } catch (error) {
-    return;
-  }
-  camera.hidden = false;
-  var stream = null;
-  var last = "";
-  var lastAt = 0;
 
-  function stop() {
-    if (stream) {
-      stream.getTracks().forEach(function (track) {
-        track.stop();
-      });
-    }
-    stream = null;
-    video.hidden = true;
-    toggle.textContent = camera.getAttribute("data-label-start");
-  }
-
-  function scan() {
-    if (!stream) {
-      return;
-    }
-    detector
-      .detect(video)
-      .then(function (codes) {
-        var now = Date.now();
-        if (codes.length) {
-          var value = codes[0].rawValue;
-          // The same code held in front of the camera is read once, not every frame.
-          if (value !== last || now - lastAt > 4000) {
-            last = value;
-            lastAt = now;
-            submit(value);
-          }
+  // jsQR reads pixels: each frame (or image) is drawn on a canvas first. The answer has the
+  // shape of BarcodeDetector's, so scanning below does not care which reader it has.
+  function canvasDetector(decode) {
+    var canvas = document.createElement("canvas");
+    var context = canvas.getContext("2d", { willReadFrequently: true });
+    return {
+      detect: function (source) {
+        var width = source.videoWidth || source.naturalWidth || source.width;
+        var height = source.videoHeight || source.naturalHeight || source.height;
+        if (!width || !height) {
+          return Promise.resolve([]);
         }
-      })
-      .catch(function () {})
-      .finally(function () {
-        window.setTimeout(scan, 250);
-      });
+        canvas.width = width;
+        canvas.height = height;
+        context.drawImage(source, 0, 0, width, height);
+        var pixels = context.getImageData(0, 0, width, height);
+        var code = decode(pixels.data, width, height, { inversionAttempts: "dontInvert" });
+        return Promise.resolve(code ? [{ rawValue: code.data }] : []);
+      },
+    };
   }
 
-  toggle.addEventListener("click", function () {
-    if (stream) {
-      stop();
-      field.focus();
-      return;
+  function fallbackLoad() {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = camera.getAttribute("data-fallback-src");
+      script.onload = function () {
+        if (window.jsQR) {
+          resolve(canvasDetector(window.jsQR));
+        } else {
+          reject(new Error("jsQR did not load"));
+        }
+      };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function detectorLoad() {
+    // Some browsers have the class but no QR format (desktop Chromium on Linux).
+    if (!("BarcodeDetector" in window)) {
+      return fallbackLoad();
     }
-    navigator.mediaDevices
-      .getUserMedia({ video: { facingMode: "environment" }, audio: false })
-      .then(function (media) {
-        stream = media;
-        video.srcObject = media;
-        video.hidden = false;
-        toggle.textContent = camera.getAttribute("data-label-stop");
-        return video.play();
+    return Promise.resolve(window.BarcodeDetector.getSupportedFormats())
+      .then(function (formats) {
+        if (formats.indexOf("qr_code") === -1) {
+          return fallbackLoad();
+        }
+        return new window.BarcodeDetector({ formats: ["qr_code"] });
       })
-      .then(scan)
-      .catch(function () {
-        stop();
-        show("refused", camera.getAttribute("data-label-denied"));
-        field.focus();
-      });
+      .catch(fallbackLoad);
+  }
+
+  detectorLoad().then(function (loaded) {
+    detector = loaded;
+    // The reader in use, on an image or a canvas: how its decoding can be checked as it runs.
+    window.checkInScanner = {
+      detect: function (source) {
+        return detector.detect(source);
+      },
+    };
+    cameraStart();
+  }, function () {
+    // No reader: typing the code is always there.
   });
+
+  function cameraStart() {
+    camera.hidden = false;
+    var stream = null;
+    var last = "";
+    var lastAt = 0;
+
+    function stop() {
+      if (stream) {
+        stream.getTracks().forEach(function (track) {
+          track.stop();
+        });
+      }
+      stream = null;
+      video.hidden = true;
+      toggle.textContent = camera.getAttribute("data-label-start");
+    }
+
+    function scan() {
+      if (!stream) {
+        return;
+      }
+      detector
+        .detect(video)
+        .then(function (codes) {
+          var now = Date.now();
+          if (codes.length) {
+            var value = codes[0].rawValue;
+            // The same code held in front of the camera is read once, not every frame.
+            if (value !== last || now - lastAt > 4000) {
+              last = value;
+              lastAt = now;
+              submit(value);
+            }
+          }
+        })
+        .catch(function () {})
+        .finally(function () {
+          window.setTimeout(scan, 250);
+        });
+    }
+
+    toggle.addEventListener("click", function () {
+      if (stream) {
+        stop();
+        field.focus();
+        return;
+      }
+      navigator.mediaDevices
+        .getUserMedia({ video: { facingMode: "environment" }, audio: false })
+        .then(function (media) {
+          stream = media;
+          video.srcObject = media;
+          video.hidden = false;
+          toggle.textContent = camera.getAttribute("data-label-stop");
+          return video.play();
+        })
+        .then(scan)
+        .catch(function () {
+          stop();
+          show("refused", camera.getAttribute("data-label-denied"));
+          field.focus();
+        });
+    });
+  }
 })();

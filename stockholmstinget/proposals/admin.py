@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef
 from django.http import HttpResponseRedirect
@@ -12,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.errors import RefusalError
 
@@ -90,6 +92,7 @@ class ProposalAdmin(admin.ModelAdmin):
         "review_links",
     ]
     fields = readonly_fields
+    actions = ["decide"]
 
     def get_queryset(self, request):
         mine = ProposalReview.objects.filter(proposal=OuterRef("pk"), reviewer=request.user)
@@ -235,4 +238,55 @@ class ProposalAdmin(admin.ModelAdmin):
             proposal,
             "admin/stockholmstinget/proposal_decide.html",
             {"title": _("Decide: %(title)s") % {"title": proposal.title}, "form": form},
+        )
+
+    @admin.action(
+        description=_("Accept, reserve list or decline the selected proposals"),
+        permissions=["change"],
+    )
+    def decide(self, request, queryset):
+        """One decision and one message for several proposals, after a page that lists them;
+        each proposer is mailed once about each decision (deciding the same again sends
+        nothing)."""
+        form = DecisionForm(request.POST if request.POST.get("apply") else None)
+        if form.is_valid():
+            done, errors = 0, []
+            for proposal in queryset.order_by("pk"):
+                try:
+                    proposal_decide(
+                        proposal=proposal,
+                        status=form.cleaned_data["status"],
+                        message=form.cleaned_data["message"],
+                    )
+                except RefusalError as error:
+                    errors.append(f"{proposal}: {error.message}")
+                else:
+                    done += 1
+            if done:
+                status = dict(form.fields["status"].choices)[form.cleaned_data["status"]]
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d proposal decided: %(status)s. The proposer is told by email.",
+                        "%(count)d proposals decided: %(status)s. Each proposer is told by email.",
+                        done,
+                    )
+                    % {"count": done, "status": status},
+                    messages.SUCCESS,
+                )
+            for error in errors:
+                self.message_user(request, error, messages.WARNING)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/stockholmstinget/proposal_decide_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Decide on several proposals"),
+                "form": form,
+                "objects": list(queryset),
+                "opts": self.model._meta,
+                "action": request.POST.get("action", ""),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
         )

@@ -154,7 +154,7 @@ def _give_the_person_a_history(client, staff, user, django_capture_on_commit_cal
         )
         assert response.status_code == 302
         assert EditionRegistration.objects.filter(user=user).exists()
-        tinget_services.invitation_send(edition=EditionFactory(), emails=[ADDRESS])
+        tinget_services.announcement_send(edition=EditionFactory(), emails=[ADDRESS])
         # An alert subscription, and a summary that sends alerts (a mail-out keyed by user).
         subscription_create(user=user, municipality=solna)
         summary = SummaryFactory(published_at=None)

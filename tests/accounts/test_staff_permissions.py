@@ -171,10 +171,10 @@ ACTION_CASES = [
     ),
     ActionCase(
         tinget.Edition,
-        "send_invitations",
+        "send_announcement",
         frozenset({EDITOR}),
         _edition,
-        _redirects_to("stockholmstinget_edition_invitations"),
+        _redirects_to("stockholmstinget_edition_announcement"),
     ),
     ActionCase(
         tinget.Edition,
@@ -339,6 +339,14 @@ ACTION_CASES = [
         lambda obj, r: _reloaded(obj).status != OutgoingEmail.Status.FAILED,
     ),
     ActionCase(
+        tinget.Proposal,
+        "decide",
+        frozenset({EDITOR}),
+        lambda: _submitted_proposal(),
+        lambda obj, r: _reloaded(obj).status == tinget.ProposalStatus.DECLINED,
+        confirm={"apply": "1", "status": "declined", "message": "Tack för förslaget."},
+    ),
+    ActionCase(
         EmailAddress,
         "make_verified",
         NOBODY,
@@ -460,7 +468,7 @@ def _edition_registration_code(obj) -> dict:
 
 PAGE_CASES = [
     PageCase("stockholmstinget_edition_programme", EVERYONE, _edition),
-    PageCase("stockholmstinget_edition_invitations", frozenset({EDITOR}), _edition),
+    PageCase("stockholmstinget_edition_announcement", frozenset({EDITOR}), _edition),
     PageCase("stockholmstinget_edition_programme_mail", frozenset({EDITOR}), _edition),
     PageCase(
         "stockholmstinget_edition_check_in",
@@ -583,3 +591,47 @@ def test_a_role_opens_only_the_admin_pages_it_may(client, role, case):
     else:
         assert response.status_code == 403
         assert _snapshot() == before
+
+
+# --- The admin home ------------------------------------------------------------------------------
+
+NO_PERMISSIONS = "staff without permissions"
+HOME_PANELS = {
+    EDITOR: {
+        "dialogues.meetings",
+        "stockholmstinget.editions",
+        "portal.mailouts",
+        "registrations.late_access",
+    },
+    CASE_OFFICER: {
+        "dialogues.meetings",
+        "stockholmstinget.editions",
+        "portal.mailouts",
+        "registrations.late_access",
+    },
+    READ_ONLY: {
+        "dialogues.meetings",
+        "stockholmstinget.editions",
+        "portal.mailouts",
+        "registrations.late_access",
+    },
+    NO_PERMISSIONS: set(),
+}
+
+
+@pytest.mark.parametrize("role", [*ROLES, NO_PERMISSIONS])
+def test_a_role_sees_the_home_panels_it_may_view(client, role):
+    """The admin home shows a panel only to staff who may view what it lists, and changes
+    nothing."""
+    MeetingFactory()
+    if role == NO_PERMISSIONS:
+        staff_login(client, UserFactory(is_staff=True))
+    else:
+        client = _role_client(client, role)
+    before = _snapshot()
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    assert {panel.key for panel in response.context["work_panels"]} == HOME_PANELS[role]
+    assert _snapshot() == before

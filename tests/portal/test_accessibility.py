@@ -40,6 +40,8 @@ PUBLIC_PAGES: list[tuple[str, tuple]] = [
     ("stockholmstinget:edition_archive", ()),
     ("stockholmstinget:edition_detail", (2019,)),
     ("stockholmstinget:programme", (2027,)),
+    # Held, with its documentation: recordings per session.
+    ("stockholmstinget:programme", (2019,)),
     ("stockholmstinget:proposal_list", (2027,)),
 ]
 

@@ -137,3 +137,62 @@ def test_my_pages_and_the_registration_page_show_the_qr_code_accessibly(
     assert page.get_by_role("img", name=re.compile(tinget.check_in_code)).count() == 1
     violations = axe_violations(page)
     assert violations == [], describe(violations)
+
+
+def _station(page, live_server, meeting) -> list[str]:
+    """Open the meeting's station as staff; the list collects every script the page loads."""
+    scripts = []
+    page.on("request", lambda request: scripts.append(request.url))
+    _staff(page, live_server)
+    page.goto(reverse("admin:dialogues_meeting_check_in", args=[meeting.pk]))
+    return scripts
+
+
+def test_without_barcode_detector_the_self_hosted_reader_reads_a_qr_code(page, live_server):
+    """A browser without BarcodeDetector loads jsQR from this site (under the page's policy)
+    and offers the camera; the reader gets the check-in code out of a QR image from segno."""
+    import base64
+
+    from portal.registrations.qr import check_in_qr_png
+
+    registration = MeetingRegistrationFactory()
+    page.add_init_script("delete window.BarcodeDetector;")
+    violations = []
+    page.on("console", lambda message: violations.append(message.text))
+    scripts = _station(page, live_server, registration.meeting)
+
+    page.wait_for_function("window.checkInScanner !== undefined")
+    expect(page.get_by_role("button", name="Skanna med kameran")).to_be_visible()
+    png = base64.b64encode(check_in_qr_png(registration.check_in_code)).decode()
+    read = page.evaluate(
+        """async (src) => {
+            const image = new Image();
+            image.src = src;
+            await image.decode();
+            const codes = await window.checkInScanner.detect(image);
+            return codes.map((code) => code.rawValue);
+        }""",
+        f"data:image/png;base64,{png}",
+    )
+
+    assert read == [registration.check_in_code]
+    assert any(url.endswith("/static/vendor/jsqr/jsQR.js") for url in scripts)
+    assert all(url.startswith(live_server.url) or url.startswith("data:") for url in scripts)
+    assert not [text for text in violations if "Content Security Policy" in text]
+
+
+def test_a_browser_that_reads_qr_codes_itself_does_not_load_the_fallback(page, live_server):
+    registration = MeetingRegistrationFactory()
+    page.add_init_script(
+        """window.BarcodeDetector = class {
+            static getSupportedFormats() { return Promise.resolve(["qr_code"]); }
+            detect() { return Promise.resolve([{ rawValue: "ABCD1234" }]); }
+        };"""
+    )
+    scripts = _station(page, live_server, registration.meeting)
+
+    page.wait_for_function("window.checkInScanner !== undefined")
+    read = page.evaluate("window.checkInScanner.detect(document.body)")
+
+    assert read == [{"rawValue": "ABCD1234"}]
+    assert not any("jsQR" in url for url in scripts)

@@ -11,7 +11,9 @@ from django.utils import timezone
 from stockholmstinget.models import (
     AttendanceMode,
     DocumentationLink,
+    DocumentationLinkKind,
     EditionStatus,
+    Partner,
     RegistrationStatus,
 )
 from tests.dialogues.factories import RegistrantFactory
@@ -154,9 +156,9 @@ def test_programme_query_count_is_the_same_with_10_and_100_sessions(
     assert len([s for slot in response.context["slots"] for s in slot["sessions"]]) == count
 
 
-# Anonymous: edition, in-person seats taken, speakers, the archive. A registrant adds the login
-# session, the user, their registration and their sessions.
-EDITION_QUERIES = {"anonymous": 4, "registrant": 8}
+# Anonymous: edition, in-person seats taken, speakers, partners, the archive. A registrant adds
+# the login session, the user, their registration and their sessions.
+EDITION_QUERIES = {"anonymous": 5, "registrant": 9}
 
 
 @pytest.mark.parametrize("who", EDITION_QUERIES)
@@ -257,3 +259,87 @@ def test_an_edition_not_yet_open_says_when_registration_opens(client):
     assert "Anmälan öppnar 1 augusti 2031 kl. 09.00." in page.content.decode()
     english = client.get("/en" + reverse("stockholmstinget:edition_detail", args=[2031]))
     assert "Registration opens 1 August 2031 at 09:00." in english.content.decode()
+
+
+def test_the_edition_page_shows_speakers_photos_and_partners_with_their_alt_text(client):
+    edition = EditionFactory()
+    SpeakerFactory(
+        edition=edition,
+        name="Leila Haddad",
+        photo="stockholmstinget/speakers/leila.jpg",
+        photo_alt="Leila Haddad står i en ljus aula.",
+    )
+    Partner.objects.create(
+        edition=edition,
+        name="Stockholmsidrotten",
+        url="https://stockholmsidrotten.se/",
+        logo="stockholmstinget/partners/idrotten.png",
+        logo_alt="Stockholmsidrottens logotyp",
+        order=1,
+    )
+    Partner.objects.create(edition=edition, name="Studieförbunden i Stockholms län", order=2)
+
+    page = client.get(reverse("stockholmstinget:edition_detail", args=[edition.year])).content
+    page = page.decode()
+
+    assert 'alt="Leila Haddad står i en ljus aula."' in page
+    assert 'alt="Stockholmsidrottens logotyp"' in page
+    assert 'href="https://stockholmsidrotten.se/"' in page
+    assert "Studieförbunden i Stockholms län" in page
+    assert page.index("Stockholmsidrotten") < page.index("Studieförbunden i Stockholms län")
+    for img in page.split("<img")[1:]:
+        assert 'alt="' in img.split(">")[0]
+        assert 'alt=""' not in img.split(">")[0]
+
+
+def test_a_sessions_recordings_are_in_the_programme_once_the_documentation_is_published(client):
+    edition = _past(2018, documentation="Tack för i år.")
+    talk = SessionFactory(edition=edition, title="Folkbildning i hela länet")
+    DocumentationLink.objects.create(
+        edition=edition,
+        session=talk,
+        title="Filmat: folkbildningspasset",
+        url="https://play.example.se/folkbildning",
+        kind=DocumentationLinkKind.RECORDING,
+    )
+    DocumentationLink.objects.create(
+        edition=edition, title="Hela dagen i bilder", url="https://play.example.se/dagen"
+    )
+    programme = reverse("stockholmstinget:programme", args=[edition.year])
+    detail = reverse("stockholmstinget:edition_detail", args=[edition.year])
+
+    assert "Filmat: folkbildningspasset" not in client.get(programme).content.decode()
+
+    edition.documentation_published_at = timezone.now()
+    edition.save()
+    shown = client.get(programme).content.decode()
+    assert "Filmat: folkbildningspasset" in shown
+    assert 'href="https://play.example.se/folkbildning"' in shown
+    about = client.get(detail).content.decode()
+    assert "Hela dagen i bilder" in about
+    assert "Filmat: folkbildningspasset" not in about
+
+
+def test_nothing_of_a_draft_session_or_a_draft_edition_reaches_a_public_page(client):
+    """A draft session's recording, and a draft edition's partners, stay off every public page
+    and calendar file, also after the documentation is published."""
+    edition = _past(2017, documentation="Tack.", documentation_published_at=timezone.now())
+    draft = SessionFactory(edition=edition, title="Hemligt pass", published=False)
+    DocumentationLink.objects.create(
+        edition=edition, session=draft, title="Hemlig inspelning", url="https://x.example/h"
+    )
+    hidden = EditionFactory(status=EditionStatus.DRAFT, published_at=None)
+    Partner.objects.create(edition=hidden, name="Hemlig partner", url="https://x.example/p")
+    pages = [
+        reverse("stockholmstinget:edition_current"),
+        reverse("stockholmstinget:edition_archive"),
+        reverse("stockholmstinget:edition_detail", args=[edition.year]),
+        reverse("stockholmstinget:programme", args=[edition.year]),
+        reverse("stockholmstinget:programme_ics", args=[edition.year]),
+        reverse("stockholmstinget:edition_detail", args=[hidden.year]),
+        reverse("stockholmstinget:programme", args=[hidden.year]),
+    ]
+    for url in pages:
+        text = client.get(url).content.decode()
+        for secret in ("Hemlig inspelning", "x.example", "Hemlig partner", "Hemligt pass"):
+            assert secret not in text, (url, secret)

@@ -247,3 +247,43 @@ def test_my_pages_show_the_status_and_the_export_has_the_proposal(client):
     (entry,) = [e for e in export(proposal.proposer) if "proposal_for_edition" in e]
     assert entry["abstract"] == proposal.abstract
     assert entry["speakers"][0]["name"] == "Alva Berg"
+
+
+def test_several_proposals_are_decided_at_once_after_a_confirmation(staff_client):
+    """The action first shows the proposals and asks for the decision and its message; then
+    each is decided, each proposer is mailed once, and doing it again mails nobody."""
+    call = CallFactory()
+    first, second = _submitted(call), _submitted(call)
+    changelist = reverse("admin:stockholmstinget_proposal_changelist")
+    selected = {"action": "decide", "_selected_action": [first.pk, second.pk]}
+
+    asked = staff_client.post(changelist, selected)
+
+    assert asked.status_code == 200
+    assert set(asked.context["objects"]) == {first, second}
+    assert Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count() == 2
+    assert not OutgoingEmail.objects.exists()
+
+    decision = {**selected, "apply": "1", "status": "waitlisted", "message": "Vi återkommer."}
+    response = staff_client.post(changelist, decision)
+    staff_client.post(changelist, decision)
+
+    assert response.status_code == 302
+    assert set(Proposal.objects.values_list("status", flat=True)) == {ProposalStatus.WAITLISTED}
+    mails = OutgoingEmail.objects.filter(template="stockholmstinget/email/proposal_decided")
+    assert sorted(mails.values_list("to", flat=True)) == sorted(
+        [first.proposer.email, second.proposer.email]
+    )
+    assert all("Vi återkommer." in mail.body_text for mail in mails)
+
+
+def test_deciding_several_without_a_decision_asks_again(staff_client):
+    call = CallFactory()
+    proposal = _submitted(call)
+    response = staff_client.post(
+        reverse("admin:stockholmstinget_proposal_changelist"),
+        {"action": "decide", "_selected_action": [proposal.pk], "apply": "1", "message": "x"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["status"]
+    assert Proposal.objects.get().status == ProposalStatus.SUBMITTED

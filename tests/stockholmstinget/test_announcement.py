@@ -1,4 +1,5 @@
-"""Staff invite people to an edition from admin: by profile and by address, each once."""
+"""Staff announce an edition from admin, by profile and by address, each address once: first
+the count and the mail, then the send."""
 
 import datetime as dt
 
@@ -16,14 +17,14 @@ from tests.stockholmstinget.factories import EditionFactory
 
 pytestmark = pytest.mark.django_db
 
-TEMPLATE = "stockholmstinget/email/invitation"
+TEMPLATE = "stockholmstinget/email/announcement"
 
 
 def _url(edition):
-    return reverse("admin:stockholmstinget_edition_invitations", args=[edition.pk])
+    return reverse("admin:stockholmstinget_edition_announcement", args=[edition.pk])
 
 
-def test_invitations_go_to_consenting_matches_and_addresses_and_sending_again_mails_only_new(
+def test_the_announcement_goes_to_consenting_matches_and_addresses_and_sending_again_mails_only_new(
     staff_client, django_capture_on_commit_callbacks
 ):
     edition = EditionFactory()
@@ -41,14 +42,14 @@ def test_invitations_go_to_consenting_matches_and_addresses_and_sending_again_ma
 
     data["emails"] = "ny.person@example.se; NY.PERSON@example.se"
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(_url(edition), data)
+        response = staff_client.post(_url(edition), {**data, "send": "1"})
     mailout = MailOut.objects.get()
     assert response.url == reverse("admin:portal_mailout_change", args=[mailout.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(_url(edition), data)
+        staff_client.post(_url(edition), {**data, "send": "1"})
     data["emails"] = "ny.person@example.se\nandra@example.se"
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(_url(edition), data)
+        staff_client.post(_url(edition), {**data, "send": "1"})
 
     mails = OutgoingEmail.objects.filter(template=TEMPLATE)
     assert sorted(mails.values_list("to", flat=True)) == sorted(
@@ -66,10 +67,12 @@ def test_invitations_go_to_consenting_matches_and_addresses_and_sending_again_ma
     assert registration_path in mails.get(to="andra@example.se").body_text
 
 
-def test_invitations_never_carry_the_stream_link(staff_client, django_capture_on_commit_callbacks):
+def test_the_announcement_never_carries_the_stream_link(
+    staff_client, django_capture_on_commit_callbacks
+):
     edition = EditionFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(_url(edition), {"emails": "ny.person@example.se"})
+        staff_client.post(_url(edition), {"emails": "ny.person@example.se", "send": "1"})
     mail = outbox_mail(template=TEMPLATE)
     assert edition.stream_url not in mail.body_text + mail.body_html
 
@@ -82,23 +85,50 @@ def test_invitations_never_carry_the_stream_link(staff_client, django_capture_on
     ],
     ids=["draft", "registration-closed"],
 )
-def test_no_invitations_for_a_draft_edition_or_after_registration_closed(staff_client, changes):
+def test_no_announcement_for_a_draft_edition_or_after_registration_closed(staff_client, changes):
     edition = EditionFactory(**changes)
-    response = staff_client.post(_url(edition), {"emails": "ny.person@example.se"})
+    response = staff_client.post(_url(edition), {"emails": "ny.person@example.se", "send": "1"})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert not MailOut.objects.exists()
     with pytest.raises(RefusalError):
-        services.invitation_send(edition=edition, emails=["ny.person@example.se"])
+        services.announcement_send(edition=edition, emails=["ny.person@example.se"])
 
 
-def test_send_invitations_action_opens_the_page_for_one_edition(staff_client):
+def test_send_announcement_action_opens_the_page_for_one_edition(staff_client):
     edition = EditionFactory()
     response = staff_client.post(
         reverse("admin:stockholmstinget_edition_changelist"),
-        {"action": "send_invitations", "_selected_action": [edition.pk]},
+        {"action": "send_announcement", "_selected_action": [edition.pk]},
     )
     assert response.url == _url(edition)
     page = staff_client.get(_url(edition))
     assert page.status_code == 200
     assert set(page.context["form"].fields) == {"groups", "municipalities", "sectors", "emails"}
+
+
+def test_the_page_shows_the_count_and_the_mail_before_sending(
+    staff_client, django_capture_on_commit_callbacks
+):
+    """The first step writes nothing: it counts the new addresses apart from those the edition
+    was announced to before, and shows the mail; only "send" sends."""
+    edition = EditionFactory(title="Stockholmstinget 2033")
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(_url(edition), {"emails": "forst@example.se", "send": "1"})
+    before = OutgoingEmail.objects.count()
+
+    response = staff_client.post(
+        _url(edition), {"emails": "forst@example.se\nandra@example.se\ntredje@example.se"}
+    )
+
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert (preview.new, preview.already) == (2, 1)
+    assert "Stockholmstinget 2033" in preview.subject
+    assert reverse("stockholmstinget:registration", args=[edition.year]) in preview.body_text
+    assert edition.stream_url not in preview.body_text
+    html = response.content.decode()
+    assert 'name="send"' in html
+    assert "2 adresser" in html
+    assert OutgoingEmail.objects.count() == before
+    assert MailOut.objects.get().total == 1
