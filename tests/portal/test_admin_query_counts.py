@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 # Two of these are always the admin's own: the session and the user (the second-factor check
 # reads the session's records, the authenticator comes with the user's permission check).
 CEILING = 12
+EVENT_CEILING = 16
 
 _serial = itertools.count()
 
@@ -257,6 +258,36 @@ def _access_request():
     return AccessRequest.objects.latest("pk")
 
 
+def _questions(count):
+    from portal.registrations.models import Question
+
+    meeting = df.MeetingFactory()
+    Question.objects.bulk_create(
+        [Question(meeting=meeting, kind="short_text", label=f"Fråga {_n()}") for _ in range(count)]
+    )
+
+
+def _question():
+    from portal.registrations.models import Question
+
+    return Question.objects.create(meeting=df.MeetingFactory(), kind="short_text", label="Fråga")
+
+
+def _surveys(count):
+    from portal.registrations.models import Survey
+
+    closes = timezone.now() + dt.timedelta(days=30)
+    for _ in range(count):
+        Survey.objects.create(meeting=df.MeetingFactory(), closes_at=closes)
+
+
+def _survey():
+    from portal.registrations.models import Survey
+
+    closes = timezone.now() + dt.timedelta(days=30)
+    return Survey.objects.create(meeting=df.MeetingFactory(), closes_at=closes)
+
+
 # --- dialogues -------------------------------------------------------------------------------
 
 
@@ -470,10 +501,17 @@ CASES: dict[str, Case] = {
     "account.EmailAddress": Case(rows=_email_addresses, one=_email_address),
     "registrations.AccessKind": Case(rows=_access_kinds, one=_access_kind),
     "registrations.AccessRequest": Case(rows=_access_requests, one=_access_request),
+    "registrations.Question": Case(rows=_questions, one=_question),
+    "registrations.Survey": Case(rows=_surveys, one=_survey),
     "dialogues.DialogueSeries": Case(
         rows=_series, one=df.DialogueSeriesFactory, related=_series_meetings
     ),
-    "dialogues.Meeting": Case(rows=_meetings, one=df.MeetingFactory, related=_meeting_related),
+    # An event's page states what hangs on it, each from a query of its own whatever its size:
+    # seats, access requests, questions, the evaluation, minutes and summary (meetings), the
+    # invitations and their mail-out (meetings), sessions and partners (editions).
+    "dialogues.Meeting": Case(
+        rows=_meetings, one=df.MeetingFactory, related=_meeting_related, ceiling=EVENT_CEILING
+    ),
     "dialogues.Registration": Case(rows=_registrations, one=df.RegistrationFactory),
     "dialogues.Invitation": Case(rows=_invitations, one=df.InvitationFactory),
     "dialogues.Minutes": Case(rows=_minutes, one=lambda: _minutes_for(df.MeetingFactory())),
@@ -482,7 +520,7 @@ CASES: dict[str, Case] = {
     "dialogues.Insight": Case(rows=_insights, one=df.InsightFactory, related=_insight_changes),
     "stockholmstinget.Speaker": Case(rows=_speakers, one=sf.SpeakerFactory),
     "stockholmstinget.Edition": Case(
-        rows=_editions, one=sf.EditionFactory, related=_edition_related
+        rows=_editions, one=sf.EditionFactory, related=_edition_related, ceiling=EVENT_CEILING
     ),
     "stockholmstinget.EditionRegistration": Case(
         rows=_edition_registrations, one=sf.RegistrationFactory, related=_signups
