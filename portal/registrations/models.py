@@ -561,8 +561,8 @@ class QuestionPurpose(models.TextChoices):
     EVALUATION = "evaluation", _("Asked in the evaluation after the event")
 
 
-class QuestionQuerySet(models.QuerySet):
-    def for_event(self, event) -> QuestionQuerySet:
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def for_event(self, event: RegistrableEvent) -> QuestionQuerySet:
         return self.filter(**{event_link_field(type(event)): event})
 
     def current(self) -> QuestionQuerySet:
@@ -579,7 +579,7 @@ class QuestionQuerySet(models.QuerySet):
         return self.order_by("position", "pk")
 
 
-def event_link_field(event_model) -> str:
+def event_link_field(event_model: type[models.Model]) -> str:
     return EVENT_LINKS[event_model._meta.label_lower]
 
 
@@ -689,7 +689,7 @@ class Question(models.Model):
         return self.label
 
     @property
-    def event(self):
+    def event(self) -> RegistrableEvent | None:
         return self.meeting or self.edition
 
     @property
@@ -735,51 +735,63 @@ class Question(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        errors: dict[str, list] = {}
+        errors: dict[str, list[str | Promise]] = {}
+        for field, message in (*self._event_and_choice_errors(), *self._condition_errors()):
+            errors.setdefault(field, []).append(message)
+        if errors:
+            raise ValidationError(errors)
+
+    def _event_and_choice_errors(self) -> list[tuple[str, str | Promise]]:
+        errors: list[tuple[str, str | Promise]] = []
         if bool(self.meeting_id) == bool(self.edition_id):
-            errors.setdefault("meeting", []).append(
-                _("Choose either a meeting or a Stockholmstinget, not both.")
+            errors.append(
+                ("meeting", _("Choose either a meeting or a Stockholmstinget, not both."))
             )
         several = self.kind in (QuestionKind.CHOICE, QuestionKind.CHOICES)
         if several and len(_lines(self.choices)) < 2:
-            errors.setdefault("choices", []).append(_("Give at least two choices, one per line."))
+            errors.append(("choices", _("Give at least two choices, one per line.")))
         english = _lines(self.choices_en)
         if english and len(english) != len(_lines(self.choices)):
-            errors.setdefault("choices_en", []).append(
-                _("Give as many English choices as Swedish ones, in the same order.")
+            errors.append(
+                (
+                    "choices_en",
+                    _("Give as many English choices as Swedish ones, in the same order."),
+                )
             )
+        return errors
+
+    def _condition_errors(self) -> list[tuple[str, str | Promise]]:
         condition = self.condition_question
-        if condition is not None:
-            if condition.pk == self.pk or (condition.meeting_id, condition.edition_id) != (
-                self.meeting_id,
-                self.edition_id,
-            ):
-                errors.setdefault("condition_question", []).append(
-                    _("Choose a question of the same event.")
-                )
-            elif condition.purpose != self.purpose:
-                errors.setdefault("condition_question", []).append(
-                    _("Choose a question asked at the same time.")
-                )
-            elif condition.kind not in CHOICE_KINDS:
-                errors.setdefault("condition_question", []).append(
-                    _("Choose a question answered with a choice or yes/no.")
-                )
-            elif (condition.position, condition.pk or 0) >= (self.position, self.pk or 10**12):
-                errors.setdefault("condition_question", []).append(
-                    _("Choose a question asked earlier (a lower order number).")
-                )
-            elif self.condition_value not in condition.choice_values():
-                errors.setdefault("condition_value", []).append(
+        if condition is None:
+            if self.condition_value:
+                return [("condition_question", _("Choose the question the answer belongs to."))]
+            return []
+        message = self._condition_question_error(condition)
+        if message is not None:
+            return [("condition_question", message)]
+        if self.condition_value not in condition.choice_values():
+            return [
+                (
+                    "condition_value",
                     _("Give one of these answers: %(values)s")
-                    % {"values": ", ".join(condition.choice_values())}
+                    % {"values": ", ".join(condition.choice_values())},
                 )
-        elif self.condition_value:
-            errors.setdefault("condition_question", []).append(
-                _("Choose the question the answer belongs to.")
-            )
-        if errors:
-            raise ValidationError(errors)
+            ]
+        return []
+
+    def _condition_question_error(self, condition: Question) -> str | Promise | None:
+        if condition.pk == self.pk or (condition.meeting_id, condition.edition_id) != (
+            self.meeting_id,
+            self.edition_id,
+        ):
+            return _("Choose a question of the same event.")
+        if condition.purpose != self.purpose:
+            return _("Choose a question asked at the same time.")
+        if condition.kind not in CHOICE_KINDS:
+            return _("Choose a question answered with a choice or yes/no.")
+        if (condition.position, condition.pk or 0) >= (self.position, self.pk or 10**12):
+            return _("Choose a question asked earlier (a lower order number).")
+        return None
 
 
 class Answer(models.Model):
@@ -839,7 +851,7 @@ class Answer(models.Model):
         return f"{self.question}: {self.value}"
 
     @property
-    def registration(self):
+    def registration(self) -> Registration | None:
         return self.meeting_registration or self.edition_registration
 
     def display(self, language: str) -> str:
@@ -899,7 +911,7 @@ class Survey(models.Model):
         return str(self.event)
 
     @property
-    def event(self):
+    def event(self) -> RegistrableEvent | None:
         return self.meeting or self.edition
 
     def is_open(self, now: dt.datetime | None = None) -> bool:
@@ -972,8 +984,9 @@ class SurveyInvitation(models.Model):
         return f"{self.survey}: {self.registration.user}"
 
     @property
-    def registration(self):
-        return self.meeting_registration or self.edition_registration
+    def registration(self) -> Registration:
+        # The check constraint `surveyinvitation_one_registration` sets exactly one of the two.
+        return cast("Registration", self.meeting_registration or self.edition_registration)
 
 
 class SurveyOptOut(models.Model):
