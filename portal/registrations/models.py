@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
     from accounts.models import User
 
     from .calendar import CalendarEntry
@@ -282,6 +284,8 @@ class Registration(Booking):
 
     # Every subclass has a `user` foreign key (declared here for type checkers only).
     user: User
+    # Every subclass has answers (`Answer`'s reverse relations; for type checkers only).
+    answers: RelatedManager[Answer]
     # The kind of event in the address of a certificate of attendance (`certificates`);
     # empty: the registration offers none.
     CERTIFICATE_KIND: ClassVar[str] = ""
@@ -851,8 +855,9 @@ class Answer(models.Model):
         return f"{self.question}: {self.value}"
 
     @property
-    def registration(self) -> Registration | None:
-        return self.meeting_registration or self.edition_registration
+    def registration(self) -> Registration:
+        # The check constraint `answer_one_registration` sets exactly one of the two.
+        return cast("Registration", self.meeting_registration or self.edition_registration)
 
     def display(self, language: str) -> str:
         return self.question.value_label(self.value, language)
