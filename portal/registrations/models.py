@@ -916,8 +916,9 @@ class Survey(models.Model):
         return str(self.event)
 
     @property
-    def event(self) -> RegistrableEvent | None:
-        return self.meeting or self.edition
+    def event(self) -> RegistrableEvent:
+        # The check constraint `survey_one_event` sets exactly one of the two.
+        return cast("RegistrableEvent", self.meeting or self.edition)
 
     def is_open(self, now: dt.datetime | None = None) -> bool:
         return (now or timezone.now()) < self.closes_at
