@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
 
 from django.db import models
 from django.db.models import Q
@@ -410,13 +410,16 @@ class AccessRequestStatus(models.TextChoices):
     NOT_POSSIBLE = "not_possible", _("Not possible")
 
 
-class RegistrationLinkQuerySet(models.QuerySet[Any]):
+LinkedRow = TypeVar("LinkedRow", bound=models.Model)
+
+
+class RegistrationLinkQuerySet(models.QuerySet[LinkedRow]):
     """Reads of a core table that links to registrations by `REGISTRATION_LINKS`."""
 
-    def for_registration(self, registration: Registration) -> RegistrationLinkQuerySet:
+    def for_registration(self, registration: Registration) -> Self:
         return self.filter(**{access_link_field(type(registration)): registration})
 
-    def for_event(self, event: RegistrableEvent) -> RegistrationLinkQuerySet:
+    def for_event(self, event: RegistrableEvent) -> Self:
         """The rows of everyone registered for `event` (a meeting or an edition)."""
         for field, model in linked_registration_models().items():
             if isinstance(event, event_model(model)):
@@ -424,7 +427,7 @@ class RegistrationLinkQuerySet(models.QuerySet[Any]):
         raise TypeError(f"no registrations link to {type(event).__name__}")
 
 
-class AccessRequestQuerySet(RegistrationLinkQuerySet):
+class AccessRequestQuerySet(RegistrationLinkQuerySet["AccessRequest"]):
     def open(self) -> AccessRequestQuerySet:
         return self.filter(status=AccessRequestStatus.REQUESTED)
 

@@ -193,7 +193,7 @@ def questions_copy(*, source: RegistrableEvent, target: RegistrableEvent) -> lis
     return list(copies.values())
 
 
-def _blank(answers: RegistrationLinkQuerySet) -> int:
+def _blank(answers: RegistrationLinkQuerySet[Answer]) -> int:
     """Clear what the person wrote, and everything they answered at registration; an
     evaluation's choices stay (shown only in groups of five or more, they identify nobody), so
     its results survive."""
@@ -261,14 +261,14 @@ def answers_describe(answers: Iterable[Answer]) -> str:
 # --- Mina sidor, the data export, erasure ------------------------------------------------------
 
 
-def _theirs(user: User) -> RegistrationLinkQuerySet:
+def _theirs(user: User) -> RegistrationLinkQuerySet[Answer]:
     answers = Answer.objects.none()
     for link in REGISTRATION_LINKS.values():
         answers |= Answer.objects.filter(**{f"{link}__user": user})
     return answers
 
 
-def _with_events(answers: RegistrationLinkQuerySet) -> RegistrationLinkQuerySet:
+def _with_events(answers: RegistrationLinkQuerySet[Answer]) -> RegistrationLinkQuerySet[Answer]:
     related = ["question"]
     for link, model in linked_registration_models().items():
         related.append(f"{link}__{model.EVENT_FIELD}")

@@ -422,7 +422,7 @@ def survey_results(survey: Survey) -> SurveyResults:
 # --- Mina sidor, the data export, erasure ------------------------------------------------------
 
 
-def _theirs(user: User) -> RegistrationLinkQuerySet:
+def _theirs(user: User) -> RegistrationLinkQuerySet[SurveyInvitation]:
     invitations = SurveyInvitation.objects.none()
     for link in REGISTRATION_LINKS.values():
         invitations |= SurveyInvitation.objects.filter(**{f"{link}__user": user})
