@@ -39,7 +39,8 @@ from .services import CheckIn, StrOrPromise
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
 
-    from .models import RegistrableEvent
+    from .models import RegistrableEvent, Registration
+    from .surveys import SurveyResults
 
 # An operation on one row of an admin list (a service call); its result is ignored unless it
 # is a CheckIn.
@@ -314,7 +315,7 @@ class AccessRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic
 # --- questions ------------------------------------------------------------------------------------
 
 
-def questions_url(event, *, add: bool = False) -> str:
+def questions_url(event: RegistrableEvent, *, add: bool = False) -> str:
     """The event's questions in admin (or the form for a new one, with the event filled in)."""
     field = EVENT_LINKS[event._meta.label_lower]
     if add:
@@ -327,7 +328,7 @@ class QuestionsLinkMixin:
     links to them and to a new one (one query, however many there are)."""
 
     @admin.display(description=_("questions"))
-    def questions(self, obj) -> str:
+    def questions(self, obj: RegistrableEvent | None) -> StrOrPromise:
         if not obj or not obj.pk:
             return _("Save the event first; then add its questions.")
         counts = (
@@ -369,7 +370,7 @@ class AnswersDisplayMixin:
     """Gives a registration's admin a read-only `answers` field: the person's answers."""
 
     @admin.display(description=_("answers"))
-    def answers(self, obj) -> str:
+    def answers(self, obj: Registration | None) -> StrOrPromise:
         if not obj or not obj.pk:
             return "-"
         language = get_language() or "sv"
@@ -392,10 +393,12 @@ class ArchivedFilter(admin.SimpleListFilter):
     title = _("archived")
     parameter_name = "arkiverad"
 
-    def lookups(self, request, model_admin):
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, _StrPromise]]:
         return [("nej", _("Asked")), ("ja", _("Archived"))]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> QuerySet[Question]:
         if self.value() == "nej":
             return queryset.filter(archived_at__isnull=True)
         if self.value() == "ja":
@@ -407,17 +410,19 @@ class QuestionEventFilter(admin.SimpleListFilter):
     title = _("kind of event")
     parameter_name = "evenemang"
 
-    def lookups(self, request, model_admin):
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, _StrPromise]]:
         return [("meeting", _("Dialogue meetings")), ("edition", _("Stockholmstinget"))]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> QuerySet[Question]:
         if self.value() in ("meeting", "edition"):
             return queryset.filter(**{f"{self.value()}__isnull": False})
         return queryset
 
 
 @admin.register(Question)
-class QuestionAdmin(StaffInputMixin, admin.ModelAdmin):
+class QuestionAdmin(StaffInputMixin, admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     list_display = [
         "label",
         "event",
@@ -450,35 +455,39 @@ class QuestionAdmin(StaffInputMixin, admin.ModelAdmin):
     readonly_fields = ["archived_at"]
     actions = ["archive", "restore"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(answers_total=Count("answers"))
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
+        queryset: QuerySet[Question] = (
+            super().get_queryset(request).annotate(answers_total=Count("answers"))
+        )
+        return queryset
 
     @admin.display(description=_("event"))
-    def event(self, obj) -> str:
+    def event(self, obj: Question) -> str:
         return str(obj.event)
 
     @admin.display(description=_("shown only when"))
-    def condition(self, obj) -> str:
+    def condition(self, obj: Question) -> str:
         if obj.condition_question is None:
             return ""
         return f"{obj.condition_question.label} = {obj.condition_value}"
 
     @admin.display(description=_("answers"), ordering="answers_total")
-    def answer_count(self, obj) -> int:
-        return obj.answers_total
+    def answer_count(self, obj: Question) -> int:
+        total: int = obj.answers_total  # type: ignore[attr-defined]  # annotated by get_queryset
+        return total
 
     # An answered question is archived, never deleted: its answers keep their question.
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Question | None = None) -> bool:
         if obj is not None and (obj.answers.exists() or obj.dependants.exists()):
             return False
         return super().has_delete_permission(request, obj)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Question) -> None:
         from .questions import question_delete
 
         question_delete(question=obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
         from .questions import question_delete
 
         action_apply(
@@ -493,7 +502,7 @@ class QuestionAdmin(StaffInputMixin, admin.ModelAdmin):
     @admin.action(
         description=_("Archive selected questions (no longer asked)"), permissions=["change"]
     )
-    def archive(self, request, queryset):
+    def archive(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
         from .questions import question_archive
 
         action_apply(
@@ -506,7 +515,7 @@ class QuestionAdmin(StaffInputMixin, admin.ModelAdmin):
         )
 
     @admin.action(description=_("Ask selected questions again"), permissions=["change"])
-    def restore(self, request, queryset):
+    def restore(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
         from .questions import question_restore
 
         action_apply(
@@ -523,15 +532,15 @@ class QuestionAdmin(StaffInputMixin, admin.ModelAdmin):
 
 
 @admin.register(Survey)
-class SurveyAdmin(StaffInputMixin, admin.ModelAdmin):
+class SurveyAdmin(StaffInputMixin, admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     list_display = ["__str__", "closes_at", "reminder_after_days", "invited", "answered", "tools"]
     list_select_related = ["meeting", "edition"]
     raw_id_fields = ["meeting", "edition"]
     fields = ["meeting", "edition", "closes_at", "reminder_after_days", "questions_link"]
     readonly_fields = ["questions_link"]
 
-    def get_queryset(self, request):
-        return (
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Survey]:
+        queryset: QuerySet[Survey] = (
             super()
             .get_queryset(request)
             .annotate(
@@ -541,17 +550,20 @@ class SurveyAdmin(StaffInputMixin, admin.ModelAdmin):
                 ),
             )
         )
+        return queryset
 
     @admin.display(description=_("mailed"), ordering="invited_total")
-    def invited(self, obj) -> int:
-        return obj.invited_total
+    def invited(self, obj: Survey) -> int:
+        total: int = obj.invited_total  # type: ignore[attr-defined]  # annotated by get_queryset
+        return total
 
     @admin.display(description=_("answered"), ordering="answered_total")
-    def answered(self, obj) -> int:
-        return obj.answered_total
+    def answered(self, obj: Survey) -> int:
+        total: int = obj.answered_total  # type: ignore[attr-defined]  # annotated by get_queryset
+        return total
 
     @admin.display(description=_("results"))
-    def tools(self, obj) -> str:
+    def tools(self, obj: Survey) -> str:
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:registrations_survey_results", args=[obj.pk]),
@@ -561,7 +573,7 @@ class SurveyAdmin(StaffInputMixin, admin.ModelAdmin):
         )
 
     @admin.display(description=_("questions"))
-    def questions_link(self, obj) -> str:
+    def questions_link(self, obj: Survey | None) -> StrOrPromise:
         if not obj or not obj.pk:
             return _("Three questions are added when you save; change them afterwards.")
         return format_html(
@@ -570,14 +582,14 @@ class SurveyAdmin(StaffInputMixin, admin.ModelAdmin):
             _("The evaluation's questions"),
         )
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Survey, form: Any, change: bool) -> None:
         from .surveys import survey_questions_default
 
         super().save_model(request, obj, form, change)
         if not change:
             survey_questions_default(obj)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "<int:pk>/resultat/",
@@ -592,7 +604,7 @@ class SurveyAdmin(StaffInputMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _results(self, request, pk):
+    def _results(self, request: HttpRequest, pk: int) -> SurveyResults:
         from .surveys import survey_results
 
         survey = get_object_or_404(Survey.objects.select_related("meeting", "edition"), pk=pk)
@@ -600,7 +612,7 @@ class SurveyAdmin(StaffInputMixin, admin.ModelAdmin):
             raise PermissionDenied
         return survey_results(survey)
 
-    def results_view(self, request: HttpRequest, pk: int):
+    def results_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         from .surveys import THRESHOLD
 
         results = self._results(request, pk)
@@ -617,7 +629,7 @@ class SurveyAdmin(StaffInputMixin, admin.ModelAdmin):
             },
         )
 
-    def results_csv_view(self, request: HttpRequest, pk: int):
+    def results_csv_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         import csv
 
         from django.http import HttpResponse

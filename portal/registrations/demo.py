@@ -9,6 +9,7 @@ Written directly (as the other demo rows are), so seeding sends no mail; idempot
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 
@@ -22,6 +23,9 @@ from .models import (
     Survey,
     SurveyInvitation,
 )
+
+if TYPE_CHECKING:
+    from dialogues.models import Meeting
 
 MEETING = "kulturskapares-arbetsvillkor"
 REQUESTS = [
@@ -92,7 +96,7 @@ ANSWERS = [
 ]
 
 
-def _questions(meeting) -> dict[int, Question]:
+def _questions(meeting: Meeting) -> dict[int, Question]:
     by_position: dict[int, Question] = {}
     for position, kind, label, label_en, choices, choices_en, required, condition in QUESTIONS:
         by_position[position], _created = Question.objects.update_or_create(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from django import forms
 from django.urls import reverse
@@ -22,7 +22,17 @@ def question_field_name(question: Question) -> str:
     return f"{QUESTION_PREFIX}{question.pk}"
 
 
-def question_field(question: Question, *, language: str, by_pk: dict[int, Question]):
+class _FieldCommon(TypedDict):
+    """What every question's field is given."""
+
+    label: str
+    help_text: str
+    required: bool
+
+
+def question_field(
+    question: Question, *, language: str, by_pk: Mapping[int | None, Question]
+) -> forms.Field:
     """The form field that asks `question` in `language`.
 
     A question shown only after a given earlier answer says so in its help text (so it reads
@@ -52,7 +62,7 @@ def question_field(question: Question, *, language: str, by_pk: dict[int, Questi
             "data-condition-on": question_field_name(condition),
             "data-condition-value": question.condition_value,
         }
-    common = {
+    common: _FieldCommon = {
         "label": question.text(language),
         "help_text": " ".join(part for part in help_parts if part),
         "required": question.required and condition is None,
@@ -83,7 +93,7 @@ def question_field(question: Question, *, language: str, by_pk: dict[int, Questi
     )
 
 
-def _stored(value) -> str:
+def _stored(value: object) -> str:
     """A cleaned value as an answer stores it (several choices one per line)."""
     if value is None:
         return ""
@@ -103,11 +113,14 @@ class QuestionsForm(forms.Form):
     question's input does not stop the form.
     """
 
-    def __init__(self, *args, questions=(), **kwargs):
+    # Set by a page that renders the form with crispy-forms (declared for type checkers only).
+    helper: FormHelper
+
+    def __init__(self, *args: Any, questions: Iterable[Question] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         language = get_language() or "sv"
-        by_pk = {question.pk: question for question in self.questions}
+        by_pk: dict[int | None, Question] = {question.pk: question for question in self.questions}
         names = []
         for question in self.questions:
             name = question_field_name(question)
@@ -122,8 +135,9 @@ class QuestionsForm(forms.Form):
     def question_names(self) -> list[str]:
         return [question_field_name(question) for question in self.questions]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         raw = {
             question.pk: _stored(cleaned.get(question_field_name(question)))
             for question in self.questions
@@ -134,11 +148,11 @@ class QuestionsForm(forms.Form):
             if not question.condition_holds(shown):
                 # Hidden: whatever was typed there neither counts nor blocks the form.
                 shown[question.pk] = ""
-                self._errors.pop(name, None)
+                self.errors.pop(name, None)
                 cleaned.pop(name, None)
                 continue
             shown[question.pk] = raw[question.pk]
-            if question.required and not raw[question.pk] and name not in self._errors:
+            if question.required and not raw[question.pk] and name not in self.errors:
                 self.add_error(
                     name,
                     forms.ValidationError(
@@ -156,9 +170,9 @@ class QuestionsForm(forms.Form):
         }
 
     @staticmethod
-    def answers_initial(questions, values: dict[int, str]) -> dict:
+    def answers_initial(questions: Iterable[Question], values: dict[int, str]) -> dict[str, Any]:
         """Initial values of the question fields from stored answers."""
-        initial = {}
+        initial: dict[str, Any] = {}
         for question in questions:
             value = values.get(question.pk)
             if not value:
@@ -170,6 +184,7 @@ class QuestionsForm(forms.Form):
 
 
 if TYPE_CHECKING:
+    from crispy_forms.helper import FormHelper
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
 
 from django.db import models
 from django.db.models import Q
@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
     from accounts.models import User
 
     from .calendar import CalendarEntry
@@ -282,6 +284,8 @@ class Registration(Booking):
 
     # Every subclass has a `user` foreign key (declared here for type checkers only).
     user: User
+    # Every subclass has answers (`Answer`'s reverse relations; for type checkers only).
+    answers: RelatedManager[Answer]
     # The kind of event in the address of a certificate of attendance (`certificates`);
     # empty: the registration offers none.
     CERTIFICATE_KIND: ClassVar[str] = ""
@@ -406,13 +410,16 @@ class AccessRequestStatus(models.TextChoices):
     NOT_POSSIBLE = "not_possible", _("Not possible")
 
 
-class RegistrationLinkQuerySet(models.QuerySet[Any]):
+LinkedRow = TypeVar("LinkedRow", bound=models.Model)
+
+
+class RegistrationLinkQuerySet(models.QuerySet[LinkedRow]):
     """Reads of a core table that links to registrations by `REGISTRATION_LINKS`."""
 
-    def for_registration(self, registration: Registration) -> RegistrationLinkQuerySet:
+    def for_registration(self, registration: Registration) -> Self:
         return self.filter(**{access_link_field(type(registration)): registration})
 
-    def for_event(self, event: RegistrableEvent) -> RegistrationLinkQuerySet:
+    def for_event(self, event: RegistrableEvent) -> Self:
         """The rows of everyone registered for `event` (a meeting or an edition)."""
         for field, model in linked_registration_models().items():
             if isinstance(event, event_model(model)):
@@ -420,7 +427,7 @@ class RegistrationLinkQuerySet(models.QuerySet[Any]):
         raise TypeError(f"no registrations link to {type(event).__name__}")
 
 
-class AccessRequestQuerySet(RegistrationLinkQuerySet):
+class AccessRequestQuerySet(RegistrationLinkQuerySet["AccessRequest"]):
     def open(self) -> AccessRequestQuerySet:
         return self.filter(status=AccessRequestStatus.REQUESTED)
 
@@ -561,8 +568,8 @@ class QuestionPurpose(models.TextChoices):
     EVALUATION = "evaluation", _("Asked in the evaluation after the event")
 
 
-class QuestionQuerySet(models.QuerySet):
-    def for_event(self, event) -> QuestionQuerySet:
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def for_event(self, event: RegistrableEvent) -> QuestionQuerySet:
         return self.filter(**{event_link_field(type(event)): event})
 
     def current(self) -> QuestionQuerySet:
@@ -579,7 +586,7 @@ class QuestionQuerySet(models.QuerySet):
         return self.order_by("position", "pk")
 
 
-def event_link_field(event_model) -> str:
+def event_link_field(event_model: type[models.Model]) -> str:
     return EVENT_LINKS[event_model._meta.label_lower]
 
 
@@ -689,7 +696,7 @@ class Question(models.Model):
         return self.label
 
     @property
-    def event(self):
+    def event(self) -> RegistrableEvent | None:
         return self.meeting or self.edition
 
     @property
@@ -735,51 +742,63 @@ class Question(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        errors: dict[str, list] = {}
+        errors: dict[str, list[str | Promise]] = {}
+        for field, message in (*self._event_and_choice_errors(), *self._condition_errors()):
+            errors.setdefault(field, []).append(message)
+        if errors:
+            raise ValidationError(errors)
+
+    def _event_and_choice_errors(self) -> list[tuple[str, str | Promise]]:
+        errors: list[tuple[str, str | Promise]] = []
         if bool(self.meeting_id) == bool(self.edition_id):
-            errors.setdefault("meeting", []).append(
-                _("Choose either a meeting or a Stockholmstinget, not both.")
+            errors.append(
+                ("meeting", _("Choose either a meeting or a Stockholmstinget, not both."))
             )
         several = self.kind in (QuestionKind.CHOICE, QuestionKind.CHOICES)
         if several and len(_lines(self.choices)) < 2:
-            errors.setdefault("choices", []).append(_("Give at least two choices, one per line."))
+            errors.append(("choices", _("Give at least two choices, one per line.")))
         english = _lines(self.choices_en)
         if english and len(english) != len(_lines(self.choices)):
-            errors.setdefault("choices_en", []).append(
-                _("Give as many English choices as Swedish ones, in the same order.")
+            errors.append(
+                (
+                    "choices_en",
+                    _("Give as many English choices as Swedish ones, in the same order."),
+                )
             )
+        return errors
+
+    def _condition_errors(self) -> list[tuple[str, str | Promise]]:
         condition = self.condition_question
-        if condition is not None:
-            if condition.pk == self.pk or (condition.meeting_id, condition.edition_id) != (
-                self.meeting_id,
-                self.edition_id,
-            ):
-                errors.setdefault("condition_question", []).append(
-                    _("Choose a question of the same event.")
-                )
-            elif condition.purpose != self.purpose:
-                errors.setdefault("condition_question", []).append(
-                    _("Choose a question asked at the same time.")
-                )
-            elif condition.kind not in CHOICE_KINDS:
-                errors.setdefault("condition_question", []).append(
-                    _("Choose a question answered with a choice or yes/no.")
-                )
-            elif (condition.position, condition.pk or 0) >= (self.position, self.pk or 10**12):
-                errors.setdefault("condition_question", []).append(
-                    _("Choose a question asked earlier (a lower order number).")
-                )
-            elif self.condition_value not in condition.choice_values():
-                errors.setdefault("condition_value", []).append(
+        if condition is None:
+            if self.condition_value:
+                return [("condition_question", _("Choose the question the answer belongs to."))]
+            return []
+        message = self._condition_question_error(condition)
+        if message is not None:
+            return [("condition_question", message)]
+        if self.condition_value not in condition.choice_values():
+            return [
+                (
+                    "condition_value",
                     _("Give one of these answers: %(values)s")
-                    % {"values": ", ".join(condition.choice_values())}
+                    % {"values": ", ".join(condition.choice_values())},
                 )
-        elif self.condition_value:
-            errors.setdefault("condition_question", []).append(
-                _("Choose the question the answer belongs to.")
-            )
-        if errors:
-            raise ValidationError(errors)
+            ]
+        return []
+
+    def _condition_question_error(self, condition: Question) -> str | Promise | None:
+        if condition.pk == self.pk or (condition.meeting_id, condition.edition_id) != (
+            self.meeting_id,
+            self.edition_id,
+        ):
+            return _("Choose a question of the same event.")
+        if condition.purpose != self.purpose:
+            return _("Choose a question asked at the same time.")
+        if condition.kind not in CHOICE_KINDS:
+            return _("Choose a question answered with a choice or yes/no.")
+        if (condition.position, condition.pk or 0) >= (self.position, self.pk or 10**12):
+            return _("Choose a question asked earlier (a lower order number).")
+        return None
 
 
 class Answer(models.Model):
@@ -839,8 +858,9 @@ class Answer(models.Model):
         return f"{self.question}: {self.value}"
 
     @property
-    def registration(self):
-        return self.meeting_registration or self.edition_registration
+    def registration(self) -> Registration:
+        # The check constraint `answer_one_registration` sets exactly one of the two.
+        return cast("Registration", self.meeting_registration or self.edition_registration)
 
     def display(self, language: str) -> str:
         return self.question.value_label(self.value, language)
@@ -899,8 +919,9 @@ class Survey(models.Model):
         return str(self.event)
 
     @property
-    def event(self):
-        return self.meeting or self.edition
+    def event(self) -> RegistrableEvent:
+        # The check constraint `survey_one_event` sets exactly one of the two.
+        return cast("RegistrableEvent", self.meeting or self.edition)
 
     def is_open(self, now: dt.datetime | None = None) -> bool:
         return (now or timezone.now()) < self.closes_at
@@ -972,8 +993,9 @@ class SurveyInvitation(models.Model):
         return f"{self.survey}: {self.registration.user}"
 
     @property
-    def registration(self):
-        return self.meeting_registration or self.edition_registration
+    def registration(self) -> Registration:
+        # The check constraint `surveyinvitation_one_registration` sets exactly one of the two.
+        return cast("Registration", self.meeting_registration or self.edition_registration)
 
 
 class SurveyOptOut(models.Model):

@@ -12,7 +12,8 @@ what the person wrote.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,12 +31,20 @@ from .models import (
     Registration,
     access_link_field,
     event_link_field,
+    linked_registration_models,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from .models import RegistrableEvent, RegistrationLinkQuerySet, RegistrationQuerySet
 
 # --- reads ---------------------------------------------------------------------------------------
 
 
-def questions_asked(event, *, purpose: str = QuestionPurpose.REGISTRATION) -> list[Question]:
+def questions_asked(
+    event: RegistrableEvent | None, *, purpose: str = QuestionPurpose.REGISTRATION
+) -> list[Question]:
     """The questions the form asks about `event` now, in order (one query)."""
     if event is None or event.pk is None:
         return []
@@ -166,10 +175,11 @@ QUESTION_COPY_FIELDS = (
 )
 
 
-def questions_copy(*, source, target) -> list[Question]:
+def questions_copy(*, source: RegistrableEvent, target: RegistrableEvent) -> list[Question]:
     """Give `target` (a new event) the current questions of `source`, conditions included."""
     originals = list(Question.objects.for_event(source).current().in_order())
-    copies: dict[int, Question] = {}
+    # By the original's pk; looked up by a condition's, which may be None (no condition).
+    copies: dict[int | None, Question] = {}
     field = event_link_field(type(target))
     for original in originals:
         condition = copies.get(original.condition_question_id)
@@ -183,7 +193,7 @@ def questions_copy(*, source, target) -> list[Question]:
     return list(copies.values())
 
 
-def _blank(answers) -> int:
+def _blank(answers: RegistrationLinkQuerySet[Answer]) -> int:
     """Clear what the person wrote, and everything they answered at registration; an
     evaluation's choices stay (shown only in groups of five or more, they identify nobody), so
     its results survive."""
@@ -192,7 +202,7 @@ def _blank(answers) -> int:
     return count + answers.filter(question__kind__in=TEXT_KINDS).exclude(value="").update(value="")
 
 
-def answers_anonymise(registrations) -> int:
+def answers_anonymise(registrations: RegistrationQuerySet) -> int:
     """Clear the answers of `registrations` (a queryset of one registration table), with the
     rest of what they wrote."""
     link = access_link_field(registrations.model)
@@ -202,7 +212,9 @@ def answers_anonymise(registrations) -> int:
 # --- the registrations export ------------------------------------------------------------------
 
 
-def answer_columns(registrations: Iterable[Registration]) -> tuple[list[str], callable]:
+def answer_columns(
+    registrations: Iterable[Registration],
+) -> tuple[list[str], Callable[[Registration], list[str]]]:
     """Columns for the registrations export: one per registration question of the events in
     it (archived ones too, when answered), and a function giving a registration's cells.
 
@@ -238,7 +250,7 @@ def answer_columns(registrations: Iterable[Registration]) -> tuple[list[str], ca
     return headers, cells
 
 
-def answers_describe(answers) -> str:
+def answers_describe(answers: Iterable[Answer]) -> str:
     """A registration's answers as one line: question: answer; …"""
     language = get_language() or "sv"
     return "; ".join(
@@ -249,26 +261,25 @@ def answers_describe(answers) -> str:
 # --- Mina sidor, the data export, erasure ------------------------------------------------------
 
 
-def _theirs(user):
+def _theirs(user: User) -> RegistrationLinkQuerySet[Answer]:
     answers = Answer.objects.none()
     for link in REGISTRATION_LINKS.values():
         answers |= Answer.objects.filter(**{f"{link}__user": user})
     return answers
 
 
-def _with_events(answers):
+def _with_events(answers: RegistrationLinkQuerySet[Answer]) -> RegistrationLinkQuerySet[Answer]:
     related = ["question"]
-    for link in REGISTRATION_LINKS.values():
-        model = Answer._meta.get_field(link).related_model
+    for link, model in linked_registration_models().items():
         related.append(f"{link}__{model.EVENT_FIELD}")
     return answers.select_related(*related)
 
 
-def my_pages_context(user) -> dict:
+def my_pages_context(user: User) -> dict[str, Any]:
     """The answers a person gave for their coming events, grouped by event."""
     now = timezone.now()
     language = get_language() or "sv"
-    events: dict = {}
+    events: dict[RegistrableEvent, list[tuple[str, str]]] = {}
     answers = _with_events(_theirs(user).filter(question__purpose=QuestionPurpose.REGISTRATION))
     for answer in answers.order_by("question__position", "question_id"):
         registration = answer.registration
@@ -280,7 +291,7 @@ def my_pages_context(user) -> dict:
     return {"answered_events": list(events.items())}
 
 
-def export(user) -> list[dict]:
+def export(user: User) -> list[dict[str, Any]]:
     return [
         {
             "event": str(answer.registration.event),
@@ -295,6 +306,6 @@ def export(user) -> list[dict]:
     ]
 
 
-def erase(user) -> None:
+def erase(user: User) -> None:
     """The rows stay (counts hold) without what the person wrote."""
     _blank(_theirs(user))

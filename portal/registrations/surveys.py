@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -44,9 +44,16 @@ from .models import (
     SurveyInvitation,
     SurveyOptOut,
     event_link_field,
+    event_model,
+    linked_registration_models,
     survey_token_generate,
 )
 from .questions import answers_set, questions_asked
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from .models import RegistrableEvent, Registration, RegistrationLinkQuerySet
 
 # Results are shown only for groups of at least this many answers.
 THRESHOLD = 5
@@ -71,16 +78,15 @@ DEFAULT_QUESTIONS = [
 ]
 
 
-def registration_model_for(event):
+def registration_model_for(event: RegistrableEvent) -> type[Registration]:
     """The registration table of `event`'s kind (the core names the apps' models by label)."""
-    for label in REGISTRATION_LINKS:
-        model = apps.get_model(label)
-        if isinstance(event, model._meta.get_field(model.EVENT_FIELD).related_model):
+    for model in linked_registration_models().values():
+        if isinstance(event, event_model(model)):
             return model
     raise TypeError(f"no registrations for {type(event).__name__}")
 
 
-def _link_field(registration) -> str:
+def _link_field(registration: Registration) -> str:
     return REGISTRATION_LINKS[registration._meta.label_lower]
 
 
@@ -88,7 +94,7 @@ def _link_field(registration) -> str:
 
 
 def survey_create(
-    *, event, closes_at: dt.datetime | None = None, reminder_after_days: int = 5
+    *, event: RegistrableEvent, closes_at: dt.datetime | None = None, reminder_after_days: int = 5
 ) -> Survey:
     """Attach an evaluation to `event`, with the default questions if it has none of its own."""
     field = event_link_field(type(event))
@@ -162,7 +168,8 @@ def surveys_send(*, now: dt.datetime | None = None) -> int:
         model = registration_model_for(event)
         link = REGISTRATION_LINKS[model._meta.label_lower]
         due = (
-            model.objects.filter(**{model.EVENT_FIELD: event}, checked_in_at__isnull=False)
+            model.registrations()
+            .filter(**{model.EVENT_FIELD: event}, checked_in_at__isnull=False)
             .exclude(status=RegistrationStatus.CANCELLED)
             .exclude(user__in=opted_out)
             .exclude(survey_invitations__survey=survey)
@@ -191,16 +198,16 @@ def surveys_send(*, now: dt.datetime | None = None) -> int:
         )
         for pk in list(reminders):
             with transaction.atomic():
-                invitation = (
+                reminded = (
                     SurveyInvitation.objects.select_for_update(skip_locked=True)
                     .filter(pk=pk, reminded_at__isnull=True, answered_at__isnull=True)
                     .first()
                 )
-                if invitation is None:
+                if reminded is None:
                     continue
-                invitation.reminded_at = now
-                invitation.save(update_fields=["reminded_at"])
-                _mail(invitation, kind="survey_reminder")
+                reminded.reminded_at = now
+                reminded.save(update_fields=["reminded_at"])
+                _mail(reminded, kind="survey_reminder")
             written += 1
     return written
 
@@ -231,7 +238,7 @@ def survey_answer(
     return invitation
 
 
-def survey_opt_out(*, user) -> None:
+def survey_opt_out(*, user: User) -> None:
     """No more evaluation mails for this person."""
     SurveyOptOut.objects.get_or_create(user=user)
 
@@ -301,40 +308,44 @@ class SurveyResults:
         return round(100 * self.answered / self.invited) if self.invited else 0
 
 
-def survey_results(survey: Survey) -> SurveyResults:
-    """Response rates overall, per municipality and per stakeholder group, and each
-    question's answers; in a fixed number of queries."""
+@dataclass
+class _Rates:
+    """Invited and answered per municipality and per stakeholder group, and the registrations
+    that answered."""
+
+    by_municipality: dict[str, list[int]] = field(default_factory=dict)
+    by_group: dict[str, list[int]] = field(default_factory=dict)
+    answered_registrations: list[int] = field(default_factory=list)
+
+
+def _rates_count(invitations: list[SurveyInvitation], link: str) -> _Rates:
     from accounts.models import User
 
-    language = get_language() or "sv"
-    event = survey.event
-    model = registration_model_for(event)
-    link = REGISTRATION_LINKS[model._meta.label_lower]
-    invitations = list(
-        survey.invitations.select_related(f"{link}__user__municipality").order_by("pk")
-    )
     group_labels = dict(User._meta.get_field("stakeholder_group").flatchoices)
-    by_municipality: dict[str, list[int]] = {}
-    by_group: dict[str, list[int]] = {}
-    answered_registrations = []
+    rates = _Rates()
     for invitation in invitations:
         user = invitation.registration.user
         done = invitation.answered_at is not None
-        municipality = user.municipality.name if user.municipality_id else str(_("Not given"))
+        municipality = user.municipality.name if user.municipality else str(_("Not given"))
         group = str(group_labels.get(user.stakeholder_group) or _("Not given"))
-        for bucket, key in ((by_municipality, municipality), (by_group, group)):
+        for bucket, key in ((rates.by_municipality, municipality), (rates.by_group, group)):
             counts = bucket.setdefault(key, [0, 0])
             counts[0] += 1
             counts[1] += int(done)
         if done:
-            answered_registrations.append(getattr(invitation, f"{link}_id"))
+            rates.answered_registrations.append(getattr(invitation, f"{link}_id"))
+    return rates
 
-    def rates(bucket) -> list[GroupRate]:
-        return [
-            GroupRate(label=label, invited=invited, answered=answered)
-            for label, (invited, answered) in sorted(bucket.items())
-        ]
 
+def _rates(bucket: dict[str, list[int]]) -> list[GroupRate]:
+    return [
+        GroupRate(label=label, invited=invited, answered=answered)
+        for label, (invited, answered) in sorted(bucket.items())
+    ]
+
+
+def _given_values(link: str, answered_registrations: list[int]) -> dict[int, list[str]]:
+    """The evaluation's non-empty answers of `answered_registrations`, by question pk."""
     from .models import Answer
 
     answers = Answer.objects.filter(
@@ -344,40 +355,66 @@ def survey_results(survey: Survey) -> SurveyResults:
     values: dict[int, list[str]] = {}
     for question_id, value in answers.values_list("question_id", "value"):
         values.setdefault(question_id, []).append(value)
-    results = []
-    for question in Question.objects.for_event(event).evaluation().in_order():
-        given = values.get(question.pk, [])
-        result = QuestionResult(
-            question=question, text=question.text(language), answered=len(given)
+    return values
+
+
+def _choice_counts(question: Question, given: list[str], language: str) -> list[ChoiceCount]:
+    counts = Counter(part for value in given for part in value.splitlines())
+    return [
+        ChoiceCount(
+            label=label,
+            count=counts[value],
+            percent=round(100 * counts[value] / len(given)) if given else 0,
         )
-        if question.kind in CHOICE_KINDS:
-            counts = Counter(part for value in given for part in value.splitlines())
-            result.choices = [
-                ChoiceCount(
-                    label=label,
-                    count=counts[value],
-                    percent=round(100 * counts[value] / len(given)) if given else 0,
-                )
-                for value, label in question.choice_pairs(language)
-            ]
-        elif question.kind == QuestionKind.NUMBER:
-            numbers = []
-            for value in given:
-                try:
-                    numbers.append(Decimal(value))
-                except InvalidOperation:
-                    continue
-            if numbers:
-                result.average = round(sum(numbers) / len(numbers), 1)
-        else:
-            result.texts = sorted(given)
-        results.append(result)
+        for value, label in question.choice_pairs(language)
+    ]
+
+
+def _average(given: list[str]) -> Decimal | None:
+    numbers: list[Decimal] = []
+    for value in given:
+        try:
+            numbers.append(Decimal(value))
+        except InvalidOperation:
+            continue
+    if numbers:
+        return round(sum(numbers, Decimal(0)) / len(numbers), 1)
+    return None
+
+
+def _question_result(question: Question, given: list[str], language: str) -> QuestionResult:
+    result = QuestionResult(question=question, text=question.text(language), answered=len(given))
+    if question.kind in CHOICE_KINDS:
+        result.choices = _choice_counts(question, given, language)
+    elif question.kind == QuestionKind.NUMBER:
+        result.average = _average(given)
+    else:
+        result.texts = sorted(given)
+    return result
+
+
+def survey_results(survey: Survey) -> SurveyResults:
+    """Response rates overall, per municipality and per stakeholder group, and each
+    question's answers; in a fixed number of queries."""
+    language = get_language() or "sv"
+    event = survey.event
+    model = registration_model_for(event)
+    link = REGISTRATION_LINKS[model._meta.label_lower]
+    invitations = list(
+        survey.invitations.select_related(f"{link}__user__municipality").order_by("pk")
+    )
+    rates = _rates_count(invitations, link)
+    values = _given_values(link, rates.answered_registrations)
+    results = [
+        _question_result(question, values.get(question.pk, []), language)
+        for question in Question.objects.for_event(event).evaluation().in_order()
+    ]
     return SurveyResults(
         survey=survey,
         invited=len(invitations),
-        answered=len(answered_registrations),
-        municipalities=rates(by_municipality),
-        groups=rates(by_group),
+        answered=len(rates.answered_registrations),
+        municipalities=_rates(rates.by_municipality),
+        groups=_rates(rates.by_group),
         questions=results,
     )
 
@@ -385,18 +422,17 @@ def survey_results(survey: Survey) -> SurveyResults:
 # --- Mina sidor, the data export, erasure ------------------------------------------------------
 
 
-def _theirs(user):
+def _theirs(user: User) -> RegistrationLinkQuerySet[SurveyInvitation]:
     invitations = SurveyInvitation.objects.none()
     for link in REGISTRATION_LINKS.values():
         invitations |= SurveyInvitation.objects.filter(**{f"{link}__user": user})
     return invitations
 
 
-def my_pages_context(user) -> dict:
+def my_pages_context(user: User) -> dict[str, Any]:
     """The person's evaluations still open, with their personal links."""
     related = ["survey"]
-    for link in REGISTRATION_LINKS.values():
-        model = SurveyInvitation._meta.get_field(link).related_model
+    for link, model in linked_registration_models().items():
         related.append(f"{link}__{model.EVENT_FIELD}")
     open_ones = (
         _theirs(user)
@@ -410,7 +446,7 @@ def my_pages_context(user) -> dict:
     }
 
 
-def export(user) -> dict:
+def export(user: User) -> dict[str, Any]:
     return {
         "opted_out": SurveyOptOut.objects.filter(user=user).exists(),
         "evaluations": [
@@ -429,7 +465,7 @@ def export(user) -> dict:
     }
 
 
-def erase(user) -> None:
+def erase(user: User) -> None:
     """The links stop working (the rows stay, so response rates hold); their answers are
     cleared with the rest of the person's answers (questions.erase)."""
     for invitation in _theirs(user):

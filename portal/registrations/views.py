@@ -19,7 +19,7 @@ from portal.errors import RefusalError
 from . import surveys
 from .certificates import certificate_build, certificate_pdf, certificate_registration
 from .forms import QuestionsForm
-from .models import REGISTRATION_LINKS, QuestionPurpose, SurveyInvitation
+from .models import QuestionPurpose, SurveyInvitation, linked_registration_models
 from .questions import answers_values, questions_asked
 
 # What a token can be (secrets.token_urlsafe); anything else, a NUL byte say, is simply unknown.
@@ -32,8 +32,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     """Answer, or change the answers, while the evaluation is open. The link is the key: it
     shows nothing about the person beyond the event and their own answers."""
     related = ["survey"]
-    for link in REGISTRATION_LINKS.values():
-        model = SurveyInvitation._meta.get_field(link).related_model
+    for link, model in linked_registration_models().items():
         related += [f"{link}__user", f"{link}__{model.EVENT_FIELD}"]
     invitation = (
         SurveyInvitation.objects.select_related(*related).filter(token=token).first()
@@ -61,7 +60,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         try:
             surveys.survey_answer(invitation=invitation, values=form.answer_values())
         except RefusalError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(
                 request, _("Thank you! You can change your answers until the evaluation closes.")
