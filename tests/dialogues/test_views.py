@@ -292,8 +292,9 @@ def test_my_pages_query_count_is_the_same_at_5_and_100_registrations(
     client.force_login(user)
     # Session, user, upcoming and past meetings, Stockholmstinget registrations, alerts, the
     # alert form's municipality and theme choices, access requests (one query for all),
-    # session proposals, and the meetings whose insights the person follows.
-    with django_assert_num_queries(11):
+    # session proposals, the meetings whose insights the person follows, the answers to
+    # organisers' questions, the person's evaluation links, and whether they said no to them.
+    with django_assert_num_queries(14):
         response = client.get(reverse("accounts:my_pages"))
     assert response.status_code == 200
     content = response.content.decode()
