@@ -133,10 +133,21 @@ def certificate_build(*, registration: Registration) -> Certificate:
         )
 
 
+class CertificateUnavailableError(Exception):
+    """The PDF library cannot run here (Pango missing from the machine)."""
+
+
 def certificate_pdf(certificate: Certificate) -> bytes:
-    """The certificate as a tagged PDF (PDF/UA-1) in the certificate's language."""
+    """The certificate as a tagged PDF (PDF/UA-1) in the certificate's language.
+
+    Raises CertificateUnavailableError when WeasyPrint cannot load its system libraries: the
+    portal runs without them (a developer's machine may lack Pango), the certificate does not.
+    """
     # Imported here: loading Pango and the fonts is only worth it when a certificate is made.
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except OSError as exc:
+        raise CertificateUnavailableError(str(exc)) from exc
 
     with translation.override(certificate.language):
         html = render_to_string("registrations/certificate.html", {"certificate": certificate})

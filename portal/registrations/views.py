@@ -3,6 +3,7 @@ participant reaches through the personal link in their mail."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 from crispy_forms.helper import FormHelper
@@ -17,12 +18,19 @@ from django.views.decorators.http import require_http_methods, require_safe
 from portal.errors import RefusalError
 
 from . import surveys
-from .certificates import certificate_build, certificate_pdf, certificate_registration
+from .certificates import (
+    CertificateUnavailableError,
+    certificate_build,
+    certificate_pdf,
+    certificate_registration,
+)
 from .forms import QuestionsForm
 from .models import QuestionPurpose, SurveyInvitation, linked_registration_models
 from .questions import answers_values, questions_asked
 
 # What a token can be (secrets.token_urlsafe); anything else, a NUL byte say, is simply unknown.
+logger = logging.getLogger(__name__)
+
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -86,6 +94,11 @@ def certificate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if registration is None:
         raise Http404
     document = certificate_build(registration=registration)
-    response = HttpResponse(certificate_pdf(document), content_type="application/pdf")
+    try:
+        pdf = certificate_pdf(document)
+    except CertificateUnavailableError:
+        logger.exception("The certificate's PDF library cannot run on this machine")
+        return render(request, "registrations/certificate_unavailable.html", status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     return response

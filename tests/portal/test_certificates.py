@@ -247,3 +247,26 @@ def test_my_pages_with_a_certificate_pass_axe_and_the_link_downloads_it(
     assert download.value.suggested_filename.endswith("-kulturskapares-arbetsvillkor-i-lanet.pdf")
     with open(download.value.path(), "rb") as pdf:
         assert "Anna Åström" in _text(pdf.read())
+
+
+def test_without_the_pdf_library_the_certificate_page_says_so_and_never_500s(
+    client, attended_meeting, monkeypatch
+):
+    """A machine without Pango (WeasyPrint's import raises OSError) gets a clear page, 503."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    client.force_login(attended_meeting.user)
+
+    response = client.get(_url(attended_meeting))
+
+    assert response.status_code == 503
+    assert "Intyget kan inte skapas just nu" in response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
