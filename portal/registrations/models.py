@@ -404,6 +404,18 @@ class AccessKind(models.Model):
         return str(self.get_code_display())
 
 
+def exactly_one_of(first: str, second: str, *, name: str) -> models.CheckConstraint:
+    """A row belongs to exactly one of two tables (a meeting or an edition, a meeting's
+    registration or an edition's) through two nullable foreign keys: the database keeps it so."""
+    return models.CheckConstraint(
+        condition=(
+            Q(**{f"{first}__isnull": False, f"{second}__isnull": True})
+            | Q(**{f"{first}__isnull": True, f"{second}__isnull": False})
+        ),
+        name=name,
+    )
+
+
 class AccessRequestStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     ARRANGED = "arranged", _("Arranged")
@@ -502,11 +514,9 @@ class AccessRequest(models.Model):
         verbose_name = _("access request")
         verbose_name_plural = _("access requests")
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(meeting_registration__isnull=False, edition_registration__isnull=True)
-                    | Q(meeting_registration__isnull=True, edition_registration__isnull=False)
-                ),
+            exactly_one_of(
+                "meeting_registration",
+                "edition_registration",
                 name="accessrequest_one_registration",
             ),
             models.UniqueConstraint(
@@ -672,13 +682,7 @@ class Question(models.Model):
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(meeting__isnull=False, edition__isnull=True)
-                    | Q(meeting__isnull=True, edition__isnull=False)
-                ),
-                name="question_one_event",
-            ),
+            exactly_one_of("meeting", "edition", name="question_one_event"),
             models.CheckConstraint(
                 condition=(
                     Q(condition_question__isnull=True, condition_value="")
@@ -839,12 +843,8 @@ class Answer(models.Model):
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(meeting_registration__isnull=False, edition_registration__isnull=True)
-                    | Q(meeting_registration__isnull=True, edition_registration__isnull=False)
-                ),
-                name="answer_one_registration",
+            exactly_one_of(
+                "meeting_registration", "edition_registration", name="answer_one_registration"
             ),
             models.UniqueConstraint(
                 fields=["question", "meeting_registration"], name="answer_one_per_meeting"
@@ -906,13 +906,7 @@ class Survey(models.Model):
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(meeting__isnull=False, edition__isnull=True)
-                    | Q(meeting__isnull=True, edition__isnull=False)
-                ),
-                name="survey_one_event",
-            ),
+            exactly_one_of("meeting", "edition", name="survey_one_event"),
         ]
 
     def __str__(self) -> str:
@@ -974,11 +968,9 @@ class SurveyInvitation(models.Model):
         verbose_name = _("evaluation link")
         verbose_name_plural = _("evaluation links")
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(meeting_registration__isnull=False, edition_registration__isnull=True)
-                    | Q(meeting_registration__isnull=True, edition_registration__isnull=False)
-                ),
+            exactly_one_of(
+                "meeting_registration",
+                "edition_registration",
                 name="surveyinvitation_one_registration",
             ),
             models.UniqueConstraint(
